@@ -1,0 +1,178 @@
+//! Every event of every stream under one type, with its stable wire name and schema
+//! version: the permanent contract of the event log.
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::CallEvent;
+use crate::country::CountryEvent;
+use crate::incident::IncidentEvent;
+use crate::person::PersonEvent;
+
+/// An event of any stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[allow(missing_docs)]
+pub enum DomainEvent {
+    Incident(IncidentEvent),
+    Person(PersonEvent),
+    Call(CallEvent),
+    Country(CountryEvent),
+}
+
+/// A wire name and the schema version written today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMeta {
+    /// The stable type name, e.g. `incident.report_filed`.
+    pub name: &'static str,
+    /// The schema version new events of this type are written with.
+    pub version: u32,
+}
+
+const fn meta(name: &'static str, version: u32) -> EventMeta {
+    EventMeta { name, version }
+}
+
+/// Every event type and its current schema version. Names never change and are never
+/// reused; a change to a payload that old readers cannot take raises the version, and
+/// the log upcasts older versions on read.
+pub const EVENT_TYPES: &[EventMeta] = &[
+    // `incident.opened` v1 predates classification; v1 records are upcast on read.
+    meta("incident.opened", 2),
+    meta("incident.status_changed", 1),
+    meta("incident.closed", 1),
+    meta("incident.reopened", 1),
+    meta("incident.severity_changed", 1),
+    meta("incident.lead_assigned", 1),
+    meta("incident.team_member_added", 1),
+    meta("incident.team_member_removed", 1),
+    meta("incident.person_added", 1),
+    meta("incident.person_status_changed", 1),
+    meta("incident.task_added", 1),
+    meta("incident.task_completed", 1),
+    meta("incident.task_cancelled", 1),
+    meta("incident.report_filed", 1),
+    meta("incident.captor_contact_recorded", 1),
+    meta("incident.demand_recorded", 1),
+    meta("incident.proof_of_life_recorded", 1),
+    meta("incident.negotiation_updated", 1),
+    meta("incident.kidnapping_outcome_recorded", 1),
+    meta("incident.corrected", 1),
+    meta("person.registered", 1),
+    meta("person.whereabouts_updated", 1),
+    meta("person.vulnerabilities_set", 1),
+    meta("person.welfare_checked", 1),
+    meta("person.merged", 1),
+    meta("person.unmerged", 1),
+    meta("person.corrected", 1),
+    meta("call.logged", 1),
+    meta("call.linked", 1),
+    meta("country.risk_level_set", 1),
+];
+
+/// The current schema version of a type, if the type exists.
+pub fn schema_version(name: &str) -> Option<u32> {
+    EVENT_TYPES
+        .iter()
+        .find(|m| m.name == name)
+        .map(|m| m.version)
+}
+
+impl DomainEvent {
+    /// The event's stable wire name.
+    pub fn event_type(&self) -> &'static str {
+        use CallEvent as Ca;
+        use CountryEvent as Co;
+        use IncidentEvent as I;
+        use PersonEvent as P;
+        match self {
+            Self::Incident(e) => match e {
+                I::Opened(_) => "incident.opened",
+                I::StatusChanged(_) => "incident.status_changed",
+                I::Closed(_) => "incident.closed",
+                I::Reopened(_) => "incident.reopened",
+                I::SeverityChanged(_) => "incident.severity_changed",
+                I::LeadAssigned(_) => "incident.lead_assigned",
+                I::TeamMemberAdded(_) => "incident.team_member_added",
+                I::TeamMemberRemoved(_) => "incident.team_member_removed",
+                I::PersonAdded(_) => "incident.person_added",
+                I::PersonStatusChanged(_) => "incident.person_status_changed",
+                I::TaskAdded(_) => "incident.task_added",
+                I::TaskCompleted(_) => "incident.task_completed",
+                I::TaskCancelled(_) => "incident.task_cancelled",
+                I::ReportFiled(_) => "incident.report_filed",
+                I::CaptorContactRecorded(_) => "incident.captor_contact_recorded",
+                I::DemandRecorded(_) => "incident.demand_recorded",
+                I::ProofOfLifeRecorded(_) => "incident.proof_of_life_recorded",
+                I::NegotiationUpdated(_) => "incident.negotiation_updated",
+                I::OutcomeRecorded(_) => "incident.kidnapping_outcome_recorded",
+                I::Corrected(_) => "incident.corrected",
+            },
+            Self::Person(e) => match e {
+                P::Registered(_) => "person.registered",
+                P::WhereaboutsUpdated(_) => "person.whereabouts_updated",
+                P::VulnerabilitiesSet(_) => "person.vulnerabilities_set",
+                P::WelfareChecked(_) => "person.welfare_checked",
+                P::Merged(_) => "person.merged",
+                P::Unmerged(_) => "person.unmerged",
+                P::Corrected(_) => "person.corrected",
+            },
+            Self::Call(e) => match e {
+                Ca::Logged(_) => "call.logged",
+                Ca::Linked(_) => "call.linked",
+            },
+            Self::Country(e) => match e {
+                Co::RiskLevelSet(_) => "country.risk_level_set",
+            },
+        }
+    }
+
+    /// The schema version this event is written with.
+    pub fn schema_version(&self) -> u32 {
+        schema_version(self.event_type()).unwrap_or(1)
+    }
+}
+
+/// The JSON Schema of each event type's payload, for `schemas/`.
+#[cfg(feature = "schema")]
+pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
+    use crate::{call, country, incident as i, person as p};
+    use schemars::schema_for;
+    EVENT_TYPES
+        .iter()
+        .map(|m| {
+            let schema = match m.name {
+                "incident.opened" => schema_for!(i::IncidentOpened),
+                "incident.status_changed" => schema_for!(i::StatusChanged),
+                "incident.closed" | "incident.reopened" => schema_for!(i::WithReason),
+                "incident.severity_changed" => schema_for!(i::SeverityChanged),
+                "incident.lead_assigned" => schema_for!(i::LeadAssigned),
+                "incident.team_member_added" | "incident.team_member_removed" => {
+                    schema_for!(i::TeamMember)
+                }
+                "incident.person_added" => schema_for!(i::PersonAdded),
+                "incident.person_status_changed" => schema_for!(i::PersonStatusChanged),
+                "incident.task_added" => schema_for!(i::TaskAdded),
+                "incident.task_completed" | "incident.task_cancelled" => schema_for!(i::TaskClosed),
+                "incident.report_filed" => schema_for!(i::ReportFiled),
+                "incident.captor_contact_recorded" => schema_for!(i::CaptorContact),
+                "incident.demand_recorded" => schema_for!(i::Demand),
+                "incident.proof_of_life_recorded" => schema_for!(i::ProofOfLife),
+                "incident.negotiation_updated" => schema_for!(i::Negotiation),
+                "incident.kidnapping_outcome_recorded" => schema_for!(i::Outcome),
+                "incident.corrected" => schema_for!(i::Corrected),
+                "person.registered" => schema_for!(p::PersonRegistered),
+                "person.whereabouts_updated" => schema_for!(p::WhereaboutsUpdated),
+                "person.vulnerabilities_set" => schema_for!(p::VulnerabilitiesSet),
+                "person.welfare_checked" => schema_for!(p::WelfareChecked),
+                "person.merged" => schema_for!(p::PersonMerged),
+                "person.unmerged" => schema_for!(p::PersonUnmerged),
+                "person.corrected" => schema_for!(p::PersonCorrected),
+                "call.logged" => schema_for!(call::CallLogged),
+                "call.linked" => schema_for!(call::CallLinked),
+                "country.risk_level_set" => schema_for!(country::RiskLevelSet),
+                other => unreachable!("event type {other} has no schema"),
+            };
+            (*m, schema)
+        })
+        .collect()
+}

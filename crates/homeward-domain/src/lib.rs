@@ -1,0 +1,35 @@
+//! The pure core of Homeward.
+//!
+//! Every crisis action is a command that [`decide`](Aggregate::decide) turns into
+//! events or a typed [`Rejection`], and every read model is a fold of
+//! [`evolve`](Aggregate::evolve) over those events. Nothing here does I/O, reads a
+//! clock, spawns a task or knows about JSON: the current time, the acting officer and
+//! any fact looked up elsewhere (does that person exist?) come in with the command.
+//!
+//! Streams and their aggregates:
+//! - [`incident`]: an incident with persons affected, tasks, field reports and, for
+//!   kidnappings, the restricted case facts;
+//! - [`person`]: a citizen with personal data, whereabouts, welfare and merges;
+//! - [`call`]: a hotline call;
+//! - [`country`]: a country's risk level.
+
+pub mod aggregate;
+pub mod call;
+pub mod country;
+mod country_codes;
+pub mod event;
+pub mod ids;
+pub mod incident;
+pub mod person;
+pub mod policy;
+pub mod rejection;
+pub mod validate;
+
+pub use aggregate::{Aggregate, Context};
+pub use event::{DomainEvent, EventMeta};
+pub use ids::{
+    Actor, CallId, CountryCode, EvacuationId, IncidentId, PersonId, ReportId, Role, StreamId,
+    TaskId, TransportId,
+};
+pub use jiff::Timestamp;
+pub use rejection::Rejection;

@@ -1,0 +1,137 @@
+//! Who may do what: the actions each role opens, and the need-to-know rule for
+//! restricted incidents. Pure functions of the role and the facts.
+
+use crate::ids::{Actor, Role};
+use crate::incident::Classification;
+
+/// Something a caller can ask the system to do or show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Action {
+    OpenIncident,
+    ManageIncident,
+    CorrectIncident,
+    FileReport,
+    UpdateAffectedPersons,
+    CompleteTask,
+    RecordCaseFacts,
+    LogCall,
+    RegisterPerson,
+    UpdatePerson,
+    MergePersons,
+    SetCountryRisk,
+    ReadIncidents,
+    ReadAllRestricted,
+    ReadCalls,
+    ReadPersons,
+    SeePersonalData,
+    ReadBoard,
+    ReadAudit,
+}
+
+/// Whether `role` may take `action` at all (need-to-know is checked separately).
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        OpenIncident | ManageIncident | CorrectIncident | SetCountryRisk => role == DutyOfficer,
+        FileReport | UpdateAffectedPersons | CompleteTask => {
+            matches!(role, DutyOfficer | FieldOfficer | CaseTeam)
+        }
+        RecordCaseFacts => matches!(role, DutyOfficer | CaseTeam),
+        LogCall => matches!(role, DutyOfficer | HotlineOperator),
+        RegisterPerson | UpdatePerson => matches!(
+            role,
+            DutyOfficer | FieldOfficer | HotlineOperator | CaseTeam | EvacuationCoordinator
+        ),
+        MergePersons => matches!(role, DutyOfficer | HotlineOperator),
+        ReadIncidents | ReadPersons => matches!(
+            role,
+            DutyOfficer
+                | FieldOfficer
+                | HotlineOperator
+                | CaseTeam
+                | EvacuationCoordinator
+                | Auditor
+        ),
+        ReadCalls => matches!(role, DutyOfficer | HotlineOperator | Auditor),
+        ReadAllRestricted => matches!(role, DutyOfficer | CaseTeam | Auditor),
+        SeePersonalData => matches!(
+            role,
+            DutyOfficer | HotlineOperator | CaseTeam | EvacuationCoordinator | Auditor
+        ),
+        ReadBoard => true,
+        ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
+    }
+}
+
+/// Need-to-know: a restricted incident is visible to the roles cleared for every
+/// restricted case and to the incident's own lead and team; a normal incident to
+/// every role that reads incidents.
+pub fn may_see_incident(actor: &Actor, classification: Classification, is_member: bool) -> bool {
+    if !allows(actor.role, Action::ReadIncidents) {
+        return false;
+    }
+    match classification {
+        Classification::Normal => true,
+        Classification::Restricted => is_member || allows(actor.role, Action::ReadAllRestricted),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restricted_incidents_are_need_to_know() {
+        let field = Actor::new("amira", Role::FieldOfficer);
+        let case = Actor::new("li", Role::CaseTeam);
+        let wall = Actor::new("wall", Role::WallDisplay);
+        assert!(may_see_incident(&field, Classification::Normal, false));
+        assert!(!may_see_incident(&field, Classification::Restricted, false));
+        assert!(may_see_incident(&field, Classification::Restricted, true));
+        assert!(may_see_incident(&case, Classification::Restricted, false));
+        assert!(!may_see_incident(&wall, Classification::Normal, false));
+    }
+
+    #[test]
+    fn only_duty_officers_open_incidents() {
+        for role in Role::ALL {
+            assert_eq!(
+                allows(role, Action::OpenIncident),
+                role == Role::DutyOfficer
+            );
+        }
+    }
+
+    #[test]
+    fn the_wall_display_reads_only_the_board() {
+        use Action::*;
+        let all = [
+            OpenIncident,
+            ManageIncident,
+            CorrectIncident,
+            FileReport,
+            UpdateAffectedPersons,
+            CompleteTask,
+            RecordCaseFacts,
+            LogCall,
+            RegisterPerson,
+            UpdatePerson,
+            MergePersons,
+            SetCountryRisk,
+            ReadIncidents,
+            ReadAllRestricted,
+            ReadCalls,
+            ReadPersons,
+            SeePersonalData,
+            ReadBoard,
+            ReadAudit,
+        ];
+        let open: Vec<_> = all
+            .into_iter()
+            .filter(|a| allows(Role::WallDisplay, *a))
+            .collect();
+        assert_eq!(open, vec![ReadBoard]);
+    }
+}
