@@ -935,7 +935,7 @@ impl Aggregate for Incident {
             C::AddTeamMember { subject } => {
                 self.open_for_work()?;
                 let subject = validate::subject(subject)?;
-                if self.team.contains(&subject) {
+                if self.team.contains(&subject) || self.lead.as_deref() == Some(subject.as_str()) {
                     return Err(Rejection::AlreadyExists {
                         what: "team member",
                     });
@@ -1069,7 +1069,7 @@ impl Aggregate for Incident {
                 deadline,
             } => {
                 self.kidnapping_case()?;
-                let currency = validate::optional("currency", currency.as_deref(), 3)?;
+                let currency = validate::optional("currency", currency.as_deref(), 8)?;
                 if currency
                     .as_ref()
                     .is_some_and(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
@@ -1176,7 +1176,11 @@ impl Aggregate for Incident {
             E::Closed(_) => self.status = IncidentStatus::Closed,
             E::Reopened(_) => self.status = IncidentStatus::Reopened,
             E::SeverityChanged(s) => self.severity = s.to,
-            E::LeadAssigned(l) => self.lead = Some(l.subject.clone()),
+            E::LeadAssigned(l) => {
+                // The lead is not repeated among the team members.
+                self.team.remove(&l.subject);
+                self.lead = Some(l.subject.clone());
+            }
             E::TeamMemberAdded(t) => {
                 self.team.insert(t.subject.clone());
             }

@@ -265,10 +265,19 @@ pub struct Person {
 
 /// Checks a date of birth: a real date, not in the future, not before 1900.
 pub fn date_of_birth(value: &str, now: Timestamp) -> Result<Date, Rejection> {
-    let date: Date = value
-        .trim()
-        .parse()
-        .map_err(|_| Rejection::InvalidDateOfBirth)?;
+    let value = value.trim();
+    let shape_ok = value.len() == 10
+        && value.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape_ok {
+        return Err(Rejection::InvalidDateOfBirth);
+    }
+    let date: Date = value.parse().map_err(|_| Rejection::InvalidDateOfBirth)?;
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
     if date > today || date.year() < 1900 {
         return Err(Rejection::InvalidDateOfBirth);

@@ -1,1 +1,351 @@
-//! placeholder
+//! The application service of Homeward: the one path every command takes.
+//!
+//! A command is decided against the current state of its stream (folded from the log
+//! by the projector), appended on the condition that the stream is still at that
+//! version, and acknowledged only once the log says it is durable and the read models
+//! have folded it in (so a client reads its own writes). A version conflict with a
+//! concurrent writer is retried against the newer state; a rejection is recorded in
+//! the audit chain and returned. Retries with the same idempotency key return the
+//! first answer.
+
+pub mod clock;
+pub mod command;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use homeward_domain::{Context, IncidentId, Rejection, StreamId, Timestamp};
+use homeward_projections::Projections;
+use homeward_projections::incidents::{self, IncidentFile};
+use homeward_store::{
+    AppendOutcome, AppendRequest, EventLog, Idempotency, LogEntry, ProposedEvent, RejectionRequest,
+    StoreError, Subscription,
+};
+use serde_json::{Map, Value, json};
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use command::{Command, CommandMeta};
+
+/// How many times a command is decided again after losing a race to another writer.
+const MAX_ATTEMPTS: usize = 8;
+
+/// Why a command did not take effect.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The domain refused it; the refusal is in the audit trail.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The stream is not at the version the caller expected.
+    #[error("the record changed: you expected version {expected}, it is at version {actual}")]
+    Conflict {
+        /// What the caller expected.
+        expected: u64,
+        /// Where the stream is.
+        actual: u64,
+    },
+    /// The idempotency key was used before for a different request.
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// Too many concurrent writers on one stream; try again.
+    #[error("too many concurrent changes to this record; try again")]
+    Contended,
+    /// The log failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
+            StoreError::Conflict {
+                expected, actual, ..
+            } => Self::Conflict { expected, actual },
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// A command that took effect (or had, the first time its idempotency key was used).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    /// The response body: the caller's fields plus `stream`, `version` and `events`.
+    pub body: Value,
+    /// Whether this is the stored answer to an earlier identical request.
+    pub replayed: bool,
+}
+
+/// A change folded into the read models, for live streams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Its log position.
+    pub position: u64,
+    /// The event's type.
+    pub event_type: String,
+    /// Its stream.
+    pub stream_id: StreamId,
+    /// When it was recorded.
+    pub recorded_at: Timestamp,
+}
+
+/// The running service.
+pub struct Homeward {
+    log: Arc<dyn EventLog>,
+    clock: Arc<dyn Clock>,
+    projections: Arc<RwLock<Projections>>,
+    projected: watch::Receiver<u64>,
+    changes: broadcast::Sender<Arc<Change>>,
+}
+
+impl Homeward {
+    /// Folds the whole log into the read models, then keeps them current in the
+    /// background. `progress` is told the position after each batch during the catch-up.
+    pub async fn start(
+        log: Arc<dyn EventLog>,
+        clock: Arc<dyn Clock>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<Arc<Self>, StoreError> {
+        let mut projections = Projections::default();
+        let target = *log.head().borrow();
+        let mut sub = Subscription::new(Arc::clone(&log), 0);
+        while sub.position() < target {
+            let batch = sub.next_batch().await?;
+            projections.apply_all(&batch);
+            progress(sub.position(), target);
+        }
+        let position = projections.position;
+        let projections = Arc::new(RwLock::new(projections));
+        let (projected_tx, projected) = watch::channel(position);
+        let (changes, _) = broadcast::channel(4096);
+        let service = Arc::new(Self {
+            log: Arc::clone(&log),
+            clock,
+            projections: Arc::clone(&projections),
+            projected,
+            changes: changes.clone(),
+        });
+        tokio::spawn(project(sub, projections, projected_tx, changes));
+        Ok(service)
+    }
+
+    /// The event log.
+    pub fn log(&self) -> &Arc<dyn EventLog> {
+        &self.log
+    }
+
+    /// The current time by the service's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Reads the read models. Hold the guard briefly: the projector waits for it.
+    pub fn read(&self) -> RwLockReadGuard<'_, Projections> {
+        self.projections
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The last position folded into the read models.
+    pub fn projected(&self) -> u64 {
+        *self.projected.borrow()
+    }
+
+    /// Live changes as they are folded in.
+    pub fn changes(&self) -> broadcast::Receiver<Arc<Change>> {
+        self.changes.subscribe()
+    }
+
+    /// Waits until the read models have folded in `position`.
+    pub async fn wait_for(&self, position: u64) {
+        let mut rx = self.projected.clone();
+        // An error means the projector stopped; there is nothing more to wait for.
+        let _ = rx.wait_for(|p| *p >= position).await;
+    }
+
+    /// Decides a command, appends its events and waits until they are folded in.
+    pub async fn execute(
+        &self,
+        command: Command,
+        meta: CommandMeta,
+        mut body: Map<String, Value>,
+    ) -> Result<Accepted, ServiceError> {
+        if let Some((scope, hash)) = &meta.idempotency
+            && let Some(stored) = self.log.idempotent_response(scope.clone(), *hash).await?
+        {
+            return Ok(replayed(&stored));
+        }
+        let stream_id = command.stream_id();
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                // Lost a race: fold in what the other writer appended, then decide again.
+                self.wait_for(*self.log.head().borrow()).await;
+            }
+            let now = self.clock.now();
+            let ctx = Context::new(meta.actor.clone(), now);
+            let (version, decided) = command.decide(&self.read().streams, &ctx);
+            if let Some(expected) = meta.expected_version {
+                if expected > version && attempt == 0 {
+                    continue; // the caller saw a newer version than folded here yet
+                }
+                if expected != version {
+                    return Err(ServiceError::Conflict {
+                        expected,
+                        actual: version,
+                    });
+                }
+            }
+            let events = match decided {
+                Ok(events) => events,
+                Err(rejection) => {
+                    self.log
+                        .record_rejection(RejectionRequest {
+                            stream_id: Some(stream_id.clone()),
+                            command: command.name().to_owned(),
+                            code: rejection.code().to_owned(),
+                            reason: rejection.to_string(),
+                            actor: meta.actor.clone(),
+                            correlation_id: meta.correlation_id,
+                        })
+                        .await?;
+                    return Err(rejection.into());
+                }
+            };
+            let occurred_at = command.field_time().unwrap_or(now);
+            let proposed: Vec<ProposedEvent> = events
+                .into_iter()
+                .map(|event| ProposedEvent {
+                    event_id: Uuid::now_v7(),
+                    event,
+                    occurred_at,
+                })
+                .collect();
+            body.insert("stream".into(), json!(stream_id));
+            body.insert("version".into(), json!(version + proposed.len() as u64));
+            body.insert(
+                "events".into(),
+                json!(proposed.iter().map(|p| p.event_id).collect::<Vec<_>>()),
+            );
+            let response = Value::Object(body.clone());
+            let request = AppendRequest {
+                stream_id: stream_id.clone(),
+                expected_version: version,
+                events: proposed,
+                actor: meta.actor.clone(),
+                correlation_id: meta.correlation_id,
+                causation_id: meta.correlation_id,
+                idempotency: meta.idempotency.as_ref().map(|(scope, hash)| Idempotency {
+                    scope: scope.clone(),
+                    request_hash: *hash,
+                    response: serde_json::to_vec(&response).unwrap_or_default(),
+                }),
+            };
+            match self.log.append(request).await {
+                Ok(AppendOutcome::Appended { last_position, .. }) => {
+                    self.wait_for(last_position).await;
+                    return Ok(Accepted {
+                        body: response,
+                        replayed: false,
+                    });
+                }
+                Ok(AppendOutcome::Duplicate { response }) => return Ok(replayed(&response)),
+                Err(StoreError::Conflict {
+                    expected, actual, ..
+                }) if meta.expected_version.is_some() => {
+                    return Err(ServiceError::Conflict { expected, actual });
+                }
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::Contended)
+    }
+
+    /// Records a refused request (for example, a role that may not do it) in the audit chain.
+    pub async fn record_refusal(&self, request: RejectionRequest) -> Result<u64, StoreError> {
+        self.log.record_rejection(request).await
+    }
+
+    /// An incident's file as it stood at `as_of`.
+    pub async fn incident_as_of(
+        &self,
+        id: IncidentId,
+        as_of: Timestamp,
+    ) -> Result<Option<IncidentFile>, StoreError> {
+        let events = self
+            .log
+            .read_stream(StreamId::incident(id).to_string())
+            .await?;
+        Ok(incidents::as_of(id, &events, as_of))
+    }
+
+    /// Every read model as it stood at `as_of`, folded from the log.
+    pub async fn projections_as_of(&self, as_of: Timestamp) -> Result<Projections, StoreError> {
+        let mut projections = Projections::default();
+        let mut after = 0;
+        loop {
+            let batch = self.log.read_after(after, 4096).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position();
+            let before_cut = batch.iter().take_while(|e| e.recorded_at() <= as_of);
+            let mut reached_end = false;
+            let mut n = 0;
+            for entry in before_cut {
+                projections.apply(entry);
+                n += 1;
+            }
+            if n < batch.len() {
+                reached_end = true;
+            }
+            if reached_end || after >= self.projected() {
+                break;
+            }
+        }
+        Ok(projections)
+    }
+}
+
+fn replayed(stored: &[u8]) -> Accepted {
+    Accepted {
+        body: serde_json::from_slice(stored).unwrap_or(Value::Null),
+        replayed: true,
+    }
+}
+
+/// Keeps the read models current: folds every new batch of the log in, then tells
+/// waiting commands and live streams.
+async fn project(
+    mut sub: Subscription,
+    projections: Arc<RwLock<Projections>>,
+    projected: watch::Sender<u64>,
+    changes: broadcast::Sender<Arc<Change>>,
+) {
+    loop {
+        let batch = match sub.next_batch().await {
+            Ok(batch) => batch,
+            Err(StoreError::Closed) => return,
+            Err(e) => {
+                tracing::error!(error = %e, position = sub.position(), "projector cannot read the log; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                continue;
+            }
+        };
+        {
+            let mut p = projections
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            p.apply_all(&batch);
+        }
+        projected.send_replace(sub.position());
+        for entry in batch {
+            if let LogEntry::Event(e) = entry {
+                let _ = changes.send(Arc::new(Change {
+                    position: e.position,
+                    event_type: e.event_type,
+                    stream_id: e.stream_id,
+                    recorded_at: e.recorded_at,
+                }));
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The domain state of every stream, folded with the domain's own `evolve`, so that
+//! `decide` can be given the state of any stream at once.
+
+use std::collections::HashMap;
+
+use homeward_domain::call::Call;
+use homeward_domain::country::CountryRisk;
+use homeward_domain::incident::Incident;
+use homeward_domain::person::Person;
+use homeward_domain::{
+    Aggregate, CallId, CountryCode, DomainEvent, IncidentId, PersonId, StreamId,
+};
+use homeward_store::RecordedEvent;
+
+/// Domain state per stream.
+#[derive(Debug, Clone, Default)]
+pub struct Streams {
+    /// Incidents.
+    pub incidents: HashMap<IncidentId, Incident>,
+    /// Person records.
+    pub persons: HashMap<PersonId, Person>,
+    /// Hotline calls.
+    pub calls: HashMap<CallId, Call>,
+    /// Country risk records.
+    pub countries: HashMap<CountryCode, CountryRisk>,
+}
+
+fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, event: &A::Event) {
+    let state = map.remove(&key).unwrap_or_default();
+    map.insert(key, state.evolve(event));
+}
+
+impl Streams {
+    /// Folds one event into its stream's state.
+    pub fn apply(&mut self, event: &RecordedEvent) {
+        let stream: &StreamId = &event.stream_id;
+        let local = stream.local_id();
+        match &event.event {
+            DomainEvent::Incident(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.incidents, id, e);
+                }
+            }
+            DomainEvent::Person(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.persons, id, e);
+                }
+            }
+            DomainEvent::Call(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.calls, id, e);
+                }
+            }
+            DomainEvent::Country(e) => {
+                if let Some(code) = CountryCode::parse(local) {
+                    fold(&mut self.countries, code, e);
+                }
+            }
+        }
+    }
+}
