@@ -179,7 +179,8 @@ impl Homeward {
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
                 // Lost a race: fold in what the other writer appended, then decide again.
-                self.wait_for(*self.log.head().borrow()).await;
+                let head = *self.log.head().borrow();
+                self.wait_for(head).await;
             }
             let now = self.clock.now();
             let ctx = Context::new(meta.actor.clone(), now);

@@ -1,1 +1,21 @@
-fn main() {}
+//! `homeward`: the crisis response coordinator's one binary.
+//!
+//! Serves the API, the live board and the wall display; issues tokens; rebuilds every
+//! projection from the log; verifies the audit chain. See `homeward --help`.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("homeward: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Errors at the HTTP edge, answered as RFC 9457 problem details.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use homeward_domain::Rejection;
+use homeward_service::ServiceError;
+use homeward_store::StoreError;
+use serde::Serialize;
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:homeward:problem:<code>`).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// A stable machine-readable code, the last part of `type`.
+    pub code: String,
+}
+
+/// Everything a handler can answer instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request is malformed.
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// 401: no token, or a token that does not verify.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the caller's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: version conflict, or an idempotency key reused.
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// 413.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: a domain rule refused the command.
+    #[error(transparent)]
+    Rejected(Rejection),
+    /// 429.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// 503: overloaded or shutting down.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: something failed that the caller cannot fix.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A 400 with a code.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, "Malformed request"),
+            Self::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Not authenticated",
+            ),
+            Self::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed for this role",
+            ),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
+            Self::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Request body too large",
+            ),
+            Self::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+            ),
+            Self::Rejected(r) => (
+                if matches!(r, Rejection::NotFound { .. }) {
+                    StatusCode::NOT_FOUND
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                r.code(),
+                "Command rejected",
+            ),
+            Self::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+            ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+            ),
+        }
+    }
+
+    /// The problem document of this error.
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        Problem {
+            problem_type: format!("urn:homeward:problem:{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: match self {
+                Self::Internal(_) => "the server failed; the request may be retried".to_owned(),
+                other => other.to_string(),
+            },
+            code: code.to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let problem = self.problem();
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(problem)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"homeward\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Rejected(r) => Self::Rejected(r),
+            ServiceError::Conflict { .. } => Self::Conflict {
+                code: "version_conflict",
+                detail: e.to_string(),
+            },
+            ServiceError::IdempotencyKeyReused => Self::Conflict {
+                code: "idempotency_key_reused",
+                detail: e.to_string(),
+            },
+            ServiceError::Contended => Self::Unavailable(e.to_string()),
+            ServiceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Closed => Self::Unavailable("the server is shutting down".into()),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{audit, board, calls, countries, incidents, persons, system};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".into());
+        http.description =
+            Some("A token from `homeward token issue`, naming a subject and a role".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Homeward",
+        description = "Event-sourced crisis response coordination for consular protection: incidents, \
+                       kidnapping cases, persons, hotline calls, country risk, the live board and the audit trail. \
+                       Errors are RFC 9457 problem documents (`application/problem+json`).",
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    modifiers(&BearerAuth),
+    paths(
+        system::healthz, system::metrics, system::openapi,
+        incidents::open, incidents::list, incidents::get, incidents::status, incidents::close,
+        incidents::reopen, incidents::severity, incidents::lead, incidents::add_member,
+        incidents::remove_member, incidents::add_person, incidents::person_status,
+        incidents::add_task, incidents::complete_task, incidents::cancel_task,
+        incidents::file_report, incidents::captor_contact, incidents::demand,
+        incidents::proof_of_life, incidents::negotiation, incidents::outcome, incidents::correct,
+        persons::register, persons::search, persons::get, persons::whereabouts,
+        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct,
+        calls::log, calls::list, calls::get, calls::link,
+        countries::set_risk, countries::list,
+        board::board, board::stream,
+        audit::list, audit::verify,
+    ),
+    tags(
+        (name = "incidents", description = "Incidents, their persons, tasks, reports, case facts and corrections"),
+        (name = "persons", description = "Citizens and the person locator"),
+        (name = "calls", description = "The 24-hour hotline"),
+        (name = "countries", description = "Country risk levels"),
+        (name = "board", description = "The crisis room's board, live"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "system", description = "Health, metrics, this document"),
+    )
+)]
+struct ApiDoc;
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

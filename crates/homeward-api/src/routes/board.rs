@@ -1,0 +1,151 @@
+//! The board: as JSON (now or as of a moment) and as a live server-sent event stream
+//! (a snapshot, then every change as it is folded in).
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::{Stream, StreamExt};
+use homeward_domain::policy::Action;
+use homeward_domain::{CountryCode, IncidentId};
+use homeward_projections::board::{BoardView, Visibility, board_incident};
+use homeward_service::Change;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{AppError, Problem};
+use crate::extract::ApiQuery;
+use crate::routes::incidents::AsOf;
+use crate::views;
+
+fn render(state: &AppState, caller: &Caller) -> BoardView {
+    let now = state.service.now();
+    let p = state.service.read();
+    p.board.render(&p.incidents, p.position, now, &|f| {
+        views::board_visibility(caller, f)
+    })
+}
+
+/// The board: open incidents, totals, risk levels and the latest field reports, now
+/// or as they stood at `as_of`.
+#[utoipa::path(get, path = "/v1/board", tag = "board", params(AsOf),
+    responses((status = 200, body = BoardView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn board(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> Result<Json<BoardView>, AppError> {
+    caller.require(Action::ReadBoard)?;
+    match q.as_of {
+        None => Ok(Json(render(&state, &caller))),
+        Some(at) => {
+            let p = state.service.projections_as_of(at).await?;
+            Ok(Json(p.board.render(&p.incidents, p.position, at, &|f| {
+                views::board_visibility(&caller, f)
+            })))
+        }
+    }
+}
+
+/// What one change looks like to this caller, if anything.
+fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
+    let p = state.service.read();
+    let now = state.service.now();
+    let mut body = json!({
+        "position": change.position,
+        "event_type": change.event_type,
+        "recorded_at": change.recorded_at,
+    });
+    match change.stream_id.category() {
+        "incident" => {
+            let id: IncidentId = change.stream_id.local_id().parse().ok()?;
+            let file = p.incidents.get(id)?;
+            let vis = views::board_visibility(caller, file);
+            if vis == Visibility::Hidden {
+                return None;
+            }
+            body["incident"] = json!(board_incident(file, now, vis == Visibility::Redacted));
+            if change.event_type == "incident.report_filed" && vis == Visibility::Full {
+                let board = p.board.render(&p.incidents, p.position, now, &|f| {
+                    if f.id == id { vis } else { Visibility::Hidden }
+                });
+                if let Some(item) = board.feed.first() {
+                    body["report"] = json!(item);
+                }
+            }
+        }
+        "country" => {
+            let code = CountryCode::parse(change.stream_id.local_id())?;
+            body["risk"] = json!(p.board.risk(code)?);
+        }
+        _ => return None,
+    }
+    Event::default()
+        .event("change")
+        .id(change.position.to_string())
+        .json_data(body)
+        .ok()
+}
+
+fn snapshot(state: &AppState, caller: &Caller) -> (u64, Event) {
+    let view = render(state, caller);
+    let position = view.position;
+    let event = Event::default()
+        .event("snapshot")
+        .id(position.to_string())
+        .json_data(&view)
+        .unwrap_or_else(|_| Event::default().event("snapshot").data("{}"));
+    (position, event)
+}
+
+/// The live board: a `snapshot` event with the whole board, then a `change` event for
+/// each change to an incident or risk level the caller may see. A client that falls
+/// behind gets a fresh `snapshot`. Ends when the server shuts down.
+#[utoipa::path(get, path = "/v1/board/stream", tag = "board",
+    responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String),
+        (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn stream(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    caller.require(Action::ReadBoard)?;
+    // Subscribe before the snapshot so that no change falls between them.
+    let rx = state.service.changes();
+    let (seen, first) = snapshot(&state, &caller);
+    let mut shutdown = state.shutdown.clone();
+    let changes = futures::stream::unfold(
+        (rx, state, caller, seen),
+        |(mut rx, state, caller, seen)| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(change) if change.position <= seen => continue,
+                    Ok(change) => {
+                        if let Some(event) = frame(&state, &caller, &change) {
+                            return Some((event, (rx, state, caller, change.position)));
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let (seen, event) = snapshot(&state, &caller);
+                        return Some((event, (rx, state, caller, seen)));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    let events = futures::stream::once(async move { first })
+        .chain(changes)
+        .map(Ok::<Event, Infallible>)
+        .take_until(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Parses nothing; keeps `Value` in use for the OpenAPI description of frames.
+pub type Frame = Value;

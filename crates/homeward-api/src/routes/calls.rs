@@ -1,0 +1,250 @@
+//! Hotline call routes: log a call, list and read calls, link a call to an incident or
+//! a person.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_domain::call::{CallCategory, CallCommand, LogCall};
+use homeward_domain::policy::Action;
+use homeward_domain::{CallId, IncidentId, PersonId, StreamId};
+use homeward_projections::calls::CallRecord;
+use homeward_service::Command;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{authorize, execute, fields};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{AppError, Problem};
+use crate::extract::{ApiPath, ApiQuery, IdempotencyKey, IfMatch, JsonBody};
+use crate::routes::incidents::CommandResult;
+use crate::views;
+
+/// A call to log.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallBody {
+    /// Who called.
+    pub caller_name: String,
+    /// The caller's phone (personal data).
+    #[serde(default)]
+    pub caller_phone: Option<String>,
+    /// How the caller relates to the person concerned (mother, employer, self).
+    #[serde(default)]
+    pub caller_relation: Option<String>,
+    /// Where the caller is (ISO 3166-1 alpha-2).
+    #[serde(default)]
+    pub from_country: Option<String>,
+    /// What it was about (default `other`).
+    #[serde(default)]
+    pub category: Option<CallCategory>,
+    /// What was said and done.
+    pub summary: String,
+    /// The incident it concerns.
+    #[serde(default)]
+    pub incident_id: Option<IncidentId>,
+    /// The person it concerns.
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+}
+
+/// Links for a call.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBody {
+    /// The incident it concerns.
+    #[serde(default)]
+    pub incident_id: Option<IncidentId>,
+    /// The person it concerns.
+    #[serde(default)]
+    pub person_id: Option<PersonId>,
+}
+
+/// Filters of the call list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CallQuery {
+    /// Only calls about this person.
+    pub person_id: Option<PersonId>,
+    /// Only calls about this incident.
+    pub incident_id: Option<IncidentId>,
+    /// At most this many, newest first (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+/// Calls, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallList {
+    /// The calls.
+    pub calls: Vec<CallRecord>,
+}
+
+/// Whether the caller may see an incident by id (unknown incidents are not visible).
+fn incident_visible(state: &AppState, caller: &Caller, id: IncidentId) -> bool {
+    state
+        .service
+        .read()
+        .incidents
+        .get(id)
+        .is_some_and(|f| views::may_see(caller, f))
+}
+
+fn person_known(state: &AppState, id: PersonId) -> bool {
+    state.service.read().locator.get(id).is_some()
+}
+
+fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRecord> {
+    if let Some(incident) = call.incident_id
+        && !incident_visible(state, caller, incident)
+        && state.service.read().incidents.get(incident).is_some()
+    {
+        return None;
+    }
+    let mut call = call.clone();
+    if !caller.may(Action::SeePersonalData) {
+        call.caller_phone = call.caller_phone.as_deref().map(views::mask);
+    }
+    Some(call)
+}
+
+/// Log a hotline call.
+#[utoipa::path(post, path = "/v1/calls", tag = "calls", request_body = CallBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
+    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn log(
+    State(state): State<AppState>,
+    caller: Caller,
+    idem: IdempotencyKey,
+    body: JsonBody<CallBody>,
+) -> Result<Response, AppError> {
+    let id = CallId(Uuid::now_v7());
+    authorize(
+        &state,
+        &caller,
+        Action::LogCall,
+        "log_call",
+        Some(StreamId::call(id)),
+    )
+    .await?;
+    let b = body.value;
+    let command = CallCommand::Log(LogCall {
+        incident_known: b
+            .incident_id
+            .is_some_and(|i| incident_visible(&state, &caller, i)),
+        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
+        caller_name: b.caller_name,
+        caller_phone: b.caller_phone,
+        caller_relation: b.caller_relation,
+        from_country: b.from_country,
+        category: b.category,
+        summary: b.summary,
+        incident_id: b.incident_id,
+        person_id: b.person_id,
+    });
+    execute(
+        &state,
+        &caller,
+        Command::Call(id, command),
+        idem,
+        body.request_hash,
+        IfMatch(None),
+        StatusCode::CREATED,
+        fields([("id", json!(id))]),
+    )
+    .await
+}
+
+/// Calls, newest first.
+#[utoipa::path(get, path = "/v1/calls", tag = "calls", params(CallQuery),
+    responses((status = 200, body = CallList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<CallQuery>,
+) -> Result<Json<CallList>, AppError> {
+    caller.require(Action::ReadCalls)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let records: Vec<CallRecord> = state
+        .service
+        .read()
+        .calls
+        .newest_first()
+        .filter(|c| q.person_id.is_none_or(|p| c.person_id == Some(p)))
+        .filter(|c| q.incident_id.is_none_or(|i| c.incident_id == Some(i)))
+        .take(limit * 2)
+        .cloned()
+        .collect();
+    let calls = records
+        .iter()
+        .filter_map(|c| shown(&caller, &state, c))
+        .take(limit)
+        .collect();
+    Ok(Json(CallList { calls }))
+}
+
+/// One call.
+#[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", params(("id" = CallId, Path)),
+    responses((status = 200, body = CallRecord), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<CallId>,
+) -> Result<Json<CallRecord>, AppError> {
+    caller.require(Action::ReadCalls)?;
+    let record = state.service.read().calls.get(id).cloned();
+    record
+        .and_then(|c| shown(&caller, &state, &c))
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
+}
+
+/// Link a call to an incident and/or a person.
+#[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls", params(("id" = CallId, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
+    request_body = LinkBody,
+    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn link(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<CallId>,
+    idem: IdempotencyKey,
+    if_match: IfMatch,
+    body: JsonBody<LinkBody>,
+) -> Result<Response, AppError> {
+    authorize(
+        &state,
+        &caller,
+        Action::LogCall,
+        "link_call",
+        Some(StreamId::call(id)),
+    )
+    .await?;
+    let b = body.value;
+    let command = CallCommand::Link {
+        incident_known: b
+            .incident_id
+            .is_some_and(|i| incident_visible(&state, &caller, i)),
+        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
+        incident_id: b.incident_id,
+        person_id: b.person_id,
+    };
+    execute(
+        &state,
+        &caller,
+        Command::Call(id, command),
+        idem,
+        body.request_hash,
+        if_match,
+        StatusCode::OK,
+        fields([("id", json!(id))]),
+    )
+    .await
+}

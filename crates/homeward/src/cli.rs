@@ -1,0 +1,291 @@
+//! The command line: parsing with clap, and what each subcommand does.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use homeward_api::{AppState, TokenKeys};
+use homeward_domain::{Role, Timestamp};
+use homeward_projections::Projections;
+use homeward_service::{Homeward, SystemClock};
+use homeward_store::sqlite::{FILE_NAME, VerifyError};
+use homeward_store::{EventLog, SqliteLog};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Homeward: event-sourced crisis response coordination for a consular service.
+///
+/// Every crisis action is an event in a tamper-evident log; the board, incident files,
+/// the person locator and the audit trail are folded from it. Start with `homeward
+/// serve`, issue yourself a token with `homeward token issue`, and read the README.
+#[derive(Debug, Parser)]
+#[command(name = "homeward", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API, the live board stream and the wall display.
+    Serve(ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Rebuild every projection from the log and print a summary.
+    Replay(ReplayArgs),
+    /// Audit the log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+struct DataDir {
+    /// Where the event log and the token signing key live.
+    #[arg(long, env = "HOMEWARD_DATA_DIR", default_value = "homeward-data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The address to listen on.
+    #[arg(long, env = "HOMEWARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Log lines as JSON (for log collectors) instead of text.
+    #[arg(long)]
+    json_logs: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Issue a signed token; the last line of output is the token alone.
+    Issue(IssueArgs),
+}
+
+#[derive(Debug, Args)]
+struct IssueArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Who the token is for (an officer's login name, or a screen's name).
+    #[arg(long)]
+    subject: String,
+    /// duty_officer, field_officer, hotline_operator, case_team,
+    /// evacuation_coordinator, auditor, wall_display or admin.
+    #[arg(long)]
+    role: Role,
+    /// How long the token is valid, e.g. `12h`, `30d`, `PT8H`.
+    #[arg(long, default_value = "12h")]
+    ttl: String,
+}
+
+#[derive(Debug, Args)]
+struct ReplayArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Rebuild the projections as they stood at this moment (RFC 3339).
+    #[arg(long)]
+    until: Option<Timestamp>,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check every link of the hash chain. Exit 0 when intact; 1 naming the first
+    /// broken entry when any stored entry was altered, removed or reordered.
+    Verify(DataDir),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Token(TokenCommand::Issue(args)) => issue(args),
+        Command::Replay(args) => replay(args),
+        Command::Audit(AuditCommand::Verify(args)) => verify(&args.data_dir),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logs(args.json_logs);
+    let data_dir = args.data.data_dir;
+    runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(
+            SqliteLog::open(&data_dir)
+                .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
+        );
+        let tokens = Arc::new(TokenKeys::load_or_create(&data_dir)?);
+        let started = Instant::now();
+        let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
+        tracing::info!(
+            position = service.projected(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "projections rebuilt from the log"
+        );
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, data_dir = %data_dir.display(), "Homeward is serving");
+        eprintln!(
+            "Homeward is serving on http://{addr} (data in {}).\n\
+             Issue a token: homeward token issue --data-dir {} --subject YOUR.NAME --role duty_officer",
+            data_dir.display(),
+            data_dir.display()
+        );
+        let state = AppState::new(service, tokens, Some(data_dir.clone()));
+        homeward_api::run(listener, state, shutdown_signal()).await?;
+        tracing::info!("Homeward stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
+    let ttl: jiff::SignedDuration = args
+        .ttl
+        .parse()
+        .with_context(|| format!("`{}` is not a duration such as 12h or 30d", args.ttl))?;
+    if ttl.is_negative() || ttl.is_zero() {
+        bail!("the token's lifetime must be positive");
+    }
+    let subject = args.subject.trim();
+    if subject.is_empty() || subject.len() > 128 || subject.chars().any(char::is_whitespace) {
+        bail!("a subject is a login name of 1 to 128 characters without spaces");
+    }
+    let keys = TokenKeys::load_or_create(&args.data.data_dir)?;
+    let now = Timestamp::now();
+    let token = keys.issue(subject, args.role, now, ttl)?;
+    let expires = now.saturating_add(ttl).unwrap_or(now);
+    eprintln!("Token for {subject} as {} (expires {expires}):", args.role);
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data.data_dir;
+    if !data_dir.join(FILE_NAME).exists() {
+        bail!("no event log in {}", data_dir.display());
+    }
+    runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let total = *log.head().borrow();
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} replaying [{bar:40}] {pos}/{len} entries ({per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let started = Instant::now();
+        let projections = match args.until {
+            None => {
+                let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |pos, _| {
+                    bar.set_position(pos)
+                })
+                .await?;
+                service.read().clone()
+            }
+            Some(until) => {
+                let service =
+                    Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
+                service.projections_as_of(until).await?
+            }
+        };
+        bar.finish_and_clear();
+        let elapsed = started.elapsed();
+        print_summary(&projections, args.until, elapsed);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_summary(p: &Projections, until: Option<Timestamp>, elapsed: std::time::Duration) {
+    let open = p.incidents.iter().filter(|f| f.status.is_open()).count();
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    match until {
+        Some(t) => println!("Projections as they stood at {t}"),
+        None => println!("Projections rebuilt from the whole log"),
+    }
+    println!("  log position     {}", p.position);
+    if let Some(at) = p.recorded_at {
+        println!("  last entry at    {at}");
+    }
+    println!("  incidents        {} ({open} open)", p.incidents.len());
+    println!("  persons          {}", p.locator.len());
+    println!("  hotline calls    {}", p.calls.len());
+    let risks = p.board.risk_levels();
+    let high = risks.iter().filter(|r| r.level >= 3).count();
+    println!(
+        "  countries rated  {} ({high} at level 3 or 4)",
+        risks.len()
+    );
+    println!(
+        "  replayed in      {:.2} s ({:.0} entries/s)",
+        elapsed.as_secs_f64(),
+        p.position as f64 / secs
+    );
+}
+
+fn verify(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    match SqliteLog::verify(data_dir) {
+        Ok(v) => {
+            println!("audit chain intact: {} entries", v.entries);
+            println!("head {}", v.head);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(VerifyError::Broken(b)) => {
+            println!("AUDIT CHAIN BROKEN at position {}: {}", b.position, b.what);
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
