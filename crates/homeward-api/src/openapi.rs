@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, board, calls, countries, incidents, persons, system};
+use crate::routes::{audit, board, calls, countries, incidents, persons, system, wall};
 
 struct BearerAuth;
 
@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct,
         calls::log, calls::list, calls::get, calls::link,
         countries::set_risk, countries::list,
-        board::board, board::stream,
+        board::board, board::stream, wall::timeline,
         audit::list, audit::verify,
     ),
     tags(

@@ -9,13 +9,15 @@
 //! - [`incidents`]: the full file of each incident, and time travel over it;
 //! - [`locator`]: the person locator;
 //! - [`calls`]: the hotline call log;
-//! - [`streams`]: the domain state of every stream, for `decide`.
+//! - [`streams`]: the domain state of every stream, for `decide`;
+//! - [`timeline`]: events per minute, for replay.
 
 pub mod board;
 pub mod calls;
 pub mod incidents;
 pub mod locator;
 pub mod streams;
+pub mod timeline;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
@@ -37,6 +39,8 @@ pub struct Projections {
     pub calls: calls::CallLog,
     /// Domain state per stream.
     pub streams: streams::Streams,
+    /// Events per minute.
+    pub timeline: timeline::Timeline,
 }
 
 impl Projections {
@@ -54,6 +58,7 @@ impl Projections {
             self.board.apply(event, &self.incidents);
             self.locator.apply(event);
             self.calls.apply(event);
+            self.timeline.record(event.recorded_at);
         }
         true
     }

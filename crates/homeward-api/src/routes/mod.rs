@@ -7,6 +7,7 @@ pub mod countries;
 pub mod incidents;
 pub mod persons;
 pub mod system;
+pub mod wall;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode};
@@ -29,6 +30,11 @@ use crate::views;
 /// Every route.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(wall::index))
+        .route("/wall/app.js", get(wall::app_js))
+        .route("/wall/style.css", get(wall::style))
+        .route("/wall/world.json", get(wall::world))
+        .route("/v1/timeline", get(wall::timeline))
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
