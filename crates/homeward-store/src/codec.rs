@@ -18,7 +18,7 @@ use crate::envelope::{LogEntry, RecordedEvent, RecordedRejection};
 
 /// The stored record of one entry. Field order is fixed; new optional fields may be
 /// added at the end.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum StoredRecord {
