@@ -71,6 +71,60 @@ function quantizeRing(ring) {
   return out.length >= 4 ? out : null;
 }
 
+// Rings that cross the antimeridian jump from +180 to -180 and back; drawn as they
+// are on a flat map they streak across the whole world. Unwrap them into one
+// continuous run of longitudes, then cut them at 180 into a western and an eastern
+// part (Sutherland-Hodgman against the line x = 180).
+function crossesAntimeridian(ring) {
+  for (let i = 1; i < ring.length; i++) if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) return true;
+  return false;
+}
+
+function unwrap(ring) {
+  const out = [];
+  let offset = 0;
+  for (let i = 0; i < ring.length; i++) {
+    if (i > 0) {
+      const d = ring[i][0] - ring[i - 1][0];
+      if (d > 180) offset -= 360;
+      else if (d < -180) offset += 360;
+    }
+    out.push([ring[i][0] + offset, ring[i][1]]);
+  }
+  return out;
+}
+
+function clipHalf(ring, keepWest) {
+  const inside = (p) => (keepWest ? p[0] <= 180 : p[0] >= 180);
+  const out = [];
+  for (let i = 0; i < ring.length - 1; i++) {
+    const a = ring[i];
+    const b = ring[i + 1];
+    if (inside(a)) out.push(a);
+    if (inside(a) !== inside(b)) {
+      const t = (180 - a[0]) / (b[0] - a[0]);
+      out.push([180, a[1] + t * (b[1] - a[1])]);
+    }
+  }
+  if (out.length < 3) return null;
+  out.push(out[0]);
+  return keepWest ? out : out.map(([x, y]) => [x - 360, y]);
+}
+
+function splitAtAntimeridian(poly) {
+  if (!poly.some(crossesAntimeridian)) return [poly];
+  // Bring the ring onto the side where most of it lies: a run that starts east of 180.
+  let rings = poly.map(unwrap);
+  const minX = Math.min(...rings.flat().map((p) => p[0]));
+  if (minX < -180) rings = rings.map((r) => r.map(([x, y]) => [x + 360, y]));
+  const out = [];
+  for (const west of [true, false]) {
+    const parts = rings.map((r) => clipHalf(r, west));
+    if (parts[0]) out.push(parts.filter(Boolean));
+  }
+  return out;
+}
+
 function polygons(geometry) {
   if (geometry.type === 'Polygon') return [geometry.coordinates];
   if (geometry.type === 'MultiPolygon') return geometry.coordinates;
@@ -111,7 +165,8 @@ for (const [a2, grp] of [...groups.entries()].sort((x, y) => x[0].localeCompare(
   const merged = grp.geometries.length > 1 ? topojson.merge(topology, grp.geometries) : topojson.feature(topology, grp.geometries[0]).geometry;
   const polys = [];
   let best = null;
-  for (const poly of polygons(merged)) {
+  if (a2 === 'AQ') continue; // Antarctica: no consular crises, and the map stops at 60 S.
+  for (const poly of polygons(merged).flatMap(splitAtAntimeridian)) {
     const rings = poly.map(quantizeRing).filter(Boolean);
     if (!rings.length) continue;
     polys.push(rings);

@@ -31,7 +31,10 @@ fn expected() -> Vec<(String, String)> {
             );
             obj.insert("x-schema-version".into(), meta.version.into());
         }
-        files.push((format!("{}.v{}.json", meta.name, meta.version), pretty(&value)));
+        files.push((
+            format!("{}.v{}.json", meta.name, meta.version),
+            pretty(&value),
+        ));
     }
     let envelope = schemars::schema_for!(StoredRecord).to_value();
     files.push(("envelope.json".into(), pretty(&envelope)));
@@ -71,7 +74,11 @@ fn no_schema_of_a_published_version_is_ever_removed() {
         .collect();
     let mut present = BTreeSet::new();
     for entry in std::fs::read_dir(dir()).expect("schemas/ exists") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if name == "envelope.json" || name == "README.md" {
             continue;
         }
@@ -85,5 +92,8 @@ fn no_schema_of_a_published_version_is_ever_removed() {
         present.insert((event.to_owned(), version));
     }
     let missing: Vec<_> = known.difference(&present).collect();
-    assert!(missing.is_empty(), "schemas of published versions are missing: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "schemas of published versions are missing: {missing:?}"
+    );
 }

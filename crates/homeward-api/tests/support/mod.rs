@@ -1,0 +1,148 @@
+//! A whole application on a temporary embedded log, driven with `oneshot`.
+#![allow(dead_code, missing_docs)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use homeward_api::{AppState, TokenKeys, app};
+use homeward_domain::{Role, Timestamp};
+use homeward_service::{Homeward, SystemClock};
+use homeward_store::{EventLog, LogEntry, SqliteLog};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub _dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path()).expect("log"));
+        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {})
+            .await
+            .expect("service");
+        let tokens = Arc::new(TokenKeys::from_secret(&[42; 32]));
+        let state = AppState::new(service, tokens, Some(dir.path().to_owned()));
+        let router = app(state.clone());
+        Self {
+            state,
+            router,
+            _dir: dir,
+        }
+    }
+
+    pub fn token(&self, subject: &str, role: Role) -> String {
+        self.state
+            .tokens
+            .issue(
+                subject,
+                role,
+                Timestamp::now(),
+                jiff::SignedDuration::from_hours(1),
+            )
+            .expect("token")
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(&self, method: &str, uri: &str, token: &str, body: Option<Value>) -> Reply {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(&v).expect("json"))
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).expect("request")).await
+    }
+
+    pub async fn post(&self, uri: &str, token: &str, body: Value) -> Reply {
+        self.call("POST", uri, token, Some(body)).await
+    }
+
+    pub async fn get(&self, uri: &str, token: &str) -> Reply {
+        self.call("GET", uri, token, None).await
+    }
+
+    /// How many events (not rejections) the log holds.
+    pub async fn events(&self) -> usize {
+        self.state
+            .service
+            .log()
+            .read_after(0, 1_000_000)
+            .await
+            .expect("read")
+            .iter()
+            .filter(|e| matches!(e, LogEntry::Event(_)))
+            .count()
+    }
+
+    /// Opens an incident as a duty officer and returns its id.
+    pub async fn open_incident(&self, token: &str, kind: &str) -> String {
+        let r = self
+            .post(
+                "/v1/incidents",
+                token,
+                serde_json::json!({"kind": kind, "title": format!("{kind} near Gao"), "country": "ML", "severity": 4}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().expect("id").to_owned()
+    }
+
+    pub async fn register_person(&self, token: &str, name: &str, passport: &str) -> String {
+        let r = self
+            .post(
+                "/v1/persons",
+                token,
+                serde_json::json!({"full_name": name, "date_of_birth": "1984-07-02",
+                    "nationality": "CN", "passport_number": passport, "phone": "+86 138 0013 8000",
+                    "current_country": "ML"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().expect("id").to_owned()
+    }
+}
