@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::CallEvent;
 use crate::country::CountryEvent;
+use crate::evacuation::EvacuationEvent;
 use crate::incident::IncidentEvent;
 use crate::person::PersonEvent;
 
@@ -17,6 +18,7 @@ pub enum DomainEvent {
     Person(PersonEvent),
     Call(CallEvent),
     Country(CountryEvent),
+    Evacuation(EvacuationEvent),
 }
 
 /// A wire name and the schema version written today.
@@ -67,6 +69,18 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("call.logged", 1),
     meta("call.linked", 1),
     meta("country.risk_level_set", 1),
+    meta("evacuation.opened", 1),
+    meta("evacuation.assembly_point_added", 1),
+    meta("evacuation.transport_scheduled", 1),
+    meta("evacuation.evacuee_registered", 1),
+    meta("evacuation.evacuee_checked_in", 1),
+    meta("evacuation.evacuees_assigned", 1),
+    meta("evacuation.evacuee_boarded", 1),
+    meta("evacuation.evacuee_no_show", 1),
+    meta("evacuation.evacuee_offloaded", 1),
+    meta("evacuation.transport_departed", 1),
+    meta("evacuation.transport_arrived", 1),
+    meta("evacuation.closed", 1),
 ];
 
 /// The current schema version of a type, if the type exists.
@@ -123,6 +137,23 @@ impl DomainEvent {
             Self::Country(e) => match e {
                 Co::RiskLevelSet(_) => "country.risk_level_set",
             },
+            Self::Evacuation(e) => {
+                use EvacuationEvent as Ev;
+                match e {
+                    Ev::Opened(_) => "evacuation.opened",
+                    Ev::AssemblyPointAdded(_) => "evacuation.assembly_point_added",
+                    Ev::TransportScheduled(_) => "evacuation.transport_scheduled",
+                    Ev::EvacueeRegistered(_) => "evacuation.evacuee_registered",
+                    Ev::EvacueeCheckedIn(_) => "evacuation.evacuee_checked_in",
+                    Ev::EvacueesAssigned(_) => "evacuation.evacuees_assigned",
+                    Ev::EvacueeBoarded(_) => "evacuation.evacuee_boarded",
+                    Ev::EvacueeNoShow(_) => "evacuation.evacuee_no_show",
+                    Ev::EvacueeOffloaded(_) => "evacuation.evacuee_offloaded",
+                    Ev::TransportDeparted(_) => "evacuation.transport_departed",
+                    Ev::TransportArrived(_) => "evacuation.transport_arrived",
+                    Ev::Closed(_) => "evacuation.closed",
+                }
+            }
         }
     }
 
@@ -135,7 +166,7 @@ impl DomainEvent {
 /// The JSON Schema of each event type's payload, for `schemas/`.
 #[cfg(feature = "schema")]
 pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
-    use crate::{call, country, incident as i, person as p};
+    use crate::{call, country, evacuation as ev, incident as i, person as p};
     use schemars::schema_for;
     EVENT_TYPES
         .iter()
@@ -170,6 +201,18 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "call.logged" => schema_for!(call::CallLogged),
                 "call.linked" => schema_for!(call::CallLinked),
                 "country.risk_level_set" => schema_for!(country::RiskLevelSet),
+                "evacuation.opened" => schema_for!(ev::EvacuationOpened),
+                "evacuation.assembly_point_added" => schema_for!(ev::AssemblyPointAdded),
+                "evacuation.transport_scheduled" => schema_for!(ev::TransportScheduled),
+                "evacuation.evacuee_registered" => schema_for!(ev::EvacueeRegistered),
+                "evacuation.evacuee_checked_in" => schema_for!(ev::EvacueeCheckedIn),
+                "evacuation.evacuees_assigned" => schema_for!(ev::EvacueesAssigned),
+                "evacuation.evacuee_boarded" => schema_for!(ev::EvacueeBoarded),
+                "evacuation.evacuee_no_show" => schema_for!(ev::EvacueeNoShow),
+                "evacuation.evacuee_offloaded" => schema_for!(ev::EvacueeOffloaded),
+                "evacuation.transport_departed" => schema_for!(ev::TransportDeparted),
+                "evacuation.transport_arrived" => schema_for!(ev::TransportArrived),
+                "evacuation.closed" => schema_for!(ev::EvacuationClosed),
                 other => unreachable!("event type {other} has no schema"),
             };
             (*m, schema)

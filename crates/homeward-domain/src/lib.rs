@@ -11,12 +11,14 @@
 //!   kidnappings, the restricted case facts;
 //! - [`person`]: a citizen with personal data, whereabouts, welfare and merges;
 //! - [`call`]: a hotline call;
-//! - [`country`]: a country's risk level.
+//! - [`country`]: a country's risk level;
+//! - [`evacuation`]: an evacuation with its transports and evacuees.
 
 pub mod aggregate;
 pub mod call;
 pub mod country;
 mod country_codes;
+pub mod evacuation;
 pub mod event;
 pub mod ids;
 pub mod incident;

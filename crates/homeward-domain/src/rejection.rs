@@ -128,6 +128,43 @@ pub enum Rejection {
     /// Unmerge of a record that is not merged.
     #[error("this record is not merged")]
     NotMerged,
+    /// The evacuation is closed.
+    #[error("the evacuation is closed")]
+    EvacuationClosed,
+    /// A transport needs 1 to 5000 seats.
+    #[error("a transport's capacity must be 1 to 5000 seats")]
+    InvalidCapacity,
+    /// Not enough free seats (a family group is never split silently).
+    #[error(
+        "the transport has {free} free seats; {needed} are needed (a family group travels together unless split explicitly)"
+    )]
+    OverCapacity {
+        /// Seats needed.
+        needed: u32,
+        /// Seats free.
+        free: u32,
+    },
+    /// The person is aboard a transport already.
+    #[error("the person is already aboard a transport; offload them first")]
+    AlreadyOnTransport,
+    /// The person has already left.
+    #[error("the person has already left on a transport")]
+    AlreadyEvacuated,
+    /// The transport has departed.
+    #[error("the transport has already departed")]
+    TransportDeparted,
+    /// The transport has not departed.
+    #[error("the transport has not departed yet")]
+    NotDeparted,
+    /// Boarding before check-in.
+    #[error("the person has not checked in")]
+    NotCheckedIn,
+    /// Boarding a transport one holds no seat on.
+    #[error("the person holds no seat on this transport")]
+    NotAssigned,
+    /// Offloading someone not aboard.
+    #[error("the person is not aboard a transport")]
+    NotBoarded,
     /// A record merged into itself.
     #[error("a record cannot be merged into itself")]
     MergeIntoSelf,
@@ -166,6 +203,16 @@ impl Rejection {
             Self::PersonMerged { .. } => "person_merged",
             Self::NotMerged => "not_merged",
             Self::MergeIntoSelf => "merge_into_self",
+            Self::EvacuationClosed => "evacuation_closed",
+            Self::InvalidCapacity => "invalid_capacity",
+            Self::OverCapacity { .. } => "over_capacity",
+            Self::AlreadyOnTransport => "already_on_transport",
+            Self::AlreadyEvacuated => "already_evacuated",
+            Self::TransportDeparted => "transport_departed",
+            Self::NotDeparted => "not_departed",
+            Self::NotCheckedIn => "not_checked_in",
+            Self::NotAssigned => "not_assigned",
+            Self::NotBoarded => "not_boarded",
         }
     }
 }

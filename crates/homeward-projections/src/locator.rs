@@ -207,7 +207,7 @@ impl Locator {
                     p.calls.push(call);
                 }
             }
-            DomainEvent::Country(_) => {}
+            DomainEvent::Country(_) | DomainEvent::Evacuation(_) => {}
         }
     }
 

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use homeward_domain::call::Call;
 use homeward_domain::country::CountryRisk;
+use homeward_domain::evacuation::Evacuation;
 use homeward_domain::incident::Incident;
 use homeward_domain::person::Person;
 use homeward_domain::{
-    Aggregate, CallId, CountryCode, DomainEvent, IncidentId, PersonId, StreamId,
+    Aggregate, CallId, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId, StreamId,
 };
 use homeward_store::RecordedEvent;
 
@@ -23,6 +24,8 @@ pub struct Streams {
     pub calls: HashMap<CallId, Call>,
     /// Country risk records.
     pub countries: HashMap<CountryCode, CountryRisk>,
+    /// Evacuations.
+    pub evacuations: HashMap<EvacuationId, Evacuation>,
 }
 
 fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, event: &A::Event) {
@@ -33,9 +36,13 @@ fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, 
 impl Streams {
     /// Folds one event into its stream's state.
     pub fn apply(&mut self, event: &RecordedEvent) {
-        let stream: &StreamId = &event.stream_id;
+        self.apply_event(&event.stream_id, &event.event);
+    }
+
+    /// Folds one domain event into the state of `stream`.
+    pub fn apply_event(&mut self, stream: &StreamId, event: &DomainEvent) {
         let local = stream.local_id();
-        match &event.event {
+        match event {
             DomainEvent::Incident(e) => {
                 if let Ok(id) = local.parse() {
                     fold(&mut self.incidents, id, e);
@@ -54,6 +61,11 @@ impl Streams {
             DomainEvent::Country(e) => {
                 if let Some(code) = CountryCode::parse(local) {
                     fold(&mut self.countries, code, e);
+                }
+            }
+            DomainEvent::Evacuation(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.evacuations, id, e);
                 }
             }
         }

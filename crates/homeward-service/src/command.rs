@@ -2,11 +2,12 @@
 
 use homeward_domain::call::CallCommand;
 use homeward_domain::country::CountryCommand;
+use homeward_domain::evacuation::EvacuationCommand;
 use homeward_domain::incident::IncidentCommand;
 use homeward_domain::person::PersonCommand;
 use homeward_domain::{
-    Aggregate, CallId, Context, CountryCode, DomainEvent, IncidentId, PersonId, Rejection,
-    StreamId, Timestamp,
+    Aggregate, CallId, Context, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId,
+    Rejection, StreamId, Timestamp,
 };
 use homeward_projections::streams::Streams;
 use uuid::Uuid;
@@ -19,6 +20,7 @@ pub enum Command {
     Person(PersonId, PersonCommand),
     Call(CallId, CallCommand),
     Country(CountryCode, CountryCommand),
+    Evacuation(EvacuationId, EvacuationCommand),
 }
 
 /// Who sends a command, and how it must be applied.
@@ -42,6 +44,7 @@ impl Command {
             Self::Person(id, _) => StreamId::person(*id),
             Self::Call(id, _) => StreamId::call(*id),
             Self::Country(code, _) => StreamId::country(*code),
+            Self::Evacuation(id, _) => StreamId::evacuation(*id),
         }
     }
 
@@ -52,6 +55,7 @@ impl Command {
             Self::Person(_, c) => c.name(),
             Self::Call(_, c) => c.name(),
             Self::Country(_, c) => c.name(),
+            Self::Evacuation(_, c) => c.name(),
         }
     }
 
@@ -60,6 +64,7 @@ impl Command {
         match self {
             Self::Incident(_, c) => c.field_time(),
             Self::Person(_, c) => c.field_time(),
+            Self::Evacuation(_, c) => c.field_time(),
             Self::Call(..) | Self::Country(..) => None,
         }
     }
@@ -90,6 +95,9 @@ impl Command {
             Self::Call(id, c) => run(streams.calls.get(id), c, ctx, DomainEvent::Call),
             Self::Country(code, c) => {
                 run(streams.countries.get(code), c, ctx, DomainEvent::Country)
+            }
+            Self::Evacuation(id, c) => {
+                run(streams.evacuations.get(id), c, ctx, DomainEvent::Evacuation)
             }
         }
     }

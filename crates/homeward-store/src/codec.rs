@@ -6,6 +6,7 @@
 
 use homeward_domain::call::CallEvent;
 use homeward_domain::country::CountryEvent;
+use homeward_domain::evacuation::EvacuationEvent;
 use homeward_domain::event::schema_version;
 use homeward_domain::incident::IncidentEvent;
 use homeward_domain::person::PersonEvent;
@@ -80,6 +81,7 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
         "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
         "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
+        "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))

@@ -1,1 +1,1396 @@
-// wall display
+// Homeward crisis-room wall display.
+//
+// One page, no build step, no third-party code. It reads the board through the API
+// with a wall_display token (kept in localStorage, never in a requested URL), follows
+// the live board over server-sent events read with fetch() (EventSource cannot send
+// an Authorization header), and can replay history from /v1/board?as_of=.
+//
+// Everything that comes from the server is put on the page with textContent or SVG
+// attributes, never as HTML.
+
+'use strict';
+
+(function () {
+  const TOKEN_KEY = 'homeward.wall.token';
+  const FRESH_MS = 5 * 60 * 1000; // "NEW" / "UPDATED" fades over five minutes
+  const FLASH_MS = 4000; // a change frame makes its row flash this long
+  const TICK_MS = 2000; // "12 min ago" and freshness refresh
+  const RESYNC_MS = 60 * 1000; // re-read the whole board (overdue tasks change with time alone)
+  const WATCHDOG_MS = 45 * 1000; // no byte for this long (keep-alives come every ~15 s): reconnect
+  const BACKOFF_MIN_MS = 1000;
+  const BACKOFF_MAX_MS = 15000;
+  const FEED_MAX = 50;
+  const SPEEDS = [
+    { label: '1 min/s', seconds: 60 },
+    { label: '10 min/s', seconds: 600 },
+    { label: '1 h/s', seconds: 3600 },
+    { label: '6 h/s', seconds: 6 * 3600 },
+  ];
+  const PLAY_TICK_MS = 250;
+
+  const KIND = {
+    kidnapping: 'Kidnapping',
+    detention: 'Detention',
+    missing_person: 'Missing person',
+    evacuation: 'Evacuation',
+    natural_disaster: 'Natural disaster',
+    civil_unrest: 'Civil unrest',
+    terror_attack: 'Terror attack',
+    accident: 'Accident',
+    medical: 'Medical',
+    consular_assistance: 'Consular assistance',
+    other: 'Other',
+  };
+  // Most urgent first; the class names colour the chips.
+  const PERSON_STATUSES = [
+    ['held', 'held', 'p-bad'],
+    ['missing', 'missing', 'p-bad'],
+    ['unaccounted', 'unaccounted', 'p-bad'],
+    ['detained', 'detained', 'p-warn'],
+    ['injured', 'injured', 'p-warn'],
+    ['hospitalized', 'in hospital', 'p-warn'],
+    ['deceased', 'deceased', 'p-dead'],
+    ['safe', 'safe', 'p-good'],
+    ['released', 'released', 'p-good'],
+    ['evacuated', 'evacuated', 'p-good'],
+  ];
+  const RISK_WORDS = { 1: 'Normal precautions', 2: 'Exercise caution', 3: 'Reconsider travel', 4: 'Do not travel' };
+  const CATEGORY = {
+    situation: 'Situation',
+    security: 'Security',
+    medical: 'Medical',
+    logistics: 'Logistics',
+    contact: 'Contact',
+    welfare: 'Welfare',
+    media: 'Media',
+    other: 'Other',
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  const state = {
+    token: null,
+    mode: 'live', // or 'replay'
+    board: null,
+    skewMs: 0, // server clock minus this screen's clock
+    flashes: new Map(), // incident id or report id -> client ms of the change frame
+    world: null, // { features, byCode }
+    countryNames: null,
+    stopped: false, // auth failed: nothing runs any more
+  };
+
+  const live = {
+    gen: 0,
+    status: 'connecting', // 'live' | 'down' | 'connecting' | 'off'
+    since: null, // Date the feed stopped being live
+    attempt: 0,
+    retryAt: 0,
+    retryTimer: null,
+    watchdog: null,
+    ctrl: null,
+    lastChangeAt: null,
+    resyncTimer: null,
+  };
+
+  const replay = {
+    timeline: null,
+    min: 0,
+    max: 0,
+    t: 0,
+    playing: false,
+    speed: 600,
+    playTimer: null,
+    debounce: null,
+    inflight: false,
+    fetchedT: null,
+    wantT: null,
+    error: null,
+    timelineTimer: null,
+  };
+
+  // ---------------------------------------------------------------- small helpers
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function svg(tag, attrs) {
+    const e = document.createElementNS(SVG_NS, tag);
+    if (attrs) for (const k of Object.keys(attrs)) e.setAttribute(k, String(attrs[k]));
+    return e;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function pad(n) {
+    return String(n).padStart(2, '0');
+  }
+
+  function fmtUtc(d, seconds) {
+    const s = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return seconds ? `${s}:${pad(d.getUTCSeconds())}` : s;
+  }
+
+  function fmtClock(d, seconds) {
+    const s = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    return seconds ? `${s}:${pad(d.getUTCSeconds())}` : s;
+  }
+
+  function fmtTimeOfDayOrDate(ms, nowMs) {
+    const d = new Date(ms);
+    const sameDay = Math.abs(nowMs - ms) < 20 * 3600 * 1000;
+    return sameDay ? fmtClock(d) : `${pad(d.getUTCDate())} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${fmtClock(d)}`;
+  }
+
+  function ago(ms) {
+    if (!Number.isFinite(ms)) return '';
+    if (ms < 0) ms = 0;
+    const s = Math.floor(ms / 1000);
+    if (s < 45) return 'just now';
+    const m = Math.round(s / 60);
+    if (m < 60) return `${m} min ago`;
+    const h = Math.floor(m / 60);
+    if (h < 48) {
+      const rm = m - h * 60;
+      return h < 6 && rm >= 5 ? `${h} h ${rm} min ago` : `${h} h ago`;
+    }
+    return `${Math.floor(h / 24)} days ago`;
+  }
+
+  function duration(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return `${s} s`;
+    const m = Math.floor(s / 60);
+    if (m < 60) return `${m} min`;
+    const h = Math.floor(m / 60);
+    if (h < 48) return `${h} h`;
+    return `${Math.floor(h / 24)} days`;
+  }
+
+  function parseTime(s) {
+    const t = Date.parse(s);
+    return Number.isFinite(t) ? t : NaN;
+  }
+
+  // The moment the board shows: the server's now when live, the replay moment in replay.
+  function boardNow() {
+    if (state.mode === 'replay') return replay.fetchedT !== null ? replay.fetchedT : replay.t;
+    return Date.now() + state.skewMs;
+  }
+
+  function countryName(code) {
+    if (!code) return '';
+    if (state.countryNames) {
+      try {
+        const n = state.countryNames.of(code);
+        if (n && n !== code) return n;
+      } catch (_) {
+        /* not a region code this browser knows */
+      }
+    }
+    const f = state.world && state.world.byCode.get(code);
+    return f ? f.properties.name : code;
+  }
+
+  function shortCountryName(code) {
+    const n = countryName(code);
+    return n
+      .replace(/^Democratic Republic of the Congo$/, 'DR Congo')
+      .replace(/^Congo - Kinshasa$/, 'DR Congo')
+      .replace(/^Congo - Brazzaville$/, 'Congo')
+      .replace(/^United States$/, 'USA')
+      .replace(/^United Kingdom$/, 'UK')
+      .replace(/^Myanmar \(Burma\)$/, 'Myanmar');
+  }
+
+  // ---------------------------------------------------------------- token
+
+  function takeTokenFromUrl() {
+    const url = new URL(window.location.href);
+    const t = url.searchParams.get('token');
+    if (t !== null) {
+      if (t.trim()) {
+        try {
+          window.localStorage.setItem(TOKEN_KEY, t.trim());
+        } catch (_) {
+          state.token = t.trim(); // storage blocked: keep it for this page only
+        }
+      }
+      url.searchParams.delete('token');
+      window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+    }
+    if (!state.token) {
+      try {
+        state.token = window.localStorage.getItem(TOKEN_KEY);
+      } catch (_) {
+        state.token = null;
+      }
+    }
+  }
+
+  function tokenExpiry(token) {
+    try {
+      const part = token.split('.')[1];
+      const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+      const claims = JSON.parse(json);
+      return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function showAuth(reason) {
+    state.stopped = true;
+    stopLive();
+    stopReplayTimers();
+    $('auth-reason').textContent = reason;
+    $('auth-url').textContent = `${window.location.origin}/?token=TOKEN`;
+    $('auth').hidden = false;
+    $('app').hidden = true;
+    document.body.classList.remove('booting');
+    document.body.classList.add('auth-needed');
+  }
+
+  function authProblem(status) {
+    if (status === 403) return 'The stored token may not read the board. Issue one with the wall_display role.';
+    return 'The server did not accept the stored token (it may have expired or been issued by another server).';
+  }
+
+  function authHeaders() {
+    return { Authorization: `Bearer ${state.token}` };
+  }
+
+  async function getJson(path) {
+    const res = await fetch(path, { headers: { ...authHeaders(), Accept: 'application/json' }, cache: 'no-store' });
+    if (res.status === 401 || res.status === 403) {
+      showAuth(authProblem(res.status));
+      throw new Error('unauthorized');
+    }
+    if (!res.ok) {
+      let detail = `HTTP ${res.status}`;
+      try {
+        const p = await res.json();
+        if (p && p.detail) detail = p.detail;
+      } catch (_) {
+        /* not JSON */
+      }
+      const err = new Error(detail);
+      err.status = res.status;
+      throw err;
+    }
+    return res.json();
+  }
+
+  // ---------------------------------------------------------------- world map
+
+  const MAP = { w: 1000, latTop: 84, latBottom: -57 };
+  MAP.h = Math.round(((MAP.latTop - MAP.latBottom) / 360) * MAP.w);
+
+  function project(lon, lat) {
+    return [((lon + 180) / 360) * MAP.w, ((MAP.latTop - lat) / 360) * MAP.w];
+  }
+
+  function ringPath(ring) {
+    let d = '';
+    for (let i = 0; i < ring.length; i++) {
+      const [x, y] = project(ring[i][0], ring[i][1]);
+      d += (i ? 'L' : 'M') + x.toFixed(1) + ',' + y.toFixed(1);
+    }
+    return d + 'Z';
+  }
+
+  function featurePath(f) {
+    const g = f.geometry;
+    const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    let d = '';
+    for (const poly of polys) for (const ring of poly) d += ringPath(ring);
+    return d;
+  }
+
+  async function loadWorld() {
+    try {
+      const res = await fetch('/wall/world.json', { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const doc = await res.json();
+      const byCode = new Map();
+      for (const f of doc.features || []) {
+        if (f.properties && f.properties.iso_a2) byCode.set(f.properties.iso_a2, f);
+      }
+      state.world = { features: doc.features || [], byCode };
+    } catch (e) {
+      state.world = { features: [], byCode: new Map(), error: String(e.message || e) };
+    }
+    drawMapBase();
+    if (state.board) render();
+  }
+
+  function drawMapBase() {
+    const map = $('map');
+    clear(map);
+    map.setAttribute('viewBox', `0 0 ${MAP.w} ${MAP.h}`);
+    map.appendChild(svg('rect', { class: 'ocean', x: 0, y: 0, width: MAP.w, height: MAP.h }));
+    const grid = svg('g', { class: 'graticule' });
+    for (let lon = -150; lon <= 150; lon += 30) {
+      const [x] = project(lon, 0);
+      grid.appendChild(svg('line', { x1: x, y1: 0, x2: x, y2: MAP.h }));
+    }
+    for (let lat = -30; lat <= 60; lat += 30) {
+      const [, y] = project(0, lat);
+      grid.appendChild(svg('line', { x1: 0, y1: y, x2: MAP.w, y2: y, class: lat === 0 ? 'equator' : '' }));
+    }
+    map.appendChild(grid);
+    const countries = svg('g', { id: 'map-countries', class: 'countries' });
+    for (const f of state.world ? state.world.features : []) {
+      const p = svg('path', { d: featurePath(f), class: 'country', 'data-code': f.properties.iso_a2 });
+      const title = svg('title');
+      title.textContent = f.properties.name;
+      p.appendChild(title);
+      countries.appendChild(p);
+    }
+    map.appendChild(countries);
+    map.appendChild(svg('g', { id: 'map-labels', class: 'map-labels' }));
+    map.appendChild(svg('g', { id: 'map-markers', class: 'markers' }));
+  }
+
+  function renderMap(board, now) {
+    const countries = $('map-countries');
+    if (!countries) return;
+    const risk = new Map(board.risk_levels.map((r) => [r.country, r.level]));
+    const withIncidents = new Set(board.incidents.map((i) => i.country));
+    for (const p of countries.children) {
+      const code = p.getAttribute('data-code');
+      const level = risk.get(code);
+      let cls = 'country';
+      if (level >= 1 && level <= 4) cls += ` risk-${level}`;
+      if (withIncidents.has(code)) cls += ' has-incident';
+      if (p.getAttribute('class') !== cls) p.setAttribute('class', cls);
+    }
+
+    const markers = $('map-markers');
+    const labels = $('map-labels');
+    clear(markers);
+    clear(labels);
+    const placed = [];
+    let unplaced = 0;
+    // Draw the least severe first so the most severe sit on top.
+    const ranked = board.incidents.map((inc, i) => ({ inc, rank: i + 1 }));
+    const labelled = new Set();
+    for (const { inc, rank } of ranked.slice().reverse()) {
+      let lon = inc.lon;
+      let lat = inc.lat;
+      let approx = false;
+      if (typeof lat !== 'number' || typeof lon !== 'number') {
+        const f = state.world && state.world.byCode.get(inc.country);
+        if (!f) {
+          unplaced++;
+          continue;
+        }
+        [lon, lat] = f.properties.centroid;
+        approx = true;
+      }
+      let [x, y] = project(lon, lat);
+      const r = 7 + inc.severity * 1.6;
+      // Nudge markers that would cover one another along a small spiral.
+      for (let k = 0, angle = 0; k < 40; k++) {
+        const hit = placed.find((p) => Math.hypot(p.x - x, p.y - y) < (p.r + r) * 0.85);
+        if (!hit) break;
+        angle += 2.4;
+        const dist = (hit.r + r) * 0.9;
+        x = hit.x + Math.cos(angle) * dist;
+        y = hit.y + Math.sin(angle) * dist;
+      }
+      placed.push({ x, y, r });
+      const g = svg('g', {
+        class: `marker sev-${inc.severity}${approx ? ' approx' : ''}${inc.redacted ? ' redacted' : ''}`,
+        'data-id': inc.id,
+        'data-opened': inc.opened_at,
+        'data-activity': inc.last_activity,
+        transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`,
+      });
+      g.appendChild(svg('circle', { class: 'marker-pulse', r: r + 4 }));
+      g.appendChild(svg('circle', { class: 'marker-dot', r }));
+      const t = svg('text', { class: 'marker-rank', y: 0.5, 'text-anchor': 'middle', 'dominant-baseline': 'central' });
+      t.textContent = String(rank);
+      g.appendChild(t);
+      const title = svg('title');
+      title.textContent = `#${rank} ${inc.title} (${countryName(inc.country)}, severity ${inc.severity})`;
+      g.appendChild(title);
+      markers.appendChild(g);
+      // Name the country of the most severe incidents so the map reads at a distance.
+      if (rank <= 6 && !labelled.has(inc.country)) {
+        labelled.add(inc.country);
+        const lab = svg('text', { class: 'map-label', x: (x + r + 5).toFixed(1), y: (y + 5).toFixed(1) });
+        lab.textContent = shortCountryName(inc.country);
+        labels.appendChild(lab);
+      }
+    }
+    const notes = [];
+    if (state.world && state.world.error) notes.push(`map unavailable: ${state.world.error}`);
+    if (unplaced) notes.push(`${unplaced} incident${unplaced > 1 ? 's' : ''} not on the map`);
+    $('map-note').textContent = notes.join(' · ');
+    refreshFreshness(now);
+  }
+
+  // ---------------------------------------------------------------- board state
+
+  function sortIncidents(list) {
+    list.sort((a, b) => {
+      if (b.severity !== a.severity) return b.severity - a.severity;
+      const la = parseTime(a.last_activity);
+      const lb = parseTime(b.last_activity);
+      if (lb !== la) return lb - la;
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+  }
+
+  function computeTotals(incidents) {
+    const t = { open: 0, by_country: {}, by_kind: {}, by_severity: {}, persons_by_status: {}, overdue_tasks: 0 };
+    for (const i of incidents) {
+      t.open++;
+      t.by_country[i.country] = (t.by_country[i.country] || 0) + 1;
+      t.by_kind[i.kind] = (t.by_kind[i.kind] || 0) + 1;
+      t.by_severity[i.severity] = (t.by_severity[i.severity] || 0) + 1;
+      for (const [s, n] of Object.entries(i.persons_by_status || {})) t.persons_by_status[s] = (t.persons_by_status[s] || 0) + n;
+      t.overdue_tasks += i.overdue_tasks || 0;
+    }
+    return t;
+  }
+
+  function normalize(board) {
+    board.incidents = Array.isArray(board.incidents) ? board.incidents : [];
+    board.risk_levels = Array.isArray(board.risk_levels) ? board.risk_levels : [];
+    board.feed = Array.isArray(board.feed) ? board.feed : [];
+    sortIncidents(board.incidents);
+    board.totals = computeTotals(board.incidents);
+    return board;
+  }
+
+  function applySnapshot(board) {
+    state.board = normalize(board);
+    const asOf = parseTime(board.as_of);
+    if (Number.isFinite(asOf)) state.skewMs = asOf - Date.now();
+    render();
+  }
+
+  function applyChange(change) {
+    const board = state.board;
+    if (!board) return;
+    if (typeof change.position === 'number' && change.position <= board.position) return;
+    if (typeof change.position === 'number') board.position = change.position;
+    const now = Date.now();
+    if (change.incident && change.incident.id) {
+      const inc = change.incident;
+      const idx = board.incidents.findIndex((i) => i.id === inc.id);
+      if (inc.status === 'closed') {
+        if (idx >= 0) board.incidents.splice(idx, 1);
+      } else if (idx >= 0) {
+        board.incidents[idx] = inc;
+      } else {
+        board.incidents.push(inc);
+      }
+      sortIncidents(board.incidents);
+      board.totals = computeTotals(board.incidents);
+      state.flashes.set(inc.id, now);
+      // Keep the feed's incident titles in step with the incident.
+      if (!inc.redacted) for (const r of board.feed) if (r.incident_id === inc.id) r.incident_title = inc.title;
+    }
+    if (change.report && change.report.report_id) {
+      const r = change.report;
+      if (!board.feed.some((x) => x.report_id === r.report_id)) {
+        board.feed.unshift(r);
+        if (board.feed.length > FEED_MAX) board.feed.length = FEED_MAX;
+      }
+      state.flashes.set(r.report_id, now);
+    }
+    if (change.risk && change.risk.country) {
+      const r = change.risk;
+      const idx = board.risk_levels.findIndex((x) => x.country === r.country);
+      if (idx >= 0) board.risk_levels[idx] = r;
+      else board.risk_levels.push(r);
+      board.risk_levels.sort((a, b) => b.level - a.level || (a.country < b.country ? -1 : 1));
+      state.flashes.set(`risk:${r.country}`, now);
+    }
+    if (change.recorded_at) {
+      const rec = parseTime(change.recorded_at);
+      if (Number.isFinite(rec)) {
+        board.as_of = change.recorded_at;
+        live.lastChangeAt = rec;
+      }
+    }
+    render();
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  function render() {
+    const board = state.board;
+    if (!board) return;
+    document.body.classList.remove('booting');
+    const now = boardNow();
+    renderTotals(board.totals);
+    renderIncidents(board, now);
+    renderMap(board, now);
+    renderEvacuations(board);
+    renderFeed(board, now);
+    renderRisks(board, now);
+    renderFooter(board);
+    refreshAgo(now);
+  }
+
+  function renderTotals(t) {
+    $('t-open').textContent = String(t.open);
+    const sev = $('t-sev');
+    clear(sev);
+    for (let s = 5; s >= 1; s--) {
+      const n = t.by_severity[s] || 0;
+      const box = el('span', `sev-count sev-${s}${n ? '' : ' zero'}`);
+      box.appendChild(el('span', 'sev-count-label', `S${s}`));
+      box.appendChild(el('span', 'sev-count-n', n));
+      sev.appendChild(box);
+    }
+    const persons = $('t-persons');
+    clear(persons);
+    let any = false;
+    for (const [key, label, cls] of PERSON_STATUSES) {
+      const n = t.persons_by_status[key] || 0;
+      if (!n) continue;
+      any = true;
+      const chip = el('span', `chip ${cls}`);
+      chip.appendChild(el('b', null, n));
+      chip.appendChild(document.createTextNode(` ${label}`));
+      persons.appendChild(chip);
+    }
+    if (!any) persons.appendChild(el('span', 'chip p-none', 'none'));
+    $('t-overdue').textContent = String(t.overdue_tasks);
+    $('t-overdue-box').classList.toggle('alert', t.overdue_tasks > 0);
+  }
+
+  function personChips(pbs) {
+    const wrap = el('span', 'chips');
+    for (const [key, label, cls] of PERSON_STATUSES) {
+      const n = (pbs && pbs[key]) || 0;
+      if (!n) continue;
+      const chip = el('span', `chip ${cls}`);
+      chip.appendChild(el('b', null, n));
+      chip.appendChild(document.createTextNode(` ${label}`));
+      wrap.appendChild(chip);
+    }
+    return wrap;
+  }
+
+  function incidentRow(inc, rank, nowClient) {
+    const li = el('li', `inc sev-${inc.severity}${inc.redacted ? ' redacted' : ''}`);
+    li.dataset.id = inc.id;
+    li.dataset.flash = inc.id;
+    li.dataset.opened = inc.opened_at;
+    li.dataset.activity = inc.last_activity;
+    const flashed = state.flashes.get(inc.id);
+    if (flashed && nowClient - flashed < FLASH_MS) li.classList.add('flash');
+
+    const badge = el('div', 'inc-badge');
+    badge.appendChild(el('span', 'inc-sev', inc.severity));
+    badge.appendChild(el('span', 'inc-rank', `#${rank}`));
+    li.appendChild(badge);
+
+    const body = el('div', 'inc-body');
+    const l1 = el('div', 'inc-line1');
+    l1.appendChild(el('span', 'inc-title', inc.title));
+    l1.appendChild(el('span', 'tag tag-new', 'NEW'));
+    l1.appendChild(el('span', 'tag tag-updated', 'UPDATED'));
+    if (inc.redacted || inc.classification === 'restricted') l1.appendChild(el('span', 'tag tag-restricted', 'RESTRICTED'));
+    body.appendChild(l1);
+
+    const l2 = el('div', 'inc-line2');
+    const country = el('span', 'inc-country');
+    country.appendChild(el('span', 'cc', inc.country));
+    country.appendChild(document.createTextNode(` ${shortCountryName(inc.country)}${inc.place ? ` · ${inc.place}` : ''}`));
+    l2.appendChild(country);
+    l2.appendChild(el('span', 'inc-kind', KIND[inc.kind] || inc.kind));
+    l2.appendChild(el('span', `inc-status st-${inc.status}`, String(inc.status).toUpperCase()));
+    if (inc.lead) {
+      const lead = el('span', 'inc-lead');
+      lead.appendChild(el('span', 'dim', 'Lead '));
+      lead.appendChild(document.createTextNode(inc.lead));
+      l2.appendChild(lead);
+    } else if (!inc.redacted) {
+      l2.appendChild(el('span', 'inc-lead nolead', 'No lead'));
+    }
+    body.appendChild(l2);
+
+    const l3 = el('div', 'inc-line3');
+    if (inc.persons_total > 0) l3.appendChild(personChips(inc.persons_by_status));
+    else l3.appendChild(el('span', 'chip p-none', 'no citizens named'));
+    const tasks = el('span', 'inc-tasks', `${inc.open_tasks} open task${inc.open_tasks === 1 ? '' : 's'} · ${inc.reports} report${inc.reports === 1 ? '' : 's'}`);
+    l3.appendChild(tasks);
+    body.appendChild(l3);
+    li.appendChild(body);
+
+    const right = el('div', 'inc-right');
+    const agoEl = el('div', 'inc-ago');
+    agoEl.dataset.ago = inc.last_activity;
+    right.appendChild(agoEl);
+    const overdue = el('div', `inc-overdue${inc.overdue_tasks > 0 ? ' alert' : ''}`);
+    overdue.appendChild(el('b', null, inc.overdue_tasks));
+    overdue.appendChild(document.createTextNode(' overdue'));
+    right.appendChild(overdue);
+    li.appendChild(right);
+    return li;
+  }
+
+  function renderIncidents(board, now) {
+    const list = $('incidents');
+    const more = $('incidents-more');
+    clear(list);
+    list.classList.remove('compact', 'dense');
+    const nowClient = Date.now();
+    const rows = board.incidents.map((inc, i) => incidentRow(inc, i + 1, nowClient));
+    for (const r of rows) list.appendChild(r);
+    $('incidents-empty').hidden = board.incidents.length > 0;
+    more.hidden = true;
+    refreshFreshness(now);
+    // Nothing to scroll: tighten the rows, then leave out the least urgent and say so.
+    const fits = () => list.scrollHeight <= list.clientHeight + 1;
+    if (!fits()) list.classList.add('compact');
+    if (!fits()) list.classList.add('dense');
+    if (!fits()) {
+      more.hidden = false;
+      const hidden = [];
+      while (list.lastChild && !fits()) {
+        const last = list.lastChild;
+        list.removeChild(last);
+        hidden.unshift(board.incidents[list.children.length]);
+      }
+      const bySev = {};
+      let overdue = 0;
+      for (const i of hidden) {
+        bySev[i.severity] = (bySev[i.severity] || 0) + 1;
+        overdue += i.overdue_tasks;
+      }
+      const parts = Object.keys(bySev)
+        .sort((a, b) => b - a)
+        .map((s) => `S${s} ×${bySev[s]}`);
+      more.textContent = `+ ${hidden.length} more open incident${hidden.length > 1 ? 's' : ''} not shown: ${parts.join(', ')}${overdue ? ` · ${overdue} overdue task${overdue > 1 ? 's' : ''}` : ''}`;
+      more.classList.toggle('alert', overdue > 0);
+      // The summary line itself takes room: make sure it fits too.
+      while (list.lastChild && !fits()) list.removeChild(list.lastChild);
+    }
+  }
+
+  function renderFeed(board, now) {
+    const feed = $('feed');
+    clear(feed);
+    const nowClient = Date.now();
+    $('feed-empty').hidden = board.feed.length > 0;
+    for (const r of board.feed) {
+      const li = el('li', 'report');
+      li.dataset.recorded = r.recorded_at;
+      li.dataset.flash = r.report_id;
+      const flashed = state.flashes.get(r.report_id);
+      if (flashed && nowClient - flashed < FLASH_MS) li.classList.add('flash');
+      const head = el('div', 'report-head');
+      const when = parseTime(r.occurred_at);
+      head.appendChild(el('span', 'report-time', Number.isFinite(when) ? fmtTimeOfDayOrDate(when, now) : ''));
+      const agoEl = el('span', 'report-ago');
+      agoEl.dataset.ago = r.recorded_at;
+      head.appendChild(agoEl);
+      head.appendChild(el('span', `report-cat cat-${r.category}`, CATEGORY[r.category] || r.category));
+      head.appendChild(el('span', 'tag tag-new', 'NEW'));
+      const where = el('span', 'report-where');
+      where.appendChild(el('span', 'cc', r.country));
+      where.appendChild(document.createTextNode(` ${r.incident_title}`));
+      head.appendChild(where);
+      li.appendChild(head);
+      li.appendChild(el('div', 'report-text', r.text));
+      const meta = [];
+      if (r.place) meta.push(r.place);
+      if (r.filed_by) meta.push(`filed by ${r.filed_by}`);
+      if (meta.length) li.appendChild(el('div', 'report-meta', meta.join(' · ')));
+      feed.appendChild(li);
+    }
+    // Keep only what fits: a wall is never scrolled.
+    while (feed.children.length > 1 && feed.scrollHeight > feed.clientHeight + 1) feed.removeChild(feed.lastChild);
+    refreshFreshness(now);
+  }
+
+  function renderRisks(board, now) {
+    const list = $('risks');
+    clear(list);
+    const nowClient = Date.now();
+    $('risks-empty').hidden = board.risk_levels.length > 0;
+    for (const r of board.risk_levels) {
+      const li = el('li', `risk risk-${r.level}`);
+      li.dataset.flash = `risk:${r.country}`;
+      const flashed = state.flashes.get(`risk:${r.country}`);
+      if (flashed && nowClient - flashed < FLASH_MS) li.classList.add('flash');
+      li.appendChild(el('span', 'risk-level', r.level));
+      const body = el('div', 'risk-body');
+      const head = el('div', 'risk-head');
+      head.appendChild(el('span', 'risk-country', shortCountryName(r.country)));
+      head.appendChild(el('span', 'risk-word', RISK_WORDS[r.level] || ''));
+      body.appendChild(head);
+      const reason = el('div', 'risk-reason', r.reason);
+      const since = parseTime(r.since);
+      if (Number.isFinite(since)) reason.title = `since ${fmtUtc(new Date(since))} UTC`;
+      body.appendChild(reason);
+      li.appendChild(body);
+      list.appendChild(li);
+    }
+    while (list.children.length > 1 && list.scrollHeight > list.clientHeight + 1) list.removeChild(list.lastChild);
+    void now;
+  }
+
+  // Evacuation progress is not in the board API yet: this renders `board.evacuations`
+  // when the server sends it and stays hidden otherwise.
+  function renderEvacuations(board) {
+    const panel = $('evacuations');
+    const evacs = Array.isArray(board.evacuations) ? board.evacuations : null;
+    document.body.classList.toggle('has-evac', !!(evacs && evacs.length));
+    if (!evacs || !evacs.length) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    const list = $('evac-list');
+    clear(list);
+    for (const ev of evacs) {
+      const box = el('div', 'evac');
+      const head = el('div', 'evac-head');
+      head.appendChild(el('span', 'cc', ev.country));
+      head.appendChild(el('span', 'evac-country', shortCountryName(ev.country)));
+      const tr = Array.isArray(ev.transports) ? ev.transports : [];
+      const sum = (k) => tr.reduce((a, t) => a + (Number(t[k]) || 0), 0);
+      head.appendChild(el('span', 'evac-sum', `${sum('boarded')} boarded · ${sum('arrived')} arrived of ${sum('registered')} registered`));
+      box.appendChild(head);
+      for (const t of tr) {
+        const row = el('div', `transport st-${t.status || 'scheduled'}`);
+        row.dataset.transport = t.transport_id;
+        row.appendChild(el('span', 'transport-mode', String(t.mode || '').toUpperCase()));
+        row.appendChild(el('span', 'transport-number', t.number || ''));
+        const cap = Math.max(Number(t.capacity) || 0, Number(t.registered) || 0, 1);
+        const bar = el('span', 'transport-bar');
+        // Nested fills: registered ⊇ checked in ⊇ boarded; departed/arrived colour the boarded part.
+        for (const [k, cls] of [
+          ['registered', 'f-registered'],
+          ['checked_in', 'f-checked'],
+          ['boarded', 'f-boarded'],
+          ['arrived', 'f-arrived'],
+        ]) {
+          const f = el('span', `fill ${cls}`);
+          f.style.width = `${Math.min(100, ((Number(t[k]) || 0) / cap) * 100).toFixed(1)}%`;
+          bar.appendChild(f);
+        }
+        row.appendChild(bar);
+        row.appendChild(el('span', 'transport-nums', `${t.boarded || 0}/${t.capacity || 0} boarded · ${t.checked_in || 0} checked in · ${t.registered || 0} reg.`));
+        row.appendChild(el('span', 'transport-status', String(t.status || '').toUpperCase()));
+        box.appendChild(row);
+      }
+      list.appendChild(box);
+    }
+  }
+
+  function renderFooter(board) {
+    const asOf = parseTime(board.as_of);
+    $('foot-position').textContent = `Log position ${board.position}${Number.isFinite(asOf) ? ` · board as of ${fmtUtc(new Date(asOf), true)} UTC` : ''}`;
+    const exp = tokenExpiry(state.token || '');
+    const foot = $('foot-token');
+    foot.classList.remove('warn', 'alert');
+    if (exp) {
+      const left = exp - Date.now();
+      foot.textContent = left > 0 ? `Screen token expires in ${duration(left)}` : 'Screen token has expired';
+      if (left < 2 * 3600 * 1000) foot.classList.add(left > 0 ? 'warn' : 'alert');
+    } else {
+      foot.textContent = '';
+    }
+  }
+
+  function refreshAgo(now) {
+    for (const e of document.querySelectorAll('[data-ago]')) {
+      const t = parseTime(e.dataset.ago);
+      e.textContent = Number.isFinite(t) ? ago(now - t) : '';
+    }
+  }
+
+  // NEW (opened) and UPDATED (any activity) within five minutes, fading out.
+  function refreshFreshness(now) {
+    for (const e of document.querySelectorAll('[data-activity]')) {
+      const opened = parseTime(e.dataset.opened);
+      const act = parseTime(e.dataset.activity);
+      const isNew = now - opened < FRESH_MS && now - opened >= -60000;
+      const isUpd = !isNew && now - act < FRESH_MS && now - act >= -60000;
+      const age = isNew ? now - opened : now - act;
+      e.classList.toggle('is-new', isNew);
+      e.classList.toggle('is-updated', isUpd);
+      e.classList.toggle('is-fresh', isNew || isUpd);
+      e.style.setProperty('--fresh', isNew || isUpd ? Math.max(0.15, 1 - Math.max(0, age) / FRESH_MS).toFixed(2) : '0');
+    }
+    for (const e of document.querySelectorAll('[data-recorded]')) {
+      const rec = parseTime(e.dataset.recorded);
+      const fresh = now - rec < FRESH_MS && now - rec >= -60000;
+      e.classList.toggle('is-new', fresh);
+      e.style.setProperty('--fresh', fresh ? Math.max(0.15, 1 - Math.max(0, now - rec) / FRESH_MS).toFixed(2) : '0');
+    }
+  }
+
+  function tick() {
+    const d = new Date(Date.now() + state.skewMs);
+    $('clock-utc').textContent = fmtClock(d, true);
+    $('clock-local').textContent = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    if (state.board) {
+      const now = boardNow();
+      refreshAgo(now);
+      refreshFreshness(now);
+      const nowClient = Date.now();
+      for (const e of document.querySelectorAll('.flash')) {
+        const key = e.dataset.flash || '';
+        const t = state.flashes.get(key);
+        if (!t || nowClient - t >= FLASH_MS) e.classList.remove('flash');
+      }
+    }
+    renderLiveStatus();
+  }
+
+  // ---------------------------------------------------------------- live stream
+
+  function setLiveStatus(status) {
+    if (status === 'down' && live.status !== 'down') live.since = live.since || new Date();
+    if (status === 'live') live.since = null;
+    live.status = status;
+    renderLiveStatus();
+  }
+
+  function renderLiveStatus() {
+    const box = $('live');
+    const text = $('live-text');
+    box.classList.remove('live-ok', 'live-down', 'live-connecting', 'live-replay');
+    document.body.classList.toggle('not-live', state.mode === 'live' && live.status !== 'live');
+    $('stale').hidden = !(state.mode === 'live' && live.status === 'down' && state.board);
+    if (state.mode === 'replay') {
+      box.classList.add('live-replay');
+      text.textContent = 'NOT LIVE — REPLAY';
+      return;
+    }
+    if (live.status === 'live') {
+      box.classList.add('live-ok');
+      text.textContent = 'LIVE';
+      return;
+    }
+    if (live.status === 'down' || live.since) {
+      box.classList.add('live-down');
+      const since = live.since ? fmtClock(new Date(live.since.getTime() + state.skewMs), true) : '';
+      let tail = 'reconnecting…';
+      if (live.retryTimer && live.retryAt > Date.now()) tail = `reconnecting in ${Math.ceil((live.retryAt - Date.now()) / 1000)} s`;
+      text.textContent = `NOT LIVE since ${since} UTC — ${tail}`;
+      return;
+    }
+    box.classList.add('live-connecting');
+    text.textContent = 'CONNECTING…';
+  }
+
+  function stopLive() {
+    live.gen++;
+    if (live.ctrl) {
+      try {
+        live.ctrl.abort();
+      } catch (_) {
+        /* already done */
+      }
+    }
+    live.ctrl = null;
+    clearTimeout(live.retryTimer);
+    live.retryTimer = null;
+    clearTimeout(live.watchdog);
+    live.watchdog = null;
+    clearInterval(live.resyncTimer);
+    live.resyncTimer = null;
+  }
+
+  function scheduleReconnect(gen) {
+    if (gen !== live.gen || state.stopped || state.mode !== 'live') return;
+    clearTimeout(live.retryTimer);
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(live.attempt, 10));
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    live.attempt++;
+    live.retryAt = Date.now() + delay;
+    live.retryTimer = setTimeout(() => {
+      live.retryTimer = null;
+      if (gen === live.gen) connect();
+    }, delay);
+    renderLiveStatus();
+  }
+
+  function streamDown(gen, why) {
+    if (gen !== live.gen) return;
+    live.lastError = why;
+    clearTimeout(live.watchdog);
+    setLiveStatus('down');
+    scheduleReconnect(gen);
+  }
+
+  function connect() {
+    if (state.stopped || state.mode !== 'live') return;
+    stopLive();
+    const gen = live.gen;
+    const ctrl = new AbortController();
+    live.ctrl = ctrl;
+    renderLiveStatus();
+    run().catch((e) => streamDown(gen, String((e && e.message) || e)));
+
+    function kick() {
+      clearTimeout(live.watchdog);
+      live.watchdog = setTimeout(() => {
+        if (gen !== live.gen) return;
+        ctrl.abort();
+        streamDown(gen, 'no data from the server');
+      }, WATCHDOG_MS);
+    }
+
+    async function run() {
+      kick();
+      const res = await fetch('/v1/board/stream', {
+        headers: { ...authHeaders(), Accept: 'text/event-stream' },
+        cache: 'no-store',
+        signal: ctrl.signal,
+      });
+      if (gen !== live.gen) return;
+      if (res.status === 401 || res.status === 403) {
+        showAuth(authProblem(res.status));
+        return;
+      }
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buf = '';
+      let evType = '';
+      let data = [];
+      const dispatch = () => {
+        if (!data.length) {
+          evType = '';
+          return;
+        }
+        const type = evType || 'message';
+        const payload = data.join('\n');
+        evType = '';
+        data = [];
+        if (gen !== live.gen) return;
+        let body;
+        try {
+          body = JSON.parse(payload);
+        } catch (_) {
+          return; // a frame we cannot read is skipped; the next snapshot re-syncs
+        }
+        if (type === 'snapshot') {
+          applySnapshot(body);
+          live.attempt = 0;
+          setLiveStatus('live');
+          clearInterval(live.resyncTimer);
+          live.resyncTimer = setInterval(() => resync(gen), RESYNC_MS);
+        } else if (type === 'change') {
+          applyChange(body);
+        }
+      };
+      const line = (l) => {
+        if (l === '') return dispatch();
+        if (l[0] === ':') return; // comment: keep-alive
+        const i = l.indexOf(':');
+        const field = i < 0 ? l : l.slice(0, i);
+        let value = i < 0 ? '' : l.slice(i + 1);
+        if (value[0] === ' ') value = value.slice(1);
+        if (field === 'event') evType = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'id') live.lastEventId = value;
+        // 'retry' and unknown fields are ignored: reconnection is ours.
+      };
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (gen !== live.gen) {
+          try {
+            reader.cancel();
+          } catch (_) {
+            /* gone */
+          }
+          return;
+        }
+        if (done) break;
+        kick();
+        buf += decoder.decode(value, { stream: true });
+        let start = 0;
+        for (let i = 0; i < buf.length; i++) {
+          const c = buf.charCodeAt(i);
+          if (c !== 10 && c !== 13) continue;
+          if (c === 13 && i === buf.length - 1) break; // maybe half of CRLF: wait for more
+          line(buf.slice(start, i));
+          if (c === 13 && buf.charCodeAt(i + 1) === 10) i++;
+          start = i + 1;
+        }
+        buf = buf.slice(start);
+      }
+      // The stream ended cleanly (server shutting down, proxy timeout): reconnect.
+      streamDown(gen, 'the server ended the stream');
+    }
+  }
+
+  async function resync(gen) {
+    if (gen !== live.gen || state.mode !== 'live' || live.status !== 'live') return;
+    try {
+      const board = await getJson('/v1/board');
+      if (gen !== live.gen || state.mode !== 'live') return;
+      if (!state.board || board.position >= state.board.position) applySnapshot(board);
+    } catch (_) {
+      /* the stream will tell if the server is gone */
+    }
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  function stopReplayTimers() {
+    clearInterval(replay.playTimer);
+    replay.playTimer = null;
+    clearTimeout(replay.debounce);
+    clearInterval(replay.timelineTimer);
+    replay.timelineTimer = null;
+  }
+
+  function setUrl() {
+    const url = new URL(window.location.href);
+    url.searchParams.delete('token');
+    if (state.mode === 'replay') {
+      url.searchParams.set('mode', 'replay');
+      if (Number.isFinite(replay.t) && replay.t) url.searchParams.set('at', new Date(replay.t).toISOString().replace(/\.000Z$/, 'Z'));
+    } else {
+      url.searchParams.delete('mode');
+      url.searchParams.delete('at');
+    }
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  }
+
+  async function enterReplay(atMs) {
+    if (state.stopped) return;
+    state.mode = 'replay';
+    stopLive();
+    live.status = 'off';
+    live.since = null;
+    document.body.classList.add('mode-replay');
+    $('replay').hidden = false;
+    $('btn-replay').hidden = true;
+    renderLiveStatus();
+    renderSpeeds();
+    replay.fetchedT = null;
+    replay.t = Number.isFinite(atMs) ? atMs : NaN;
+    updateReplayBanner();
+    await loadTimeline();
+    if (state.mode !== 'replay') return;
+    if (!Number.isFinite(replay.t)) replay.t = replay.max || Date.now();
+    drawTimeline();
+    updateReplayBanner();
+    setUrl();
+    requestReplayBoard(true);
+    clearInterval(replay.timelineTimer);
+    replay.timelineTimer = setInterval(() => loadTimeline().then(drawTimeline), 30000);
+  }
+
+  function leaveReplay() {
+    if (state.mode !== 'replay') return;
+    pause();
+    stopReplayTimers();
+    state.mode = 'live';
+    document.body.classList.remove('mode-replay');
+    $('replay').hidden = true;
+    $('btn-replay').hidden = false;
+    replay.fetchedT = null;
+    live.status = 'connecting';
+    live.since = null;
+    live.attempt = 0;
+    setUrl();
+    renderLiveStatus();
+    connect();
+  }
+
+  async function loadTimeline() {
+    try {
+      const tl = await getJson('/v1/timeline?buckets=240');
+      replay.timeline = tl;
+      replay.error = null;
+      const b = Array.isArray(tl.buckets) ? tl.buckets : [];
+      const first = b.length ? parseTime(b[0].start) : parseTime(tl.first_recorded_at);
+      const last = parseTime(tl.last_recorded_at);
+      if (Number.isFinite(first) && Number.isFinite(last)) {
+        replay.min = first;
+        replay.max = last + 1000; // include the last event
+      } else {
+        replay.min = replay.max = Date.now();
+      }
+    } catch (e) {
+      if (state.stopped) return;
+      replay.error = `timeline unavailable: ${e.message || e}`;
+      if (!replay.timeline) {
+        replay.min = Number.isFinite(replay.t) ? replay.t - 24 * 3600 * 1000 : Date.now() - 24 * 3600 * 1000;
+        replay.max = Date.now();
+      }
+    }
+    updateReplayBanner();
+  }
+
+  function drawTimeline() {
+    const box = $('timeline');
+    const s = $('timeline-svg');
+    const W = Math.max(200, box.clientWidth || 1600);
+    const H = Math.max(40, s.clientHeight || 64);
+    s.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    clear(s);
+    const buckets = (replay.timeline && replay.timeline.buckets) || [];
+    const span = Math.max(1, replay.max - replay.min);
+    const xOf = (t) => ((t - replay.min) / span) * W;
+    const maxEv = buckets.reduce((m, b) => Math.max(m, b.events || 0), 0);
+    s.appendChild(svg('rect', { class: 'tl-bg', x: 0, y: 0, width: W, height: H }));
+    const bars = svg('g', { class: 'tl-bars' });
+    for (const b of buckets) {
+      if (!b.events) continue;
+      const x0 = xOf(parseTime(b.start));
+      const x1 = Math.min(W, xOf(parseTime(b.end)));
+      const h = Math.max(3, (Math.sqrt(b.events) / Math.sqrt(maxEv || 1)) * (H - 8));
+      const r = svg('rect', { class: 'tl-bar', x: x0.toFixed(1), y: (H - h).toFixed(1), width: Math.max(1.5, x1 - x0 - 1).toFixed(1), height: h.toFixed(1) });
+      const title = svg('title');
+      title.textContent = `${b.events} event${b.events > 1 ? 's' : ''} ${fmtUtc(new Date(parseTime(b.start)))}–${fmtClock(new Date(parseTime(b.end)))} UTC`;
+      r.appendChild(title);
+      bars.appendChild(r);
+    }
+    s.appendChild(bars);
+    const x = Math.max(0, Math.min(W, xOf(replay.t)));
+    s.appendChild(svg('rect', { class: 'tl-future', x: x.toFixed(1), y: 0, width: Math.max(0, W - x).toFixed(1), height: H }));
+    s.appendChild(svg('line', { class: 'tl-head', x1: x.toFixed(1), y1: 0, x2: x.toFixed(1), y2: H }));
+    s.appendChild(svg('circle', { class: 'tl-knob', cx: x.toFixed(1), cy: 6, r: 6 }));
+
+    const labels = $('timeline-labels');
+    clear(labels);
+    if (replay.error) {
+      labels.appendChild(el('span', 'tl-error', replay.error));
+    } else if (!buckets.length) {
+      labels.appendChild(el('span', 'tl-error', 'Nothing has been recorded yet.'));
+    } else {
+      labels.appendChild(el('span', 'tl-start', `${fmtUtc(new Date(replay.min))} UTC`));
+      labels.appendChild(el('span', 'tl-mid', `${buckets.reduce((a, b) => a + (b.events || 0), 0)} events`));
+      labels.appendChild(el('span', 'tl-end', `${fmtUtc(new Date(replay.max))} UTC`));
+    }
+    box.setAttribute('aria-valuetext', `${fmtUtc(new Date(replay.t), true)} UTC`);
+  }
+
+  function updateReplayBanner() {
+    const t = replay.t;
+    $('replay-time').textContent = Number.isFinite(t) ? `${fmtUtc(new Date(t), true)} UTC` : '…';
+    let status = '';
+    if (replay.error) status = replay.error;
+    else if (replay.inflight || (replay.fetchedT !== null && replay.fetchedT !== replay.t)) status = 'loading…';
+    else if (replay.boardError) status = replay.boardError;
+    $('replay-status').textContent = status;
+    $('btn-play').textContent = replay.playing ? '❚❚ Pause' : '▶ Play';
+    $('btn-play').classList.toggle('active', replay.playing);
+  }
+
+  function setReplayTime(t, immediate) {
+    if (!Number.isFinite(t)) return;
+    replay.t = Math.round(Math.max(replay.min, Math.min(replay.max, t)));
+    drawTimeline();
+    updateReplayBanner();
+    clearTimeout(replay.debounce);
+    if (immediate) requestReplayBoard();
+    else replay.debounce = setTimeout(() => requestReplayBoard(), 150);
+  }
+
+  // One request at a time; while one is out, only the latest wanted moment waits.
+  async function requestReplayBoard(force) {
+    if (state.mode !== 'replay' || !Number.isFinite(replay.t)) return;
+    if (!force && replay.fetchedT === replay.t) return;
+    replay.wantT = replay.t;
+    if (replay.inflight) return;
+    replay.inflight = true;
+    updateReplayBanner();
+    try {
+      while (state.mode === 'replay' && replay.wantT !== null) {
+        const t = replay.wantT;
+        replay.wantT = null;
+        const iso = new Date(t).toISOString();
+        try {
+          const board = await getJson(`/v1/board?as_of=${encodeURIComponent(iso)}`);
+          if (state.mode !== 'replay') break;
+          replay.fetchedT = t;
+          replay.boardError = null;
+          state.board = normalize(board);
+          render();
+        } catch (e) {
+          if (state.stopped) return;
+          replay.boardError = `could not load that moment: ${e.message || e}`;
+        }
+      }
+    } finally {
+      replay.inflight = false;
+      updateReplayBanner();
+      if (!replay.playing) setUrl();
+    }
+  }
+
+  function play() {
+    if (replay.playing) return;
+    if (replay.t >= replay.max) setReplayTime(replay.min, true);
+    replay.playing = true;
+    let last = Date.now();
+    replay.playTimer = setInterval(() => {
+      const now = Date.now();
+      const dt = (now - last) / 1000;
+      last = now;
+      const next = replay.t + dt * replay.speed * 1000;
+      if (next >= replay.max) {
+        setReplayTime(replay.max, true);
+        pause();
+        return;
+      }
+      setReplayTime(next, true);
+    }, PLAY_TICK_MS);
+    updateReplayBanner();
+  }
+
+  function pause() {
+    replay.playing = false;
+    clearInterval(replay.playTimer);
+    replay.playTimer = null;
+    updateReplayBanner();
+    if (state.mode === 'replay') setUrl();
+  }
+
+  function renderSpeeds() {
+    const box = $('speeds');
+    clear(box);
+    for (const s of SPEEDS) {
+      const b = el('button', `btn btn-speed${s.seconds === replay.speed ? ' active' : ''}`, s.label);
+      b.type = 'button';
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', String(s.seconds === replay.speed));
+      b.dataset.speed = String(s.seconds);
+      b.addEventListener('click', () => {
+        replay.speed = s.seconds;
+        renderSpeeds();
+      });
+      box.appendChild(b);
+    }
+  }
+
+  function step(dir) {
+    pause();
+    setReplayTime(replay.t + dir * replay.speed * 1000, false);
+  }
+
+  function wireTimeline() {
+    const box = $('timeline');
+    let dragging = false;
+    const at = (ev) => {
+      const r = box.getBoundingClientRect();
+      const f = Math.max(0, Math.min(1, (ev.clientX - r.left) / Math.max(1, r.width)));
+      return replay.min + f * (replay.max - replay.min);
+    };
+    box.addEventListener('pointerdown', (ev) => {
+      dragging = true;
+      pause();
+      try {
+        box.setPointerCapture(ev.pointerId);
+      } catch (_) {
+        /* synthetic pointer */
+      }
+      setReplayTime(at(ev), false);
+    });
+    box.addEventListener('pointermove', (ev) => {
+      if (dragging) setReplayTime(at(ev), false);
+    });
+    const end = (ev) => {
+      if (!dragging) return;
+      dragging = false;
+      setReplayTime(at(ev), true);
+    };
+    box.addEventListener('pointerup', end);
+    box.addEventListener('pointercancel', () => {
+      dragging = false;
+    });
+    window.addEventListener('resize', () => {
+      if (state.mode === 'replay') drawTimeline();
+      if (state.board) render();
+    });
+  }
+
+  function wireControls() {
+    $('btn-replay').addEventListener('click', () => enterReplay());
+    $('btn-live').addEventListener('click', () => leaveReplay());
+    $('btn-play').addEventListener('click', () => (replay.playing ? pause() : play()));
+    $('btn-back').addEventListener('click', () => step(-1));
+    $('btn-fwd').addEventListener('click', () => step(1));
+    $('btn-start').addEventListener('click', () => {
+      pause();
+      setReplayTime(replay.min, true);
+    });
+    $('btn-end').addEventListener('click', () => {
+      pause();
+      setReplayTime(replay.max, true);
+    });
+    document.addEventListener('keydown', (ev) => {
+      if (state.stopped || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      if (state.mode === 'live') {
+        if (ev.key === 'r' || ev.key === 'R') enterReplay();
+        return;
+      }
+      if (ev.key === 'Escape') leaveReplay();
+      else if (ev.key === ' ') {
+        ev.preventDefault();
+        if (replay.playing) pause();
+        else play();
+      } else if (ev.key === 'ArrowLeft') step(-1);
+      else if (ev.key === 'ArrowRight') step(1);
+      else if (ev.key === 'Home') setReplayTime(replay.min, true);
+      else if (ev.key === 'End') setReplayTime(replay.max, true);
+    });
+    window.addEventListener('online', () => {
+      if (state.mode === 'live' && live.status !== 'live' && !state.stopped) {
+        live.attempt = 0;
+        connect();
+      }
+    });
+    window.addEventListener('storage', (ev) => {
+      if (ev.key === TOKEN_KEY) window.location.reload();
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function start() {
+    takeTokenFromUrl();
+    try {
+      state.countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+    } catch (_) {
+      state.countryNames = null;
+    }
+    if (!state.token) {
+      showAuth('No access token is stored on this screen.');
+      return;
+    }
+    wireControls();
+    wireTimeline();
+    renderSpeeds();
+    drawMapBase();
+    loadWorld();
+    tick();
+    setInterval(tick, TICK_MS);
+    const params = new URLSearchParams(window.location.search);
+    if (params.get('mode') === 'replay') {
+      const at = params.get('at');
+      const t = at ? parseTime(at) : NaN;
+      enterReplay(Number.isFinite(t) ? t : undefined);
+    } else {
+      connect();
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
