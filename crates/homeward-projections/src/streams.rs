@@ -28,12 +28,45 @@ pub struct Streams {
     pub evacuations: HashMap<EvacuationId, Evacuation>,
 }
 
+fn copy<K: std::hash::Hash + Eq + Copy, A: Clone>(
+    from: &HashMap<K, A>,
+    to: &mut HashMap<K, A>,
+    key: Option<K>,
+) {
+    if let Some(key) = key
+        && let Some(state) = from.get(&key)
+    {
+        to.insert(key, state.clone());
+    }
+}
+
 fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, event: &A::Event) {
     let state = map.remove(&key).unwrap_or_default();
     map.insert(key, state.evolve(event));
 }
 
 impl Streams {
+    /// A copy of just the states of `streams` (missing ones stay absent).
+    pub fn subset<'a>(&self, streams: impl IntoIterator<Item = &'a StreamId>) -> Streams {
+        let mut out = Streams::default();
+        for stream in streams {
+            let local = stream.local_id();
+            match stream.category() {
+                "incident" => copy(&self.incidents, &mut out.incidents, local.parse().ok()),
+                "person" => copy(&self.persons, &mut out.persons, local.parse().ok()),
+                "call" => copy(&self.calls, &mut out.calls, local.parse().ok()),
+                "evacuation" => copy(&self.evacuations, &mut out.evacuations, local.parse().ok()),
+                "country" => copy(
+                    &self.countries,
+                    &mut out.countries,
+                    CountryCode::parse(local),
+                ),
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Folds one event into its stream's state.
     pub fn apply(&mut self, event: &RecordedEvent) {
         self.apply_event(&event.stream_id, &event.event);

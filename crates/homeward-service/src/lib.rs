@@ -8,8 +8,10 @@
 //! the audit chain and returned. Retries with the same idempotency key return the
 //! first answer.
 
+pub mod batch;
 pub mod clock;
 pub mod command;
+pub mod ids;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -24,8 +26,10 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
+pub use batch::{BatchItem, BatchOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandMeta};
+pub use ids::{IdSource, RandomIds, SeededIds};
 
 /// How many times a command is decided again after losing a race to another writer.
 const MAX_ATTEMPTS: usize = 8;
@@ -93,6 +97,7 @@ pub struct Change {
 pub struct Homeward {
     log: Arc<dyn EventLog>,
     clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
     projections: Arc<RwLock<Projections>>,
     projected: watch::Receiver<u64>,
     changes: broadcast::Sender<Arc<Change>>,
@@ -104,6 +109,16 @@ impl Homeward {
     pub async fn start(
         log: Arc<dyn EventLog>,
         clock: Arc<dyn Clock>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<Arc<Self>, StoreError> {
+        Self::start_with(log, clock, Arc::new(RandomIds), progress).await
+    }
+
+    /// [`Homeward::start`] with another source of identifiers.
+    pub async fn start_with(
+        log: Arc<dyn EventLog>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
         progress: impl Fn(u64, u64),
     ) -> Result<Arc<Self>, StoreError> {
         let mut projections = Projections::default();
@@ -121,6 +136,7 @@ impl Homeward {
         let service = Arc::new(Self {
             log: Arc::clone(&log),
             clock,
+            ids,
             projections: Arc::clone(&projections),
             projected,
             changes: changes.clone(),
@@ -132,6 +148,11 @@ impl Homeward {
     /// The event log.
     pub fn log(&self) -> &Arc<dyn EventLog> {
         &self.log
+    }
+
+    /// A fresh identifier.
+    pub fn new_id(&self) -> Uuid {
+        self.ids.next_id()
     }
 
     /// The current time by the service's clock.
@@ -216,7 +237,7 @@ impl Homeward {
             let proposed: Vec<ProposedEvent> = events
                 .into_iter()
                 .map(|event| ProposedEvent {
-                    event_id: Uuid::now_v7(),
+                    event_id: self.ids.next_id(),
                     event,
                     occurred_at,
                 })

@@ -86,6 +86,12 @@ pub struct SqliteLog {
 impl SqliteLog {
     /// Opens (or creates) the log in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_clock(data_dir, Arc::new(Timestamp::now))
+    }
+
+    /// Opens the log with another source of `recorded_at` (a simulated clock for
+    /// generated scenarios). Recorded times never go backwards whatever it says.
+    pub fn open_with_clock(data_dir: &Path, clock: RecordClock) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(FILE_NAME);
         let conn = Connection::open(&path)?;
@@ -130,6 +136,7 @@ impl SqliteLog {
                     conn,
                     state,
                     head: head_tx,
+                    clock,
                 }
                 .run(rx)
             })?;
@@ -280,7 +287,11 @@ impl Columns {
     }
 }
 
+/// Where `recorded_at` comes from.
+pub type RecordClock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
 struct Writer {
+    clock: RecordClock,
     conn: Connection,
     state: ChainState,
     head: watch::Sender<u64>,
@@ -303,7 +314,7 @@ impl Writer {
     fn commit_batch(&mut self, jobs: Vec<WriteJob>) {
         let before = self.state;
         // recorded_at never goes backwards, whatever the wall clock does.
-        let now = Timestamp::now().max(self.state.recorded_at);
+        let now = (self.clock)().max(self.state.recorded_at);
         let mut outcomes = Vec::with_capacity(jobs.len());
         let committed = (|| -> Result<(), rusqlite::Error> {
             let mut tx = self.conn.transaction()?;

@@ -41,6 +41,10 @@ enum Command {
     /// Audit the log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a believable crisis scenario (an evacuation, kidnapping and detention
+    /// cases, hotline calls, risk changes, field reports over days) into a new data
+    /// directory, through the same decide/append path the API uses.
+    Demo(crate::demo::DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(TokenCommand::Issue(args)) => issue(args),
         Command::Replay(args) => replay(args),
         Command::Audit(AuditCommand::Verify(args)) => verify(&args.data_dir),
+        Command::Demo(args) => crate::demo::run(args),
     }
 }
 

@@ -4,6 +4,7 @@
 //! projection from the log; verifies the audit chain. See `homeward --help`.
 
 mod cli;
+mod demo;
 
 use std::process::ExitCode;
 

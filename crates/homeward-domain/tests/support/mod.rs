@@ -424,3 +424,92 @@ pub fn risk_set(level: u8, previous: Option<u8>) -> CountryEvent {
         reason: "armed clashes".into(),
     })
 }
+
+// ---------------------------------------------------------------------------------
+// Evacuation fixtures
+
+/// A fixed transport id.
+pub fn trid(n: u128) -> homeward_domain::TransportId {
+    homeward_domain::TransportId(Uuid::from_u128(0x6000 + n))
+}
+
+/// The command that opens an evacuation from Sudan with two assembly points, tied to
+/// incident [`iid`]`(1)`.
+pub fn open_evacuation_cmd() -> homeward_domain::evacuation::EvacuationCommand {
+    homeward_domain::evacuation::EvacuationCommand::Open {
+        country: "SD".into(),
+        reason: "Fighting in Khartoum".into(),
+        assembly_points: vec!["Embassy".into(), "Airport".into()],
+        incident_id: Some(iid(1)),
+        incident_known: true,
+    }
+}
+
+/// The event [`open_evacuation_cmd`] causes.
+pub fn evacuation_opened() -> homeward_domain::evacuation::EvacuationEvent {
+    homeward_domain::evacuation::EvacuationEvent::Opened(
+        homeward_domain::evacuation::EvacuationOpened {
+            country: country("SD"),
+            reason: "Fighting in Khartoum".into(),
+            assembly_points: vec!["Embassy".into(), "Airport".into()],
+            incident_id: Some(iid(1)),
+        },
+    )
+}
+
+/// The body of a flight [`trid`]`(n)` with `capacity` seats, leaving in two hours.
+pub fn schedule_transport(
+    n: u128,
+    capacity: u32,
+) -> homeward_domain::evacuation::ScheduleTransport {
+    homeward_domain::evacuation::ScheduleTransport {
+        transport_id: trid(n),
+        mode: homeward_domain::evacuation::TransportMode::Flight,
+        carrier: Some("Air Charter".into()),
+        number: format!("AC{n}"),
+        from: "KRT".into(),
+        to: "CDG".into(),
+        departs_at: now_plus_secs(7_200),
+        capacity,
+    }
+}
+
+/// Schedules [`schedule_transport`]`(n, capacity)`.
+pub fn schedule_transport_cmd(
+    n: u128,
+    capacity: u32,
+) -> homeward_domain::evacuation::EvacuationCommand {
+    homeward_domain::evacuation::EvacuationCommand::ScheduleTransport(schedule_transport(
+        n, capacity,
+    ))
+}
+
+/// The event [`schedule_transport_cmd`]`(n, capacity)` causes.
+pub fn transport_scheduled(n: u128, capacity: u32) -> homeward_domain::evacuation::EvacuationEvent {
+    homeward_domain::evacuation::EvacuationEvent::TransportScheduled(
+        homeward_domain::evacuation::TransportScheduled {
+            transport_id: trid(n),
+            mode: homeward_domain::evacuation::TransportMode::Flight,
+            carrier: Some("Air Charter".into()),
+            number: format!("AC{n}"),
+            from: "KRT".into(),
+            to: "CDG".into(),
+            departs_at: now_plus_secs(7_200),
+            capacity,
+        },
+    )
+}
+
+/// A person registered for evacuation, standard priority, in `group` if any.
+pub fn evacuee_registered(
+    person: PersonId,
+    group: Option<&str>,
+) -> homeward_domain::evacuation::EvacuationEvent {
+    homeward_domain::evacuation::EvacuationEvent::EvacueeRegistered(
+        homeward_domain::evacuation::EvacueeRegistered {
+            person_id: person,
+            priority: homeward_domain::evacuation::Priority::Standard,
+            group: group.map(str::to_owned),
+        },
+    )
+}
