@@ -11,7 +11,7 @@ const { seedPhaseOne, seedPhaseTwo } = require('./lib/scenario');
 (async () => {
   const server = await Server.create();
   const duty = server.token('duty_officer', 'demo.duty');
-  const ids = await seedPhaseOne(server, duty);
+  const ids = await seedPhaseOne(server, duty, { shiftTime: true });
   await seedPhaseTwo(server, duty, ids);
   const wall = server.token('wall_display', 'crisis-room-wall');
   console.log(`data dir: ${server.dataDir}`);

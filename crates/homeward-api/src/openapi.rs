@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, board, calls, countries, incidents, persons, system, wall};
+use crate::routes::{
+    audit, board, calls, countries, evacuations, incidents, persons, system, wall,
+};
 
 struct BearerAuth;
 
@@ -40,6 +42,10 @@ impl Modify for BearerAuth {
         persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct,
         calls::log, calls::list, calls::get, calls::link,
         countries::set_risk, countries::list,
+        evacuations::open, evacuations::list, evacuations::get, evacuations::add_assembly_point,
+        evacuations::add_transport, evacuations::close, evacuations::register, evacuations::check_in,
+        evacuations::assign, evacuations::board, evacuations::no_show, evacuations::offload,
+        evacuations::depart, evacuations::arrive, evacuations::manifest,
         board::board, board::stream, wall::timeline,
         audit::list, audit::verify,
     ),
@@ -48,6 +54,7 @@ impl Modify for BearerAuth {
         (name = "persons", description = "Citizens and the person locator"),
         (name = "calls", description = "The 24-hour hotline"),
         (name = "countries", description = "Country risk levels"),
+        (name = "evacuations", description = "Evacuations, transports, evacuees and manifests"),
         (name = "board", description = "The crisis room's board, live"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "system", description = "Health, metrics, this document"),

@@ -113,8 +113,27 @@ pub struct PersonView {
     pub incidents: Vec<PersonIncident>,
     /// Hotline calls about them.
     pub calls: Vec<homeward_domain::CallId>,
+    /// Their part in evacuations: status, and the transport they hold a seat on or took.
+    pub evacuations: Vec<EvacuationLeg>,
     /// When they were registered.
     pub registered_at: Timestamp,
+}
+
+/// A person's part in one evacuation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvacuationLeg {
+    /// The evacuation.
+    pub evacuation_id: homeward_domain::EvacuationId,
+    /// Its country.
+    pub country: CountryCode,
+    /// Where they stand.
+    pub status: homeward_domain::evacuation::EvacueeStatus,
+    /// Their seat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<u32>,
+    /// The transport.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<homeward_projections::evacuations::TransportRecord>,
 }
 
 /// A person record as `caller` may see it.
@@ -167,6 +186,20 @@ pub fn person_view(
         } else {
             Vec::new()
         },
+        evacuations: projections
+            .evacuations
+            .of_person(record.id)
+            .filter_map(|e| {
+                let evacuee = e.evacuees.get(&record.id)?;
+                Some(EvacuationLeg {
+                    evacuation_id: e.id,
+                    country: e.country,
+                    status: evacuee.status,
+                    seat: evacuee.seat,
+                    transport: evacuee.transport_id.and_then(|t| e.transport(t)).cloned(),
+                })
+            })
+            .collect(),
         registered_at: record.registered_at,
     }
 }

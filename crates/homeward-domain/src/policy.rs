@@ -27,6 +27,9 @@ pub enum Action {
     SeePersonalData,
     ReadBoard,
     ReadAudit,
+    ManageEvacuations,
+    ProcessEvacuees,
+    ReadEvacuations,
 }
 
 /// Whether `role` may take `action` at all (need-to-know is checked separately).
@@ -62,6 +65,12 @@ pub fn allows(role: Role, action: Action) -> bool {
         ),
         ReadBoard => true,
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
+        ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
+        ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
+        ReadEvacuations => matches!(
+            role,
+            DutyOfficer | EvacuationCoordinator | FieldOfficer | HotlineOperator | Auditor
+        ),
     }
 }
 
@@ -127,6 +136,9 @@ mod tests {
             SeePersonalData,
             ReadBoard,
             ReadAudit,
+            ManageEvacuations,
+            ProcessEvacuees,
+            ReadEvacuations,
         ];
         let open: Vec<_> = all
             .into_iter()

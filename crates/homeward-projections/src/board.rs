@@ -152,6 +152,8 @@ pub struct BoardView {
     pub risk_levels: Vec<RiskLevel>,
     /// Latest field reports, newest first.
     pub feed: Vec<FeedItem>,
+    /// Progress of every evacuation still open, newest first.
+    pub evacuations: Vec<crate::evacuations::EvacuationProgress>,
 }
 
 impl Board {
@@ -198,6 +200,7 @@ impl Board {
     pub fn render(
         &self,
         files: &IncidentFiles,
+        evacuations: &crate::evacuations::Evacuations,
         position: u64,
         now: Timestamp,
         visibility: &dyn Fn(&IncidentFile) -> Visibility,
@@ -266,6 +269,12 @@ impl Board {
             totals,
             risk_levels: self.risk_levels(),
             feed,
+            evacuations: evacuations
+                .newest_first()
+                .into_iter()
+                .filter(|e| !e.closed)
+                .map(|e| e.progress())
+                .collect(),
         }
     }
 }

@@ -9,11 +9,13 @@
 //! - [`incidents`]: the full file of each incident, and time travel over it;
 //! - [`locator`]: the person locator;
 //! - [`calls`]: the hotline call log;
+//! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
 //! - [`timeline`]: events per minute, for replay.
 
 pub mod board;
 pub mod calls;
+pub mod evacuations;
 pub mod incidents;
 pub mod locator;
 pub mod streams;
@@ -37,6 +39,8 @@ pub struct Projections {
     pub locator: locator::Locator,
     /// The call log.
     pub calls: calls::CallLog,
+    /// Evacuations and manifests.
+    pub evacuations: evacuations::Evacuations,
     /// Domain state per stream.
     pub streams: streams::Streams,
     /// Events per minute.
@@ -58,6 +62,7 @@ impl Projections {
             self.board.apply(event, &self.incidents);
             self.locator.apply(event);
             self.calls.apply(event);
+            self.evacuations.apply(event);
             self.timeline.record(event.recorded_at);
         }
         true

@@ -41,6 +41,9 @@ enum Command {
     /// Audit the log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Evacuation manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Write a believable crisis scenario (an evacuation, kidnapping and detention
     /// cases, hotline calls, risk changes, field reports over days) into a new data
     /// directory, through the same decide/append path the API uses.
@@ -98,6 +101,29 @@ struct ReplayArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum ManifestCommand {
+    /// Write the CSV manifest of one transport, or of every transport of an
+    /// evacuation, from the log (no server needed). Passport numbers are written in
+    /// full: the file is for the carrier and the border authorities.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The evacuation.
+    #[arg(long)]
+    evacuation: homeward_domain::EvacuationId,
+    /// Only this transport.
+    #[arg(long)]
+    transport: Option<homeward_domain::TransportId>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check every link of the hash chain. Exit 0 when intact; 1 naming the first
     /// broken entry when any stored entry was altered, removed or reordered.
@@ -112,6 +138,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay(args),
         Command::Audit(AuditCommand::Verify(args)) => verify(&args.data_dir),
         Command::Demo(args) => crate::demo::run(args),
+        Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
 
@@ -278,6 +305,52 @@ fn print_summary(p: &Projections, until: Option<Timestamp>, elapsed: std::time::
         elapsed.as_secs_f64(),
         p.position as f64 / secs
     );
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data.data_dir;
+    if !data_dir.join(FILE_NAME).exists() {
+        bail!("no event log in {}", data_dir.display());
+    }
+    let csv = runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+        let p = service.read();
+        let record = p
+            .evacuations
+            .get(args.evacuation)
+            .with_context(|| format!("no evacuation {}", args.evacuation))?;
+        let transports: Vec<_> = match args.transport {
+            Some(t) => vec![t],
+            None => record.transports.iter().map(|t| t.transport_id).collect(),
+        };
+        let mut manifests = Vec::new();
+        for t in transports {
+            let full = |n: &str| n.to_owned();
+            manifests.push(
+                record
+                    .manifest(t, &p.locator, true, &full)
+                    .with_context(|| {
+                        format!("no transport {t} in evacuation {}", args.evacuation)
+                    })?,
+            );
+        }
+        anyhow::Ok(homeward_projections::evacuations::manifests_csv(
+            &manifests,
+        )?)
+    })?;
+    match args.out {
+        Some(path) => {
+            std::fs::write(&path, &csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("manifest written to {}", path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&csv)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn verify(data_dir: &Path) -> anyhow::Result<ExitCode> {

@@ -51,6 +51,18 @@ async function waitFor(check, { timeoutMs = 15000, intervalMs = 100, what = 'con
   }
 }
 
+// Servers still running when the test process exits (a failed hook, Ctrl-C) are killed.
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) {
+    try {
+      p.kill('SIGKILL');
+    } catch (_) {
+      /* gone */
+    }
+  }
+});
+
 class Server {
   constructor({ dataDir, port }) {
     this.dataDir = dataDir;
@@ -86,7 +98,13 @@ class Server {
     });
     fs.closeSync(log);
     this.proc = proc;
-    this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    running.add(proc);
+    this.exited = new Promise((resolve) =>
+      proc.once('exit', (code, signal) => {
+        running.delete(proc);
+        resolve({ code, signal });
+      }),
+    );
     let dead = null;
     this.exited.then((r) => {
       dead = r;

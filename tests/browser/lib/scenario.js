@@ -55,12 +55,13 @@ function citizen(country, extra = {}) {
 }
 
 // Phase one: the last day, recorded over past hours where libfaketime is available
-// (see Server.shiftTime), so that ages and the replay timeline look like a real day.
+// (`shiftTime`, see Server.shiftTime), so that ages and the replay timeline look like a real day.
 // Ends with the server back on real time.
-async function seedPhaseOne(server, token) {
+async function seedPhaseOne(server, token, { shiftTime = false } = {}) {
   const ids = {};
+  const shift = shiftTime ? (offset) => server.shiftTime(offset) : async () => {};
 
-  await server.shiftTime('-26h');
+  await shift('-26h');
   for (const [code, level, reason] of [
     ['ML', 4, 'Kidnapping threat; terrorist activity in the north and centre'],
     ['SD', 3, 'Armed clashes in Khartoum and Darfur'],
@@ -105,7 +106,7 @@ async function seedPhaseOne(server, token) {
   });
   await server.api(token, 'POST', `/v1/incidents/${ids.nigeria}/lead`, { subject: 'sun.li' });
 
-  await server.shiftTime('-5h');
+  await shift('-5h');
   await server.api(token, 'PUT', '/v1/countries/SD/risk', { level: 4, reason: 'Armed conflict; leave by any safe means' });
   ids.sudan = await openIncident(server, token, {
     kind: 'evacuation',
@@ -128,7 +129,7 @@ async function seedPhaseOne(server, token) {
     await server.api(token, 'POST', `/v1/incidents/${ids.sudan}/tasks`, { title, due_at: iso(Date.now() - 40 * 60 * 1000) });
   }
 
-  await server.shiftTime('-2h');
+  await shift('-2h');
   ids.lebanon = await openIncident(server, token, {
     kind: 'civil_unrest',
     title: 'Beirut: strikes on southern suburbs, residents leaving',
@@ -148,7 +149,7 @@ async function seedPhaseOne(server, token) {
   });
   await server.api(token, 'PUT', '/v1/countries/LB/risk', { level: 3, reason: 'Air strikes in the south and Beirut suburbs' });
 
-  await server.shiftTime('-90m');
+  await shift('-90m');
   ids.turkey = await openIncident(server, token, {
     kind: 'natural_disaster',
     title: 'M6.8 earthquake, Malatya province',
@@ -164,7 +165,7 @@ async function seedPhaseOne(server, token) {
   await report(server, token, ids.turkey, 'One student in Inonu University hospital, stable. Consul on the way from Ankara.', 'medical', 'Malatya');
   await server.api(token, 'PUT', '/v1/countries/TR/risk', { level: 2, reason: 'Earthquake aftermath in the south-east' });
 
-  await server.shiftTime('-50m');
+  await shift('-50m');
   ids.thai = await openIncident(server, token, {
     kind: 'detention',
     title: 'Tour guide detained at Suvarnabhumi immigration',
@@ -190,11 +191,11 @@ async function seedPhaseOne(server, token) {
   await affect(server, token, ids.peru, await person(server, token, citizen('PE')), 'missing');
   await report(server, token, ids.peru, 'Park rangers searching from Soraypampa; helicopter at first light.', 'situation', 'Soraypampa');
 
-  await server.shiftTime('-25m');
+  await shift('-25m');
   await report(server, token, ids.sudan, 'Embassy generator running; satellite phone checks every 2 h with the 3 unaccounted.', 'contact', 'Khartoum');
   await report(server, token, ids.thai, 'Consular officer admitted to the detention room; citizen well, visa overstay alleged.', 'welfare', 'Suvarnabhumi');
 
-  await server.shiftTime(null);
+  await shift(null);
   return ids;
 }
 

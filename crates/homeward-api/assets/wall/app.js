@@ -289,8 +289,12 @@
 
   // ---------------------------------------------------------------- world map
 
-  const MAP = { w: 1000, latTop: 84, latBottom: -57 };
+  // Equirectangular world, 1000 units wide; the view is fitted to the open incidents
+  // (never narrower than MIN_SPAN_DEG of longitude) so that markers do not hide the
+  // countries they sit on.
+  const MAP = { w: 1000, latTop: 84, latBottom: -57, vw: 1000, vh: 430, minSpanDeg: 110, padDeg: 16 };
   MAP.h = Math.round(((MAP.latTop - MAP.latBottom) / 360) * MAP.w);
+  const DEG = MAP.w / 360;
 
   function project(lon, lat) {
     return [((lon + 180) / 360) * MAP.w, ((MAP.latTop - lat) / 360) * MAP.w];
@@ -333,16 +337,16 @@
   function drawMapBase() {
     const map = $('map');
     clear(map);
-    map.setAttribute('viewBox', `0 0 ${MAP.w} ${MAP.h}`);
-    map.appendChild(svg('rect', { class: 'ocean', x: 0, y: 0, width: MAP.w, height: MAP.h }));
+    map.setAttribute('viewBox', `0 0 ${MAP.vw} ${MAP.vh}`);
+    map.appendChild(svg('rect', { class: 'ocean', x: -MAP.w, y: -MAP.h, width: MAP.w * 3, height: MAP.h * 3 }));
     const grid = svg('g', { class: 'graticule' });
-    for (let lon = -150; lon <= 150; lon += 30) {
+    for (let lon = -165; lon <= 165; lon += 15) {
       const [x] = project(lon, 0);
-      grid.appendChild(svg('line', { x1: x, y1: 0, x2: x, y2: MAP.h }));
+      grid.appendChild(svg('line', { x1: x, y1: 0, x2: x, y2: MAP.h, class: lon % 30 ? 'minor' : '' }));
     }
-    for (let lat = -30; lat <= 60; lat += 30) {
+    for (let lat = -45; lat <= 75; lat += 15) {
       const [, y] = project(0, lat);
-      grid.appendChild(svg('line', { x1: 0, y1: y, x2: MAP.w, y2: y, class: lat === 0 ? 'equator' : '' }));
+      grid.appendChild(svg('line', { x1: 0, y1: y, x2: MAP.w, y2: y, class: lat === 0 ? 'equator' : lat % 30 ? 'minor' : '' }));
     }
     map.appendChild(grid);
     const countries = svg('g', { id: 'map-countries', class: 'countries' });
@@ -358,7 +362,54 @@
     map.appendChild(svg('g', { id: 'map-markers', class: 'markers' }));
   }
 
+  // Where each incident goes: its coordinates, else its country's centroid.
+  function incidentPoint(inc) {
+    if (typeof inc.lat === 'number' && typeof inc.lon === 'number') return { xy: project(inc.lon, inc.lat), approx: false };
+    const f = state.world && state.world.byCode.get(inc.country);
+    if (!f || !Array.isArray(f.properties.centroid)) return null;
+    return { xy: project(f.properties.centroid[0], f.properties.centroid[1]), approx: true };
+  }
+
+  // The view box around the points, snapped to 10 degrees so it does not jitter.
+  function fitView(points) {
+    const aspect = MAP.vw / MAP.vh;
+    const snap = 10 * DEG;
+    let x0;
+    let x1;
+    let y0;
+    let y1;
+    if (!points.length) {
+      x0 = 0;
+      x1 = MAP.w;
+      y0 = 0;
+      y1 = MAP.h;
+    } else {
+      x0 = Math.min(...points.map((p) => p[0])) - MAP.padDeg * DEG;
+      x1 = Math.max(...points.map((p) => p[0])) + MAP.padDeg * DEG;
+      y0 = Math.min(...points.map((p) => p[1])) - MAP.padDeg * 0.8 * DEG;
+      y1 = Math.max(...points.map((p) => p[1])) + MAP.padDeg * 0.6 * DEG;
+      x0 = Math.floor(x0 / snap) * snap;
+      x1 = Math.ceil(x1 / snap) * snap;
+      y0 = Math.floor(y0 / snap) * snap;
+      y1 = Math.ceil(y1 / snap) * snap;
+    }
+    let w = Math.max(x1 - x0, MAP.minSpanDeg * DEG);
+    let h = y1 - y0;
+    if (w / h < aspect) w = h * aspect;
+    else h = w / aspect;
+    if (w > MAP.w) {
+      w = MAP.w;
+      h = w / aspect;
+    }
+    let cx = (x0 + x1) / 2;
+    let cy = (y0 + y1) / 2;
+    cx = Math.max(w / 2, Math.min(MAP.w - w / 2, cx));
+    cy = h >= MAP.h ? MAP.h / 2 : Math.max(h / 2, Math.min(MAP.h - h / 2, cy));
+    return { x: cx - w / 2, y: cy - h / 2, w, h };
+  }
+
   function renderMap(board, now) {
+    const map = $('map');
     const countries = $('map-countries');
     if (!countries) return;
     const risk = new Map(board.risk_levels.map((r) => [r.country, r.level]));
@@ -376,45 +427,48 @@
     const labels = $('map-labels');
     clear(markers);
     clear(labels);
-    const placed = [];
     let unplaced = 0;
-    // Draw the least severe first so the most severe sit on top.
-    const ranked = board.incidents.map((inc, i) => ({ inc, rank: i + 1 }));
-    const labelled = new Set();
-    for (const { inc, rank } of ranked.slice().reverse()) {
-      let lon = inc.lon;
-      let lat = inc.lat;
-      let approx = false;
-      if (typeof lat !== 'number' || typeof lon !== 'number') {
-        const f = state.world && state.world.byCode.get(inc.country);
-        if (!f) {
-          unplaced++;
-          continue;
-        }
-        [lon, lat] = f.properties.centroid;
-        approx = true;
-      }
-      let [x, y] = project(lon, lat);
-      const r = 7 + inc.severity * 1.6;
-      // Nudge markers that would cover one another along a small spiral.
-      for (let k = 0, angle = 0; k < 40; k++) {
-        const hit = placed.find((p) => Math.hypot(p.x - x, p.y - y) < (p.r + r) * 0.85);
+    const items = [];
+    board.incidents.forEach((inc, i) => {
+      const pt = incidentPoint(inc);
+      if (!pt) unplaced++;
+      else items.push({ inc, rank: i + 1, xy: pt.xy, approx: pt.approx });
+    });
+    const view = fitView(items.map((it) => it.xy));
+    map.setAttribute('viewBox', `${view.x.toFixed(1)} ${view.y.toFixed(1)} ${view.w.toFixed(1)} ${view.h.toFixed(1)}`);
+    const k = view.w / MAP.vw; // map units per screen-ish unit: markers keep one size
+    map.style.setProperty('--k', String(k));
+
+    // Place the most severe first, so they keep their true spot; draw them last (on top).
+    const placed = [];
+    for (const it of items) {
+      let [x, y] = it.xy;
+      const r = (8 + it.inc.severity * 1.8) * k;
+      for (let n = 0, angle = 0; n < 40; n++) {
+        const hit = placed.find((p) => Math.hypot(p.x - x, p.y - y) < (p.r + r) * 0.9);
         if (!hit) break;
         angle += 2.4;
-        const dist = (hit.r + r) * 0.9;
+        const dist = (hit.r + r) * 0.95;
         x = hit.x + Math.cos(angle) * dist;
         y = hit.y + Math.sin(angle) * dist;
       }
       placed.push({ x, y, r });
+      it.x = x;
+      it.y = y;
+      it.r = r / k;
+    }
+    const labelled = new Set();
+    for (const it of items.slice().reverse()) {
+      const { inc, rank } = it;
       const g = svg('g', {
-        class: `marker sev-${inc.severity}${approx ? ' approx' : ''}${inc.redacted ? ' redacted' : ''}`,
+        class: `marker sev-${inc.severity}${it.approx ? ' approx' : ''}${inc.redacted ? ' redacted' : ''}`,
         'data-id': inc.id,
         'data-opened': inc.opened_at,
         'data-activity': inc.last_activity,
-        transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`,
+        transform: `translate(${it.x.toFixed(2)},${it.y.toFixed(2)}) scale(${k.toFixed(4)})`,
       });
-      g.appendChild(svg('circle', { class: 'marker-pulse', r: r + 4 }));
-      g.appendChild(svg('circle', { class: 'marker-dot', r }));
+      g.appendChild(svg('circle', { class: 'marker-pulse', r: it.r + 4 }));
+      g.appendChild(svg('circle', { class: 'marker-dot', r: it.r }));
       const t = svg('text', { class: 'marker-rank', y: 0.5, 'text-anchor': 'middle', 'dominant-baseline': 'central' });
       t.textContent = String(rank);
       g.appendChild(t);
@@ -422,18 +476,24 @@
       title.textContent = `#${rank} ${inc.title} (${countryName(inc.country)}, severity ${inc.severity})`;
       g.appendChild(title);
       markers.appendChild(g);
-      // Name the country of the most severe incidents so the map reads at a distance.
-      if (rank <= 6 && !labelled.has(inc.country)) {
-        labelled.add(inc.country);
-        const lab = svg('text', { class: 'map-label', x: (x + r + 5).toFixed(1), y: (y + 5).toFixed(1) });
-        lab.textContent = shortCountryName(inc.country);
-        labels.appendChild(lab);
-      }
+    }
+    // Name the countries of the most severe incidents so the map reads at a distance.
+    for (const it of items) {
+      if (labelled.has(it.inc.country) || labelled.size >= 8) continue;
+      labelled.add(it.inc.country);
+      const lab = svg('text', {
+        class: 'map-label',
+        transform: `translate(${(it.x + (it.r + 5) * k).toFixed(2)},${(it.y + 5 * k).toFixed(2)}) scale(${k.toFixed(4)})`,
+      });
+      lab.textContent = shortCountryName(it.inc.country);
+      labels.appendChild(lab);
     }
     const notes = [];
     if (state.world && state.world.error) notes.push(`map unavailable: ${state.world.error}`);
     if (unplaced) notes.push(`${unplaced} incident${unplaced > 1 ? 's' : ''} not on the map`);
+    if (!notes.length && items.length && view.w < MAP.w - 1) notes.push('zoomed to the open incidents');
     $('map-note').textContent = notes.join(' · ');
+    $('map-note').classList.toggle('warn', notes.length > 0 && (unplaced > 0 || !!(state.world && state.world.error)));
     refreshFreshness(now);
   }
 
@@ -567,6 +627,8 @@
       persons.appendChild(chip);
     }
     if (!any) persons.appendChild(el('span', 'chip p-none', 'none'));
+    persons.classList.remove('tight');
+    if (persons.scrollWidth > persons.clientWidth + 1) persons.classList.add('tight');
     $('t-overdue').textContent = String(t.overdue_tasks);
     $('t-overdue-box').classList.toggle('alert', t.overdue_tasks > 0);
   }
@@ -652,6 +714,7 @@
     const rows = board.incidents.map((inc, i) => incidentRow(inc, i + 1, nowClient));
     for (const r of rows) list.appendChild(r);
     $('incidents-empty').hidden = board.incidents.length > 0;
+    list.hidden = !board.incidents.length;
     more.hidden = true;
     refreshFreshness(now);
     // Nothing to scroll: tighten the rows, then leave out the least urgent and say so.
@@ -687,6 +750,7 @@
     clear(feed);
     const nowClient = Date.now();
     $('feed-empty').hidden = board.feed.length > 0;
+    feed.hidden = !board.feed.length;
     for (const r of board.feed) {
       const li = el('li', 'report');
       li.dataset.recorded = r.recorded_at;
@@ -706,11 +770,10 @@
       where.appendChild(document.createTextNode(` ${r.incident_title}`));
       head.appendChild(where);
       li.appendChild(head);
-      li.appendChild(el('div', 'report-text', r.text));
-      const meta = [];
-      if (r.place) meta.push(r.place);
-      if (r.filed_by) meta.push(`filed by ${r.filed_by}`);
-      if (meta.length) li.appendChild(el('div', 'report-meta', meta.join(' · ')));
+      const text = el('div', 'report-text');
+      if (r.place) text.appendChild(el('span', 'report-place', r.place));
+      text.appendChild(document.createTextNode(r.text));
+      li.appendChild(text);
       feed.appendChild(li);
     }
     // Keep only what fits: a wall is never scrolled.
@@ -723,6 +786,7 @@
     clear(list);
     const nowClient = Date.now();
     $('risks-empty').hidden = board.risk_levels.length > 0;
+    list.hidden = !board.risk_levels.length;
     for (const r of board.risk_levels) {
       const li = el('li', `risk risk-${r.level}`);
       li.dataset.flash = `risk:${r.country}`;
@@ -732,7 +796,8 @@
       const body = el('div', 'risk-body');
       const head = el('div', 'risk-head');
       head.appendChild(el('span', 'risk-country', shortCountryName(r.country)));
-      head.appendChild(el('span', 'risk-word', RISK_WORDS[r.level] || ''));
+      li.title = RISK_WORDS[r.level] || '';
+      if (board.incidents.some((i) => i.country === r.country)) li.classList.add('has-incident');
       body.appendChild(head);
       const reason = el('div', 'risk-reason', r.reason);
       const since = parseTime(r.since);
@@ -827,13 +892,13 @@
       e.classList.toggle('is-new', isNew);
       e.classList.toggle('is-updated', isUpd);
       e.classList.toggle('is-fresh', isNew || isUpd);
-      e.style.setProperty('--fresh', isNew || isUpd ? Math.max(0.15, 1 - Math.max(0, age) / FRESH_MS).toFixed(2) : '0');
+      e.style.setProperty('--freshness', isNew || isUpd ? Math.max(0.15, 1 - Math.max(0, age) / FRESH_MS).toFixed(2) : '0');
     }
     for (const e of document.querySelectorAll('[data-recorded]')) {
       const rec = parseTime(e.dataset.recorded);
       const fresh = now - rec < FRESH_MS && now - rec >= -60000;
       e.classList.toggle('is-new', fresh);
-      e.style.setProperty('--fresh', fresh ? Math.max(0.15, 1 - Math.max(0, now - rec) / FRESH_MS).toFixed(2) : '0');
+      e.style.setProperty('--freshness', fresh ? Math.max(0.15, 1 - Math.max(0, now - rec) / FRESH_MS).toFixed(2) : '0');
     }
   }
 
@@ -867,6 +932,8 @@
   function renderLiveStatus() {
     const box = $('live');
     const text = $('live-text');
+    const detail = $('live-detail');
+    detail.textContent = '';
     box.classList.remove('live-ok', 'live-down', 'live-connecting', 'live-replay');
     document.body.classList.toggle('not-live', state.mode === 'live' && live.status !== 'live');
     $('stale').hidden = !(state.mode === 'live' && live.status === 'down' && state.board);
@@ -878,6 +945,8 @@
     if (live.status === 'live') {
       box.classList.add('live-ok');
       text.textContent = 'LIVE';
+      const last = live.lastChangeAt || (state.board && parseTime(state.board.as_of));
+      detail.textContent = live.lastChangeAt ? `last change ${ago(Date.now() + state.skewMs - last)}` : 'no change since connecting';
       return;
     }
     if (live.status === 'down' || live.since) {
@@ -1154,7 +1223,7 @@
       const x0 = xOf(parseTime(b.start));
       const x1 = Math.min(W, xOf(parseTime(b.end)));
       const h = Math.max(3, (Math.sqrt(b.events) / Math.sqrt(maxEv || 1)) * (H - 8));
-      const r = svg('rect', { class: 'tl-bar', x: x0.toFixed(1), y: (H - h).toFixed(1), width: Math.max(1.5, x1 - x0 - 1).toFixed(1), height: h.toFixed(1) });
+      const r = svg('rect', { class: 'tl-bar', x: x0.toFixed(1), y: (H - h).toFixed(1), width: Math.max(3, x1 - x0 - 1).toFixed(1), height: h.toFixed(1) });
       const title = svg('title');
       title.textContent = `${b.events} event${b.events > 1 ? 's' : ''} ${fmtUtc(new Date(parseTime(b.start)))}–${fmtClock(new Date(parseTime(b.end)))} UTC`;
       r.appendChild(title);

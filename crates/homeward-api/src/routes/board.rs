@@ -24,9 +24,10 @@ use crate::views;
 fn render(state: &AppState, caller: &Caller) -> BoardView {
     let now = state.service.now();
     let p = state.service.read();
-    p.board.render(&p.incidents, p.position, now, &|f| {
-        views::board_visibility(caller, f)
-    })
+    p.board
+        .render(&p.incidents, &p.evacuations, p.position, now, &|f| {
+            views::board_visibility(caller, f)
+        })
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
@@ -44,9 +45,13 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            Ok(Json(p.board.render(&p.incidents, p.position, at, &|f| {
-                views::board_visibility(&caller, f)
-            })))
+            Ok(Json(p.board.render(
+                &p.incidents,
+                &p.evacuations,
+                p.position,
+                at,
+                &|f| views::board_visibility(&caller, f),
+            )))
         }
     }
 }
@@ -70,9 +75,11 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
             }
             body["incident"] = json!(board_incident(file, now, vis == Visibility::Redacted));
             if change.event_type == "incident.report_filed" && vis == Visibility::Full {
-                let board = p.board.render(&p.incidents, p.position, now, &|f| {
-                    if f.id == id { vis } else { Visibility::Hidden }
-                });
+                let board = p
+                    .board
+                    .render(&p.incidents, &p.evacuations, p.position, now, &|f| {
+                        if f.id == id { vis } else { Visibility::Hidden }
+                    });
                 if let Some(item) = board.feed.first() {
                     body["report"] = json!(item);
                 }
@@ -81,6 +88,10 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
         "country" => {
             let code = CountryCode::parse(change.stream_id.local_id())?;
             body["risk"] = json!(p.board.risk(code)?);
+        }
+        "evacuation" => {
+            let id = change.stream_id.local_id().parse().ok()?;
+            body["evacuation"] = json!(p.evacuations.get(id)?.progress());
         }
         _ => return None,
     }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod board;
 pub mod calls;
 pub mod countries;
+pub mod evacuations;
 pub mod incidents;
 pub mod persons;
 pub mod system;
@@ -100,6 +101,53 @@ pub fn router() -> Router<AppState> {
         .route("/v1/calls", post(calls::log).get(calls::list))
         .route("/v1/calls/{id}", get(calls::get))
         .route("/v1/calls/{id}/link", post(calls::link))
+        .route(
+            "/v1/evacuations",
+            post(evacuations::open).get(evacuations::list),
+        )
+        .route("/v1/evacuations/{id}", get(evacuations::get))
+        .route(
+            "/v1/evacuations/{id}/assembly-points",
+            post(evacuations::add_assembly_point),
+        )
+        .route(
+            "/v1/evacuations/{id}/transports",
+            post(evacuations::add_transport),
+        )
+        .route("/v1/evacuations/{id}/close", post(evacuations::close))
+        .route("/v1/evacuations/{id}/evacuees", post(evacuations::register))
+        .route(
+            "/v1/evacuations/{id}/evacuees/{person_id}/check-in",
+            post(evacuations::check_in),
+        )
+        .route(
+            "/v1/evacuations/{id}/evacuees/{person_id}/assign",
+            post(evacuations::assign),
+        )
+        .route(
+            "/v1/evacuations/{id}/evacuees/{person_id}/board",
+            post(evacuations::board),
+        )
+        .route(
+            "/v1/evacuations/{id}/evacuees/{person_id}/no-show",
+            post(evacuations::no_show),
+        )
+        .route(
+            "/v1/evacuations/{id}/evacuees/{person_id}/offload",
+            post(evacuations::offload),
+        )
+        .route(
+            "/v1/evacuations/{id}/transports/{transport_id}/depart",
+            post(evacuations::depart),
+        )
+        .route(
+            "/v1/evacuations/{id}/transports/{transport_id}/arrive",
+            post(evacuations::arrive),
+        )
+        .route(
+            "/v1/evacuations/{id}/transports/{transport_id}/manifest",
+            get(evacuations::manifest),
+        )
         .route("/v1/countries", get(countries::list))
         .route("/v1/countries/{code}/risk", put(countries::set_risk))
         .route("/v1/board", get(board::board))
