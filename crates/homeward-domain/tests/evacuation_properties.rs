@@ -209,7 +209,13 @@ fn evacuation_commands() -> impl Strategy<Value = Vec<C>> {
     )
         .prop_flat_map(|(open, capacities, order, rest, end)| {
             let registrations: Vec<_> = order.into_iter().map(register).collect();
-            (Just(open), Just(capacities), registrations, Just(rest), Just(end))
+            (
+                Just(open),
+                Just(capacities),
+                registrations,
+                Just(rest),
+                Just(end),
+            )
         })
         .prop_map(|(open, capacities, registrations, rest, end)| {
             open.into_iter()
