@@ -301,25 +301,30 @@ impl Homeward {
         Ok(incidents::as_of(id, &events, as_of))
     }
 
-    /// Every read model as it stood at `as_of`, folded from the log.
+    /// Every read model as it stood at `as_of`, folded from the log: every entry
+    /// recorded at or before that moment. (Entries copied from several partitions may
+    /// be a little out of recorded order, so the scan goes a minute past `as_of`.)
     pub async fn projections_as_of(&self, as_of: Timestamp) -> Result<Projections, StoreError> {
         let mut projections = Projections::default();
+        let horizon = as_of
+            .saturating_add(jiff::SignedDuration::from_mins(1))
+            .unwrap_or(as_of);
+        let end = self.projected();
         let mut after = 0;
-        loop {
+        while after < end {
             let batch = self.log.read_after(after, 4096).await?;
             let Some(last) = batch.last() else { break };
             after = last.position();
-            let before_cut = batch.iter().take_while(|e| e.recorded_at() <= as_of);
-            let mut reached_end = false;
-            let mut n = 0;
-            for entry in before_cut {
-                projections.apply(entry);
-                n += 1;
+            let mut past_horizon = false;
+            for entry in &batch {
+                if entry.recorded_at() <= as_of {
+                    projections.apply(entry);
+                } else if entry.recorded_at() > horizon {
+                    past_horizon = true;
+                    break;
+                }
             }
-            if n < batch.len() {
-                reached_end = true;
-            }
-            if reached_end || after >= self.projected() {
+            if past_horizon {
                 break;
             }
         }

@@ -55,10 +55,30 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response     BLOB NOT NULL,
     position     INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS mirror_offsets (
+    partition   INTEGER PRIMARY KEY,
+    next_offset INTEGER NOT NULL
+) STRICT;
 PRAGMA user_version = 1;
 ";
 
+/// An entry copied from another log (a Kafka partition) into this one, kept in the
+/// order it arrives; its source offset is stored with it so that copying resumes
+/// exactly where it stopped.
+#[derive(Debug, Clone)]
+pub struct MirrorEntry {
+    /// The stored record bytes, as the source wrote them.
+    pub record: Vec<u8>,
+    /// The source partition.
+    pub partition: i32,
+    /// The source offset.
+    pub offset: i64,
+    /// The idempotency record written with it, if any.
+    pub idempotency: Option<crate::envelope::Idempotency>,
+}
+
 enum WriteJob {
+    Mirror(Vec<MirrorEntry>, oneshot::Sender<Result<u64, StoreError>>),
     Append(
         Box<AppendRequest>,
         oneshot::Sender<Result<AppendOutcome, StoreError>>,
@@ -328,6 +348,9 @@ impl Writer {
                     WriteJob::Reject(req, _) => {
                         Outcome::Reject(reject(&sp, req, &mut self.state, now))
                     }
+                    WriteJob::Mirror(entries, _) => {
+                        Outcome::Mirror(mirror(&sp, entries, &mut self.state))
+                    }
                 };
                 if outcome.is_ok() {
                     sp.commit()?;
@@ -348,7 +371,7 @@ impl Writer {
                     WriteJob::Append(_, reply) => {
                         let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
                     }
-                    WriteJob::Reject(_, reply) => {
+                    WriteJob::Reject(_, reply) | WriteJob::Mirror(_, reply) => {
                         let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
                     }
                 }
@@ -361,7 +384,8 @@ impl Writer {
                 (WriteJob::Append(_, reply), Outcome::Append(r)) => {
                     let _ = reply.send(r);
                 }
-                (WriteJob::Reject(_, reply), Outcome::Reject(r)) => {
+                (WriteJob::Reject(_, reply), Outcome::Reject(r))
+                | (WriteJob::Mirror(_, reply), Outcome::Mirror(r)) => {
                     let _ = reply.send(r);
                 }
                 _ => unreachable!("outcomes are pushed in job order"),
@@ -373,13 +397,14 @@ impl Writer {
 enum Outcome {
     Append(Result<AppendOutcome, StoreError>),
     Reject(Result<u64, StoreError>),
+    Mirror(Result<u64, StoreError>),
 }
 
 impl Outcome {
     fn is_ok(&self) -> bool {
         match self {
             Outcome::Append(r) => matches!(r, Ok(AppendOutcome::Appended { .. })),
-            Outcome::Reject(r) => r.is_ok(),
+            Outcome::Reject(r) | Outcome::Mirror(r) => r.is_ok(),
         }
     }
 }
@@ -414,6 +439,86 @@ fn insert(
     state.hash = hash;
     state.recorded_at = now;
     Ok(position)
+}
+
+fn mirror(
+    conn: &Connection,
+    entries: &[MirrorEntry],
+    state: &mut ChainState,
+) -> Result<u64, StoreError> {
+    for entry in entries {
+        let next: Option<i64> = conn
+            .prepare_cached("SELECT next_offset FROM mirror_offsets WHERE partition = ?1")?
+            .query_row([entry.partition], |r| r.get(0))
+            .optional()?;
+        if next.is_some_and(|n| entry.offset < n) {
+            continue; // copied before
+        }
+        let record: StoredRecord =
+            serde_json::from_slice(&entry.record).map_err(|e| StoreError::Corrupt {
+                position: state.position + 1,
+                reason: format!(
+                    "mirrored record from partition {} offset {}: {e}",
+                    entry.partition, entry.offset
+                ),
+            })?;
+        let (kind, stream, version, event_type, actor, recorded_at) = match &record {
+            StoredRecord::Event {
+                stream_id,
+                version,
+                event_type,
+                actor,
+                recorded_at,
+                ..
+            } => (
+                KIND_EVENT,
+                Some(stream_id.as_str()),
+                Some(*version),
+                Some(event_type.as_str()),
+                actor.subject.as_str(),
+                *recorded_at,
+            ),
+            StoredRecord::Rejection {
+                stream_id,
+                actor,
+                recorded_at,
+                ..
+            } => (
+                KIND_REJECTION,
+                stream_id.as_ref().map(|s| s.as_str()),
+                None,
+                None,
+                actor.subject.as_str(),
+                *recorded_at,
+            ),
+        };
+        let latest = state.recorded_at.max(recorded_at);
+        insert(
+            conn,
+            state,
+            recorded_at,
+            (kind, stream, version, event_type, actor),
+            &entry.record,
+        )?;
+        state.recorded_at = latest;
+        if let Some(idem) = &entry.idempotency {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO idempotency (scope, request_hash, response, position) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                idem.scope,
+                idem.request_hash.as_slice(),
+                idem.response,
+                state.position as i64
+            ])?;
+        }
+        conn.prepare_cached(
+            "INSERT INTO mirror_offsets (partition, next_offset) VALUES (?1, ?2)
+             ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset",
+        )?
+        .execute(params![entry.partition, entry.offset + 1])?;
+    }
+    Ok(state.position)
 }
 
 fn append(
@@ -599,6 +704,36 @@ fn decode_rows(
         out.push(entry);
     }
     Ok(out)
+}
+
+impl SqliteLog {
+    /// Copies entries from another log in order; returns the position of the last.
+    /// Entries at or before an offset already copied are skipped.
+    pub async fn mirror(&self, entries: Vec<MirrorEntry>) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(WriteJob::Mirror(entries, reply))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The next offset to copy from each source partition.
+    pub async fn mirror_offsets(&self) -> Result<std::collections::HashMap<i32, i64>, StoreError> {
+        self.readers
+            .run(|conn| {
+                let mut stmt = conn.prepare("SELECT partition, next_offset FROM mirror_offsets")?;
+                let rows =
+                    stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
+                let mut out = std::collections::HashMap::new();
+                for row in rows {
+                    let (p, o) = row?;
+                    out.insert(p, o);
+                }
+                Ok(out)
+            })
+            .await
+    }
 }
 
 impl EventLog for SqliteLog {
