@@ -67,8 +67,16 @@ pub struct TokenKeys {
 impl TokenKeys {
     /// Loads the key from `data_dir`, creating it (readable by the owner only) on first use.
     pub fn load_or_create(data_dir: &Path) -> Result<Self, TokenError> {
-        std::fs::create_dir_all(data_dir)?;
-        let path = data_dir.join(KEY_FILE);
+        Self::load_or_create_file(&data_dir.join(KEY_FILE))
+    }
+
+    /// Loads the key from `path`, creating it (readable by the owner only) on first
+    /// use. Instances that serve the same users share one key file.
+    pub fn load_or_create_file(path: &Path) -> Result<Self, TokenError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let path = path.to_owned();
         let secret = match std::fs::read_to_string(&path) {
             Ok(text) => hex::decode(text.trim()).map_err(|_| TokenError::BadKey)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

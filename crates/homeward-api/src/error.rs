@@ -196,6 +196,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Closed => Self::Unavailable("the server is shutting down".into()),
+            StoreError::Unavailable(why) => Self::Unavailable(why),
             other => Self::Internal(other.to_string()),
         }
     }

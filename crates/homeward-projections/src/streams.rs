@@ -46,6 +46,37 @@ fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, 
 }
 
 impl Streams {
+    /// The version of a stream (0 when it does not exist).
+    pub fn version(&self, stream: &StreamId) -> u64 {
+        let local = stream.local_id();
+        match stream.category() {
+            "incident" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.incidents.get(&id))
+                .map_or(0, |s| s.version),
+            "person" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.persons.get(&id))
+                .map_or(0, |s| s.version),
+            "call" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.calls.get(&id))
+                .map_or(0, |s| s.version),
+            "evacuation" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.evacuations.get(&id))
+                .map_or(0, |s| s.version),
+            "country" => CountryCode::parse(local)
+                .and_then(|c| self.countries.get(&c))
+                .map_or(0, |s| s.version),
+            _ => 0,
+        }
+    }
+
     /// A copy of just the states of `streams` (missing ones stay absent).
     pub fn subset<'a>(&self, streams: impl IntoIterator<Item = &'a StreamId>) -> Streams {
         let mut out = Streams::default();

@@ -32,7 +32,7 @@ pub use command::{Command, CommandMeta};
 pub use ids::{IdSource, RandomIds, SeededIds};
 
 /// How many times a command is decided again after losing a race to another writer.
-const MAX_ATTEMPTS: usize = 8;
+const MAX_ATTEMPTS: usize = 24;
 
 /// Why a command did not take effect.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +101,47 @@ pub struct Homeward {
     projections: Arc<RwLock<Projections>>,
     projected: watch::Receiver<u64>,
     changes: broadcast::Sender<Arc<Change>>,
+    writers: StreamLocks,
+}
+
+/// One writer per stream at a time within this instance: concurrent commands on a
+/// stream queue here instead of racing to the log and retrying.
+#[derive(Default)]
+struct StreamLocks(
+    std::sync::Mutex<std::collections::HashMap<StreamId, Arc<tokio::sync::Mutex<()>>>>,
+);
+
+impl StreamLocks {
+    async fn lock(&self, stream: &StreamId) -> StreamGuard<'_> {
+        let lock = {
+            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(map.entry(stream.clone()).or_default())
+        };
+        let guard = Arc::clone(&lock).lock_owned().await;
+        StreamGuard {
+            locks: self,
+            stream: stream.clone(),
+            lock,
+            _guard: guard,
+        }
+    }
+}
+
+struct StreamGuard<'a> {
+    locks: &'a StreamLocks,
+    stream: StreamId,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for StreamGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self.locks.0.lock().unwrap_or_else(|p| p.into_inner());
+        // The map, this guard's clone and the guard's own: nobody else waits.
+        if Arc::strong_count(&self.lock) <= 3 {
+            map.remove(&self.stream);
+        }
+    }
 }
 
 impl Homeward {
@@ -140,6 +181,7 @@ impl Homeward {
             projections: Arc::clone(&projections),
             projected,
             changes: changes.clone(),
+            writers: StreamLocks::default(),
         });
         tokio::spawn(project(sub, projections, projected_tx, changes));
         Ok(service)
@@ -184,6 +226,21 @@ impl Homeward {
         let _ = rx.wait_for(|p| *p >= position).await;
     }
 
+    /// Waits (a few seconds at most) until the read models hold `version` of `stream`:
+    /// with a shared log, another instance's append reaches this one a little later.
+    pub async fn wait_for_version(&self, stream: &StreamId, version: u64) {
+        let mut rx = self.projected.clone();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.read().streams.version(stream) < version {
+            if tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+
     /// Decides a command, appends its events and waits until they are folded in.
     pub async fn execute(
         &self,
@@ -197,11 +254,14 @@ impl Homeward {
             return Ok(replayed(&stored));
         }
         let stream_id = command.stream_id();
+        let _writer = self.writers.lock(&stream_id).await;
+        let mut seen_version = 0;
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
                 // Lost a race: fold in what the other writer appended, then decide again.
                 let head = *self.log.head().borrow();
                 self.wait_for(head).await;
+                self.wait_for_version(&stream_id, seen_version).await;
             }
             let now = self.clock.now();
             let ctx = Context::new(meta.actor.clone(), now);
@@ -276,7 +336,15 @@ impl Homeward {
                 }) if meta.expected_version.is_some() => {
                     return Err(ServiceError::Conflict { expected, actual });
                 }
-                Err(StoreError::Conflict { .. }) => continue,
+                Err(StoreError::Conflict { actual, .. }) => {
+                    seen_version = actual;
+                    // Another instance writes this stream too: back off a little, at
+                    // random, so the two do not keep colliding.
+                    let cap = 1u64 << attempt.min(6);
+                    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap);
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             }
         }

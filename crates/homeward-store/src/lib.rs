@@ -58,6 +58,10 @@ pub enum StoreError {
     /// A batch could not be committed; none of its appends happened.
     #[error("storage commit failed: {0}")]
     CommitFailed(String),
+    /// The backend cannot be reached or did not answer in time; the request may or
+    /// may not have taken effect (retry it with the same idempotency key).
+    #[error("the event log is unavailable: {0}")]
+    Unavailable(String),
     /// The log is shutting down.
     #[error("the event log is closed")]
     Closed,

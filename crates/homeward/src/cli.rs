@@ -58,15 +58,48 @@ struct DataDir {
 }
 
 #[derive(Debug, Args)]
+struct KeyFile {
+    /// The token signing key (created on first use). Instances serving the same users
+    /// share one key file. Default: `token-signing.key` in the data directory.
+    #[arg(long, env = "HOMEWARD_TOKEN_KEY")]
+    token_key: Option<PathBuf>,
+}
+
+impl KeyFile {
+    fn load(&self, data_dir: &Path) -> anyhow::Result<TokenKeys> {
+        Ok(match &self.token_key {
+            Some(path) => TokenKeys::load_or_create_file(path)?,
+            None => TokenKeys::load_or_create(data_dir)?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
 struct ServeArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    key: KeyFile,
     /// The address to listen on.
     #[arg(long, env = "HOMEWARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Log lines as JSON (for log collectors) instead of text.
     #[arg(long)]
     json_logs: bool,
+    /// Use an Apache Kafka cluster (`host:port,host:port`) as the event log instead of
+    /// the embedded one. The data directory then holds this instance's copy of the
+    /// events; give every instance its own.
+    #[arg(long, env = "HOMEWARD_KAFKA")]
+    kafka: Option<String>,
+    /// Prefix of Homeward's topic and group names on the cluster.
+    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX", default_value = "homeward.")]
+    kafka_topic_prefix: String,
+    /// Partitions of the events topic when Homeward creates it.
+    #[arg(long, env = "HOMEWARD_KAFKA_PARTITIONS", default_value_t = 12)]
+    kafka_partitions: i32,
+    /// Replication factor when Homeward creates its topics (0: min(3, brokers)).
+    #[arg(long, env = "HOMEWARD_KAFKA_REPLICATION", default_value_t = 0)]
+    kafka_replication: i32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +112,8 @@ enum TokenCommand {
 struct IssueArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    key: KeyFile,
     /// Who the token is for (an officer's login name, or a screen's name).
     #[arg(long)]
     subject: String,
@@ -166,11 +201,28 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logs(args.json_logs);
     let data_dir = args.data.data_dir;
     runtime()?.block_on(async move {
-        let log: Arc<dyn EventLog> = Arc::new(
-            SqliteLog::open(&data_dir)
-                .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
-        );
-        let tokens = Arc::new(TokenKeys::load_or_create(&data_dir)?);
+        let log: Arc<dyn EventLog> = match &args.kafka {
+            None => Arc::new(
+                SqliteLog::open(&data_dir)
+                    .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
+            ),
+            Some(brokers) => {
+                let cfg = homeward_kafka::KafkaConfig {
+                    brokers: brokers.clone(),
+                    prefix: args.kafka_topic_prefix.clone(),
+                    partitions: args.kafka_partitions.max(1),
+                    replication: args.kafka_replication,
+                    instance_id: homeward_kafka::instance_id(&data_dir)?,
+                };
+                tracing::info!(brokers = %cfg.brokers, prefix = %cfg.prefix, instance = %cfg.instance_id, "using Kafka");
+                let kafka = homeward_kafka::KafkaLog::connect(cfg, &data_dir)
+                    .await
+                    .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
+                kafka.catch_up().await?;
+                kafka
+            }
+        };
+        let tokens = Arc::new(args.key.load(&data_dir)?);
         let started = Instant::now();
         let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
         tracing::info!(
@@ -229,7 +281,7 @@ fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
     if subject.is_empty() || subject.len() > 128 || subject.chars().any(char::is_whitespace) {
         bail!("a subject is a login name of 1 to 128 characters without spaces");
     }
-    let keys = TokenKeys::load_or_create(&args.data.data_dir)?;
+    let keys = args.key.load(&args.data.data_dir)?;
     let now = Timestamp::now();
     let token = keys.issue(subject, args.role, now, ttl)?;
     let expires = now.saturating_add(ttl).unwrap_or(now);

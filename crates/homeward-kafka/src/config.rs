@@ -1,0 +1,54 @@
+//! How to reach the cluster and how the topics are laid out.
+
+/// Settings of the Kafka backend.
+#[derive(Debug, Clone)]
+pub struct KafkaConfig {
+    /// `host:port,host:port`.
+    pub brokers: String,
+    /// Prefix of every topic and group name (`homeward.` by default), so that several
+    /// deployments or test runs can share a cluster.
+    pub prefix: String,
+    /// Partitions of the events and appends topics (at least 1; more partitions spread
+    /// the sequencing over more instances).
+    pub partitions: i32,
+    /// Replication factor of new topics; 0 chooses min(3, brokers in the cluster).
+    pub replication: i32,
+    /// This instance's stable name (kept in its data directory).
+    pub instance_id: String,
+}
+
+impl KafkaConfig {
+    /// The events topic: every event and refused command, keyed by stream, kept forever.
+    pub fn events_topic(&self) -> String {
+        format!("{}events", self.prefix)
+    }
+
+    /// The appends topic: requests to the partition's single writer.
+    pub fn appends_topic(&self) -> String {
+        format!("{}appends", self.prefix)
+    }
+
+    /// The results topic: the writer's answers.
+    pub fn results_topic(&self) -> String {
+        format!("{}results", self.prefix)
+    }
+
+    /// The consumer group of the sequencers.
+    pub fn sequencer_group(&self) -> String {
+        format!("{}sequencer", self.prefix)
+    }
+
+    /// The transactional id of this instance's sequencer.
+    pub fn transactional_id(&self) -> String {
+        format!("{}sequencer-{}", self.prefix, self.instance_id)
+    }
+
+    /// A base client configuration.
+    pub fn client(&self) -> rdkafka::ClientConfig {
+        let mut c = rdkafka::ClientConfig::new();
+        c.set("bootstrap.servers", &self.brokers)
+            .set("client.id", format!("homeward-{}", self.instance_id))
+            .set("socket.keepalive.enable", "true");
+        c
+    }
+}

@@ -1,0 +1,432 @@
+//! The Apache Kafka backend of Homeward's event log.
+//!
+//! Events are records of the events topic, keyed by stream id, so a stream's events
+//! keep their order within one partition; the topic is kept forever. Kafka alone does
+//! not give a conditional append, so each partition has a single writer, the
+//! [`sequencer`]: instances send append requests to the appends topic (same key, so
+//! the same partition number), the consumer group gives each partition to one
+//! instance, and that instance checks expected versions and idempotency keys and
+//! writes events, results and its consumer progress in one transaction (fenced by the
+//! group's generation). Every instance copies the committed events into its own
+//! embedded log ([`mirror`]) and serves reads, projections, the live board and the
+//! audit trail from that copy. An append is acknowledged once the transaction
+//! committed (acks=all, min.insync.replicas) and this instance's copy has it.
+
+pub mod config;
+pub mod mirror;
+pub mod sequencer;
+pub mod wire;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use homeward_store::codec::encode_event;
+use homeward_store::{
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, LogEntry, RecordedEvent,
+    RejectionRequest, SqliteLog, StoreError,
+};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+pub use config::KafkaConfig;
+use mirror::Copied;
+use wire::{IdempotencyWire, Outcome, ProposedWire, Reply, Request};
+
+/// How long an append waits for its sequencer's answer.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+type Pending = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Outcome>>>>;
+
+/// The Kafka event log of one instance.
+pub struct KafkaLog {
+    cfg: Arc<KafkaConfig>,
+    local: Arc<SqliteLog>,
+    producer: FutureProducer,
+    pending: Pending,
+    copied: watch::Receiver<Copied>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// This instance's stable name, kept in its data directory.
+pub fn instance_id(data_dir: &Path) -> Result<String, StoreError> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("instance-id");
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+        _ => {
+            let id = Uuid::now_v7().simple().to_string();
+            std::fs::write(&path, &id)?;
+            Ok(id)
+        }
+    }
+}
+
+impl KafkaLog {
+    /// Creates the topics if they are missing, opens the local copy in `data_dir`,
+    /// and starts this instance's sequencer, copier and result listener.
+    pub async fn connect(cfg: KafkaConfig, data_dir: &Path) -> Result<Arc<Self>, StoreError> {
+        let cfg = Arc::new(cfg);
+        create_topics(&cfg).await?;
+        let local = Arc::new(SqliteLog::open(data_dir)?);
+        let producer: FutureProducer = cfg
+            .client()
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("partitioner", "murmur2_random")
+            .set("linger.ms", "1")
+            .set("message.timeout.ms", "30000")
+            .create()
+            .map_err(unavailable)?;
+        let pending: Pending = Arc::default();
+        // New topics take a moment to elect their leaders.
+        let mut attempts = 0;
+        let listener = loop {
+            match results_listener(&cfg).await {
+                Ok(l) => break l,
+                Err(e) if attempts < 60 => {
+                    attempts += 1;
+                    tracing::debug!(error = %e, "topics not ready yet");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        tokio::spawn(listen(
+            listener,
+            cfg.instance_id.clone(),
+            Arc::clone(&pending),
+        ));
+        let (copied_tx, copied) = watch::channel(Copied::default());
+        tokio::spawn(mirror::run(Arc::clone(&cfg), Arc::clone(&local), copied_tx));
+        tokio::spawn(sequencer::run(Arc::clone(&cfg)));
+        Ok(Arc::new(Self {
+            cfg,
+            local,
+            producer,
+            pending,
+            copied,
+        }))
+    }
+
+    /// Waits until the local copy holds every committed record of the topic as of now
+    /// (for a clean start: the read models then show everything).
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        let consumer: StreamConsumer = self.cfg.client().create().map_err(unavailable)?;
+        let topic = self.cfg.events_topic();
+        let metadata = consumer
+            .fetch_metadata(Some(&topic), Duration::from_secs(30))
+            .map_err(unavailable)?;
+        let partitions = metadata
+            .topics()
+            .first()
+            .map_or(0, |t| t.partitions().len() as i32);
+        for p in 0..partitions {
+            let (_, high) = consumer
+                .fetch_watermarks(&topic, p, Duration::from_secs(30))
+                .map_err(unavailable)?;
+            if high > 0 {
+                // Transaction markers take offsets too: wait for the last data record
+                // before the high watermark, i.e. until nothing is left to read.
+                let mut rx = self.copied.clone();
+                let wanted = high - 1;
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(60),
+                    rx.wait_for(|c| c.offsets.get(&p).is_some_and(|o| *o + 2 >= wanted)),
+                )
+                .await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn request(&self, key: &str, request: Request) -> Result<Outcome, StoreError> {
+        let id = request.request_id();
+        let (tx, rx) = oneshot::channel();
+        self.pending
+            .lock()
+            .map_err(|_| StoreError::Closed)?
+            .insert(id, tx);
+        let bytes = serde_json::to_vec(&request)?;
+        let sent = self
+            .producer
+            .send(
+                FutureRecord::to(&self.cfg.appends_topic())
+                    .key(key)
+                    .payload(&bytes),
+                ANSWER_TIMEOUT,
+            )
+            .await;
+        if let Err((e, _)) = sent {
+            self.forget(id);
+            return Err(unavailable(e));
+        }
+        match tokio::time::timeout(ANSWER_TIMEOUT, rx).await {
+            Ok(Ok(outcome)) => Ok(outcome),
+            _ => {
+                self.forget(id);
+                Err(StoreError::Unavailable(
+                    "no answer from the stream's sequencer in time; the request may have taken effect, retry it with the same Idempotency-Key".into(),
+                ))
+            }
+        }
+    }
+
+    fn forget(&self, id: Uuid) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.remove(&id);
+        }
+    }
+
+    /// Waits until the local copy holds `offset` of `partition`; returns the local head.
+    async fn copied_through(&self, partition: i32, offset: i64) -> u64 {
+        let mut rx = self.copied.clone();
+        let _ = rx
+            .wait_for(|c| c.offsets.get(&partition).is_some_and(|o| *o >= offset))
+            .await;
+        *self.local.head().borrow()
+    }
+}
+
+async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
+    let admin: AdminClient<DefaultClientContext> = cfg.client().create().map_err(unavailable)?;
+    let metadata = admin
+        .inner()
+        .fetch_metadata(None, Duration::from_secs(30))
+        .map_err(unavailable)?;
+    let brokers = metadata.brokers().len() as i32;
+    let replication = if cfg.replication > 0 {
+        cfg.replication
+    } else {
+        brokers.clamp(1, 3)
+    };
+    let min_isr = if replication >= 3 { "2" } else { "1" };
+    let events = cfg.events_topic();
+    let appends = cfg.appends_topic();
+    let results = cfg.results_topic();
+    let topics = [
+        NewTopic::new(
+            &events,
+            cfg.partitions,
+            TopicReplication::Fixed(replication),
+        )
+        .set("retention.ms", "-1")
+        .set("retention.bytes", "-1")
+        .set("cleanup.policy", "delete")
+        .set("min.insync.replicas", min_isr)
+        .set("unclean.leader.election.enable", "false"),
+        NewTopic::new(
+            &appends,
+            cfg.partitions,
+            TopicReplication::Fixed(replication),
+        )
+        .set("retention.ms", "604800000")
+        .set("min.insync.replicas", min_isr)
+        .set("unclean.leader.election.enable", "false"),
+        NewTopic::new(&results, 3, TopicReplication::Fixed(replication))
+            .set("retention.ms", "86400000")
+            .set("min.insync.replicas", min_isr)
+            .set("unclean.leader.election.enable", "false"),
+    ];
+    let created = admin
+        .create_topics(
+            &topics,
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(30))),
+        )
+        .await
+        .map_err(unavailable)?;
+    for result in created {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                return Err(unavailable(format!("cannot create {topic}: {code}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn results_listener(cfg: &KafkaConfig) -> Result<StreamConsumer, StoreError> {
+    let consumer: StreamConsumer = cfg
+        .client()
+        .set(
+            "group.id",
+            format!("{}results-{}", cfg.prefix, cfg.instance_id),
+        )
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .set("fetch.wait.max.ms", "5")
+        .create()
+        .map_err(unavailable)?;
+    let topic = cfg.results_topic();
+    let metadata = consumer
+        .fetch_metadata(Some(&topic), Duration::from_secs(30))
+        .map_err(unavailable)?;
+    let partitions = metadata
+        .topics()
+        .first()
+        .map_or(0, |t| t.partitions().len() as i32);
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        // From the current end: every answer to a request sent after this is seen.
+        let (_, high) = consumer
+            .fetch_watermarks(&topic, p, Duration::from_secs(30))
+            .map_err(unavailable)?;
+        tpl.add_partition_offset(&topic, p, Offset::Offset(high))
+            .map_err(unavailable)?;
+    }
+    consumer.assign(&tpl).map_err(unavailable)?;
+    Ok(consumer)
+}
+
+async fn listen(consumer: StreamConsumer, me: String, pending: Pending) {
+    loop {
+        match consumer.recv().await {
+            Ok(m) => {
+                let Some(bytes) = m.payload() else { continue };
+                let Ok(reply) = serde_json::from_slice::<Reply>(bytes) else {
+                    continue;
+                };
+                if reply.reply_to != me {
+                    continue;
+                }
+                let waiting = pending
+                    .lock()
+                    .ok()
+                    .and_then(|mut p| p.remove(&reply.request_id));
+                if let Some(tx) = waiting {
+                    let _ = tx.send(reply.outcome);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading results failed");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+impl EventLog for KafkaLog {
+    fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>> {
+        Box::pin(async move {
+            let mut events = Vec::with_capacity(request.events.len());
+            for p in &request.events {
+                let (event_type, schema_version, data) = encode_event(&p.event)?;
+                events.push(ProposedWire {
+                    event_id: p.event_id,
+                    event_type: event_type.to_owned(),
+                    schema_version,
+                    occurred_at: p.occurred_at,
+                    data,
+                });
+            }
+            let key = request.stream_id.to_string();
+            let wire = Request::Append {
+                request_id: Uuid::now_v7(),
+                reply_to: self.cfg.instance_id.clone(),
+                stream_id: request.stream_id,
+                expected_version: request.expected_version,
+                events,
+                actor: request.actor,
+                correlation_id: request.correlation_id,
+                causation_id: request.causation_id,
+                idempotency: request.idempotency.map(|i| IdempotencyWire {
+                    scope: i.scope,
+                    request_hash: hex::encode(i.request_hash),
+                    response: sequencer::b64(&i.response),
+                }),
+            };
+            match self.request(&key, wire).await? {
+                Outcome::Appended {
+                    partition,
+                    offset,
+                    version,
+                } => Ok(AppendOutcome::Appended {
+                    last_position: self.copied_through(partition, offset).await,
+                    version,
+                }),
+                Outcome::Duplicate { response } => Ok(AppendOutcome::Duplicate {
+                    response: sequencer::unb64(&response),
+                }),
+                Outcome::Conflict { expected, actual } => Err(StoreError::Conflict {
+                    stream: key,
+                    expected,
+                    actual,
+                }),
+                Outcome::KeyReused => Err(StoreError::IdempotencyKeyReused),
+                Outcome::Invalid { reason } => Err(StoreError::Unavailable(reason)),
+            }
+        })
+    }
+
+    fn record_rejection(
+        &self,
+        request: RejectionRequest,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(async move {
+            let key = request
+                .stream_id
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            let wire = Request::Rejection {
+                request_id: Uuid::now_v7(),
+                reply_to: self.cfg.instance_id.clone(),
+                stream_id: request.stream_id,
+                command: request.command,
+                code: request.code,
+                reason: request.reason,
+                actor: request.actor,
+                correlation_id: request.correlation_id,
+            };
+            match self.request(&key, wire).await? {
+                Outcome::Appended {
+                    partition, offset, ..
+                } => Ok(self.copied_through(partition, offset).await),
+                other => Err(StoreError::Unavailable(format!(
+                    "refusal not recorded: {other:?}"
+                ))),
+            }
+        })
+    }
+
+    fn idempotent_response(
+        &self,
+        scope: String,
+        request_hash: [u8; 32],
+    ) -> BoxFuture<'_, Result<Option<Vec<u8>>, StoreError>> {
+        self.local.idempotent_response(scope, request_hash)
+    }
+
+    fn read_stream(&self, stream: String) -> BoxFuture<'_, Result<Vec<RecordedEvent>, StoreError>> {
+        self.local.read_stream(stream)
+    }
+
+    fn read_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<LogEntry>, StoreError>> {
+        self.local.read_after(after, limit)
+    }
+
+    fn audit(&self, query: AuditQuery) -> BoxFuture<'_, Result<Vec<AuditRow>, StoreError>> {
+        self.local.audit(query)
+    }
+
+    fn head(&self) -> watch::Receiver<u64> {
+        self.local.head()
+    }
+}

@@ -1,0 +1,134 @@
+//! Every instance's local copy of the events topic.
+//!
+//! A read-committed consumer of every partition copies each committed record, in the
+//! order it arrives, into the instance's embedded log, with the source offset stored
+//! in the same SQLite transaction: after a crash the copy resumes exactly where it
+//! stopped, nothing twice, nothing skipped. The projections, the audit queries and
+//! time travel read this copy, so every instance serves the whole picture.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use homeward_store::Idempotency;
+use homeward_store::SqliteLog;
+use homeward_store::sqlite::MirrorEntry;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Headers, Message, OwnedMessage};
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::watch;
+
+use crate::config::KafkaConfig;
+use crate::sequencer::unb64;
+use crate::wire;
+
+/// How far the copy got: the last offset copied per partition, and the local position
+/// after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Copied {
+    /// Last offset copied, per partition.
+    pub offsets: HashMap<i32, i64>,
+}
+
+fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a [u8]> {
+    m.headers()?
+        .iter()
+        .find(|h| h.key == name)
+        .and_then(|h| h.value)
+}
+
+fn entry(m: &OwnedMessage) -> Option<MirrorEntry> {
+    let record = m.payload()?.to_vec();
+    let idempotency = match (
+        header(m, wire::H_IDEM_SCOPE),
+        header(m, wire::H_IDEM_HASH),
+        header(m, wire::H_IDEM_RESPONSE),
+    ) {
+        (Some(scope), Some(hash), Some(response)) => {
+            let hash = hex::decode(hash).ok()?.try_into().ok()?;
+            Some(Idempotency {
+                scope: String::from_utf8_lossy(scope).into_owned(),
+                request_hash: hash,
+                response: unb64(&String::from_utf8_lossy(response)),
+            })
+        }
+        _ => None,
+    };
+    Some(MirrorEntry {
+        record,
+        partition: m.partition(),
+        offset: m.offset(),
+        idempotency,
+    })
+}
+
+/// Copies committed records into `local` until the process ends.
+pub(crate) async fn run(
+    cfg: Arc<KafkaConfig>,
+    local: Arc<SqliteLog>,
+    copied: watch::Sender<Copied>,
+) {
+    loop {
+        if let Err(e) = copy(&cfg, &local, &copied).await {
+            tracing::warn!(error = %e, "copying the events topic failed; resuming");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+async fn copy(
+    cfg: &KafkaConfig,
+    local: &SqliteLog,
+    copied: &watch::Sender<Copied>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let consumer: StreamConsumer = cfg
+        .client()
+        .set(
+            "group.id",
+            format!("{}mirror-{}", cfg.prefix, cfg.instance_id),
+        )
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .set("fetch.wait.max.ms", "5")
+        .create()?;
+    let topic = cfg.events_topic();
+    let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(30))?;
+    let partitions = metadata
+        .topics()
+        .first()
+        .map(|t| t.partitions().len() as i32)
+        .unwrap_or(0);
+    if partitions == 0 {
+        return Err(format!("topic {topic} has no partitions").into());
+    }
+    let next = local.mirror_offsets().await?;
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        let offset = next
+            .get(&p)
+            .map_or(Offset::Beginning, |o| Offset::Offset(*o));
+        tpl.add_partition_offset(&topic, p, offset)?;
+    }
+    consumer.assign(&tpl)?;
+    loop {
+        let first = consumer.recv().await?.detach();
+        let mut batch = vec![first];
+        while batch.len() < 2000 {
+            match tokio::time::timeout(Duration::from_millis(1), consumer.recv()).await {
+                Ok(Ok(m)) => batch.push(m.detach()),
+                Ok(Err(KafkaError::PartitionEOF(_))) => break,
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => break,
+            }
+        }
+        let entries: Vec<MirrorEntry> = batch.iter().filter_map(entry).collect();
+        local.mirror(entries).await?;
+        copied.send_modify(|c| {
+            for m in &batch {
+                let last = c.offsets.entry(m.partition()).or_insert(-1);
+                *last = (*last).max(m.offset());
+            }
+        });
+    }
+}

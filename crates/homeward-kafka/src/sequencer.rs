@@ -1,0 +1,471 @@
+//! The single writer of each partition.
+//!
+//! Instances share the partitions of the appends topic through a consumer group, so
+//! each partition has one sequencer at a time. The sequencer keeps, for its
+//! partitions, every stream's version, the idempotency records and the hash chain,
+//! rebuilt from the events topic when it takes a partition over. For a batch of
+//! requests it opens a transaction, writes the events (or the refusal) to the same
+//! partition of the events topic, writes the results, adds the consumed offsets to the
+//! transaction with the group's metadata, and commits: events, results and progress
+//! become visible together or not at all. A sequencer that lost its partitions (a
+//! zombie) cannot commit: its generation is stale, the broker fences it, and what it
+//! wrote is aborted.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use base64::Engine;
+use homeward_domain::{StreamId, Timestamp};
+use homeward_store::chain;
+use homeward_store::codec::StoredRecord;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use crate::config::KafkaConfig;
+use crate::wire::{self, Outcome, Reply, Request};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+const MAX_BATCH: usize = 1000;
+
+/// Clears partition state whenever the assignment changes.
+pub(crate) struct SeqContext {
+    rebalanced: Arc<AtomicBool>,
+}
+
+impl ClientContext for SeqContext {}
+
+impl ConsumerContext for SeqContext {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let partitions = match rebalance {
+            Rebalance::Assign(tpl) | Rebalance::Revoke(tpl) => tpl.count(),
+            Rebalance::Error(_) => 0,
+        };
+        let what = match rebalance {
+            Rebalance::Assign(_) => "assigned",
+            Rebalance::Revoke(_) => "revoked",
+            Rebalance::Error(_) => "rebalance failed",
+        };
+        tracing::info!(partitions, what, "sequencer partitions changed");
+        self.rebalanced.store(true, Ordering::SeqCst);
+    }
+}
+
+/// What the writer of one partition knows.
+#[derive(Debug, Default)]
+struct PartitionState {
+    versions: HashMap<String, u64>,
+    idempotency: HashMap<String, (String, String)>,
+    seq: u64,
+    hash: [u8; 32],
+    recorded_at: Option<Timestamp>,
+}
+
+fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a str> {
+    let headers = m.headers()?;
+    headers
+        .iter()
+        .find(|h| h.key == name)
+        .and_then(|h| h.value)
+        .and_then(|v| std::str::from_utf8(v).ok())
+}
+
+/// Runs the sequencer until the process ends, starting over after failures.
+pub(crate) async fn run(cfg: Arc<KafkaConfig>) {
+    loop {
+        match Sequencer::new(Arc::clone(&cfg)) {
+            Ok(mut seq) => {
+                if let Err(e) = seq.run().await {
+                    tracing::warn!(error = %e, "sequencer failed; starting over");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot start the sequencer; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+struct Sequencer {
+    cfg: Arc<KafkaConfig>,
+    consumer: StreamConsumer<SeqContext>,
+    producer: FutureProducer,
+    rebalanced: Arc<AtomicBool>,
+    states: HashMap<i32, PartitionState>,
+}
+
+impl Sequencer {
+    fn new(cfg: Arc<KafkaConfig>) -> Result<Self, KafkaError> {
+        let rebalanced = Arc::new(AtomicBool::new(true));
+        let consumer: StreamConsumer<SeqContext> = cfg
+            .client()
+            .set("group.id", cfg.sequencer_group())
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("isolation.level", "read_committed")
+            .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", "6000")
+            .set("heartbeat.interval.ms", "1000")
+            .set("partition.assignment.strategy", "cooperative-sticky")
+            .create_with_context(SeqContext {
+                rebalanced: Arc::clone(&rebalanced),
+            })?;
+        consumer.subscribe(&[&cfg.appends_topic()])?;
+        let producer: FutureProducer = cfg
+            .client()
+            .set("transactional.id", cfg.transactional_id())
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("transaction.timeout.ms", "10000")
+            .set("linger.ms", "1")
+            .create()?;
+        producer.init_transactions(TIMEOUT)?;
+        Ok(Self {
+            cfg,
+            consumer,
+            producer,
+            rebalanced,
+            states: HashMap::new(),
+        })
+    }
+
+    async fn run(&mut self) -> Result<(), KafkaError> {
+        loop {
+            let first = self.consumer.recv().await?.detach();
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match tokio::time::timeout(Duration::from_millis(1), self.consumer.recv()).await {
+                    Ok(Ok(m)) => batch.push(m.detach()),
+                    Ok(Err(e)) => return Err(e),
+                    Err(_) => break,
+                }
+            }
+            if self.rebalanced.swap(false, Ordering::SeqCst) {
+                self.states.clear();
+            }
+            for m in &batch {
+                if !self.states.contains_key(&m.partition()) {
+                    let state = self.rebuild(m.partition()).await?;
+                    self.states.insert(m.partition(), state);
+                }
+            }
+            if let Err(e) = self.commit(&batch).await {
+                let _ = self.producer.abort_transaction(TIMEOUT);
+                return Err(e);
+            }
+        }
+    }
+
+    /// Reads a partition of the events topic from the start, committed records only.
+    async fn rebuild(&self, partition: i32) -> Result<PartitionState, KafkaError> {
+        let consumer: StreamConsumer = self
+            .cfg
+            .client()
+            .set("group.id", format!("{}rebuild", self.cfg.prefix))
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed")
+            .set("enable.partition.eof", "true")
+            .create()?;
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(&self.cfg.events_topic(), partition, Offset::Beginning)?;
+        consumer.assign(&tpl)?;
+        let mut state = PartitionState::default();
+        loop {
+            match consumer.recv().await {
+                Ok(m) => {
+                    let m = m.detach();
+                    let Some(bytes) = m.payload() else { continue };
+                    if let Ok(StoredRecord::Event {
+                        stream_id,
+                        version,
+                        recorded_at,
+                        ..
+                    }) = serde_json::from_slice::<StoredRecord>(bytes)
+                    {
+                        state
+                            .versions
+                            .insert(stream_id.as_str().to_owned(), version);
+                        state.recorded_at = Some(recorded_at);
+                    }
+                    if let (Some(seq), Some(hash)) =
+                        (header(&m, wire::H_SEQ), header(&m, wire::H_HASH))
+                    {
+                        state.seq = seq.parse().unwrap_or(state.seq);
+                        if let Ok(h) = hex::decode(hash)
+                            && let Ok(h) = h.try_into()
+                        {
+                            state.hash = h;
+                        }
+                    }
+                    if let (Some(scope), Some(hash), Some(resp)) = (
+                        header(&m, wire::H_IDEM_SCOPE),
+                        header(&m, wire::H_IDEM_HASH),
+                        header(&m, wire::H_IDEM_RESPONSE),
+                    ) {
+                        state
+                            .idempotency
+                            .insert(scope.to_owned(), (hash.to_owned(), resp.to_owned()));
+                    }
+                }
+                Err(KafkaError::PartitionEOF(_)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        tracing::info!(
+            partition,
+            streams = state.versions.len(),
+            seq = state.seq,
+            "partition state rebuilt"
+        );
+        Ok(state)
+    }
+
+    async fn commit(&mut self, batch: &[OwnedMessage]) -> Result<(), KafkaError> {
+        self.producer.begin_transaction()?;
+        let events_topic = self.cfg.events_topic();
+        let results_topic = self.cfg.results_topic();
+        let mut replies = Vec::new();
+        let mut offsets: HashMap<i32, i64> = HashMap::new();
+        for m in batch {
+            offsets.insert(m.partition(), m.offset() + 1);
+            let partition = m.partition();
+            let request: Result<Request, _> =
+                serde_json::from_slice(m.payload().unwrap_or_default());
+            let request = match request {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, "unreadable append request skipped");
+                    continue;
+                }
+            };
+            let Some(state) = self.states.get_mut(&partition) else {
+                continue;
+            };
+            let (records, outcome) = decide(state, &request);
+            let mut last = None;
+            for (key, bytes, headers) in records {
+                let record = FutureRecord::to(&events_topic)
+                    .partition(partition)
+                    .key(&key)
+                    .payload(&bytes)
+                    .headers(headers);
+                let delivery = self
+                    .producer
+                    .send(record, TIMEOUT)
+                    .await
+                    .map_err(|(e, _)| e)?;
+                last = Some(delivery.offset);
+            }
+            let outcome = match (outcome, last) {
+                (Outcome::Appended { version, .. }, Some(offset)) => Outcome::Appended {
+                    partition,
+                    offset,
+                    version,
+                },
+                (other, _) => other,
+            };
+            replies.push(Reply {
+                request_id: request.request_id(),
+                reply_to: request.reply_to().to_owned(),
+                outcome,
+            });
+        }
+        for reply in replies {
+            let bytes = serde_json::to_vec(&reply).unwrap_or_default();
+            let record = FutureRecord::to(&results_topic)
+                .key(&reply.reply_to)
+                .payload(&bytes);
+            self.producer
+                .send(record, TIMEOUT)
+                .await
+                .map_err(|(e, _)| e)?;
+        }
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in offsets {
+            tpl.add_partition_offset(&self.cfg.appends_topic(), p, Offset::Offset(o))?;
+        }
+        let metadata = self
+            .consumer
+            .group_metadata()
+            .ok_or(KafkaError::Global(rdkafka::types::RDKafkaErrorCode::State))?;
+        self.producer
+            .send_offsets_to_transaction(&tpl, &metadata, TIMEOUT)?;
+        self.producer.commit_transaction(TIMEOUT)?;
+        Ok(())
+    }
+}
+
+type Records = Vec<(String, Vec<u8>, OwnedHeaders)>;
+
+/// What a request becomes, given the partition's state; the state moves on as if the
+/// records were written (the transaction is aborted and the state rebuilt otherwise).
+fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
+    let now = Timestamp::now().max(state.recorded_at.unwrap_or(Timestamp::UNIX_EPOCH));
+    match request {
+        Request::Append {
+            stream_id,
+            expected_version,
+            events,
+            actor,
+            correlation_id,
+            causation_id,
+            idempotency,
+            ..
+        } => {
+            if let Some(idem) = idempotency
+                && let Some((hash, response)) = state.idempotency.get(&idem.scope)
+            {
+                return if *hash == idem.request_hash {
+                    (
+                        Vec::new(),
+                        Outcome::Duplicate {
+                            response: response.clone(),
+                        },
+                    )
+                } else {
+                    (Vec::new(), Outcome::KeyReused)
+                };
+            }
+            let actual = state.versions.get(stream_id.as_str()).copied().unwrap_or(0);
+            if actual != *expected_version {
+                return (
+                    Vec::new(),
+                    Outcome::Conflict {
+                        expected: *expected_version,
+                        actual,
+                    },
+                );
+            }
+            let mut records = Vec::new();
+            let mut version = actual;
+            for (i, e) in events.iter().enumerate() {
+                version += 1;
+                let record = StoredRecord::Event {
+                    event_id: e.event_id,
+                    stream_id: stream_id.clone(),
+                    version,
+                    event_type: e.event_type.clone(),
+                    schema_version: e.schema_version,
+                    actor: actor.clone(),
+                    occurred_at: e.occurred_at,
+                    recorded_at: now,
+                    correlation_id: *correlation_id,
+                    causation_id: *causation_id,
+                    data: e.data.clone(),
+                };
+                let mut headers = chained(state, &record);
+                if i + 1 == events.len()
+                    && let Some(idem) = idempotency
+                {
+                    headers = headers
+                        .insert(Header {
+                            key: wire::H_IDEM_SCOPE,
+                            value: Some(idem.scope.as_str()),
+                        })
+                        .insert(Header {
+                            key: wire::H_IDEM_HASH,
+                            value: Some(idem.request_hash.as_str()),
+                        })
+                        .insert(Header {
+                            key: wire::H_IDEM_RESPONSE,
+                            value: Some(idem.response.as_str()),
+                        });
+                    state.idempotency.insert(
+                        idem.scope.clone(),
+                        (idem.request_hash.clone(), idem.response.clone()),
+                    );
+                }
+                records.push((stream_id.as_str().to_owned(), encode(&record), headers));
+            }
+            state
+                .versions
+                .insert(stream_id.as_str().to_owned(), version);
+            state.recorded_at = Some(now);
+            (
+                records,
+                Outcome::Appended {
+                    partition: 0,
+                    offset: 0,
+                    version,
+                },
+            )
+        }
+        Request::Rejection {
+            stream_id,
+            command,
+            code,
+            reason,
+            actor,
+            correlation_id,
+            request_id,
+            ..
+        } => {
+            let record = StoredRecord::Rejection {
+                entry_id: *request_id,
+                stream_id: stream_id.clone(),
+                command: command.clone(),
+                code: code.clone(),
+                reason: reason.clone(),
+                actor: actor.clone(),
+                recorded_at: now,
+                correlation_id: *correlation_id,
+            };
+            let headers = chained(state, &record);
+            state.recorded_at = Some(now);
+            let key = stream_id
+                .as_ref()
+                .map(StreamId::to_string)
+                .unwrap_or_default();
+            (
+                vec![(key, encode(&record), headers)],
+                Outcome::Appended {
+                    partition: 0,
+                    offset: 0,
+                    version: 0,
+                },
+            )
+        }
+    }
+}
+
+fn encode(record: &StoredRecord) -> Vec<u8> {
+    serde_json::to_vec(record).unwrap_or_default()
+}
+
+/// Links a record into the partition's chain and returns its headers.
+fn chained(state: &mut PartitionState, record: &StoredRecord) -> OwnedHeaders {
+    let bytes = encode(record);
+    let seq = state.seq + 1;
+    let hash = chain::link(&state.hash, seq, &bytes);
+    let headers = OwnedHeaders::new()
+        .insert(Header {
+            key: wire::H_SEQ,
+            value: Some(seq.to_string().as_str()),
+        })
+        .insert(Header {
+            key: wire::H_HASH,
+            value: Some(hex::encode(hash).as_str()),
+        })
+        .insert(Header {
+            key: wire::H_PREV,
+            value: Some(hex::encode(state.hash).as_str()),
+        });
+    state.seq = seq;
+    state.hash = hash;
+    headers
+}
+
+/// Base64 of a response, as it travels.
+pub(crate) fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Bytes of a base64 response.
+pub(crate) fn unb64(text: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! What travels on the topics besides events: append requests, their results, and the
+//! headers that carry each event's place in its partition's hash chain.
+
+use homeward_domain::{Actor, StreamId, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Header: the entry's sequence number within its partition's chain (decimal).
+pub const H_SEQ: &str = "homeward-seq";
+/// Header: the entry's chain hash (hex).
+pub const H_HASH: &str = "homeward-hash";
+/// Header: the previous entry's chain hash (hex).
+pub const H_PREV: &str = "homeward-prev-hash";
+/// Header: the idempotency scope stored with the last event of an append.
+pub const H_IDEM_SCOPE: &str = "homeward-idempotency-scope";
+/// Header: the request hash of that idempotency record (hex).
+pub const H_IDEM_HASH: &str = "homeward-idempotency-hash";
+/// Header: the response of that idempotency record (base64).
+pub const H_IDEM_RESPONSE: &str = "homeward-idempotency-response";
+
+/// One event proposed by an instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProposedWire {
+    /// Its id.
+    pub event_id: Uuid,
+    /// Wire name.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Schema version.
+    pub schema_version: u32,
+    /// When it happened in the field.
+    pub occurred_at: Timestamp,
+    /// The payload.
+    pub data: Value,
+}
+
+/// An idempotency record travelling with an append.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdempotencyWire {
+    /// Caller's subject and key.
+    pub scope: String,
+    /// Request hash, hex.
+    pub request_hash: String,
+    /// Response, base64.
+    pub response: String,
+}
+
+/// What an instance asks the partition's sequencer to write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Request {
+    /// A conditional append.
+    Append {
+        /// Matches the result to the waiting caller.
+        request_id: Uuid,
+        /// The instance waiting for the result.
+        reply_to: String,
+        /// The stream.
+        stream_id: StreamId,
+        /// The version the stream must be at.
+        expected_version: u64,
+        /// The events.
+        events: Vec<ProposedWire>,
+        /// Who caused them.
+        actor: Actor,
+        /// Correlation id.
+        correlation_id: Uuid,
+        /// Causation id.
+        causation_id: Uuid,
+        /// Stored with the events.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        idempotency: Option<IdempotencyWire>,
+    },
+    /// A refused command for the audit chain.
+    Rejection {
+        /// Matches the result to the waiting caller.
+        request_id: Uuid,
+        /// The instance waiting for the result.
+        reply_to: String,
+        /// The stream the command was for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stream_id: Option<StreamId>,
+        /// The command.
+        command: String,
+        /// The refusal's code.
+        code: String,
+        /// The refusal in words.
+        reason: String,
+        /// Who sent it.
+        actor: Actor,
+        /// Correlation id.
+        correlation_id: Uuid,
+    },
+}
+
+impl Request {
+    /// The request's id.
+    pub fn request_id(&self) -> Uuid {
+        match self {
+            Self::Append { request_id, .. } | Self::Rejection { request_id, .. } => *request_id,
+        }
+    }
+
+    /// Who waits for the result.
+    pub fn reply_to(&self) -> &str {
+        match self {
+            Self::Append { reply_to, .. } | Self::Rejection { reply_to, .. } => reply_to,
+        }
+    }
+}
+
+/// What the sequencer did with a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written and committed: the last record's partition and offset.
+    Appended {
+        /// Partition.
+        partition: i32,
+        /// Offset of the last record written.
+        offset: i64,
+        /// The stream's version after the append (0 for a rejection entry).
+        version: u64,
+    },
+    /// The same request was seen before; its response.
+    Duplicate {
+        /// Base64 of the stored response.
+        response: String,
+    },
+    /// The stream is at another version.
+    Conflict {
+        /// Expected.
+        expected: u64,
+        /// Actual.
+        actual: u64,
+    },
+    /// The idempotency key was used for another request.
+    KeyReused,
+    /// The request could not be read.
+    Invalid {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A result, addressed to the waiting instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reply {
+    /// The request.
+    pub request_id: Uuid,
+    /// The instance.
+    pub reply_to: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
