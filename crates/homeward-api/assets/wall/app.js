@@ -89,7 +89,7 @@
     retryTimer: null,
     watchdog: null,
     ctrl: null,
-    lastChangeAt: null,
+    lastChangeAt: NaN,
     resyncTimer: null,
   };
 
@@ -372,7 +372,8 @@
 
   // The view box around the points, snapped to 10 degrees so it does not jitter.
   function fitView(points) {
-    const aspect = MAP.vw / MAP.vh;
+    const r = $('map').getBoundingClientRect();
+    const aspect = r.width > 50 && r.height > 50 ? r.width / r.height : MAP.vw / MAP.vh;
     const snap = 10 * DEG;
     let x0;
     let x1;
@@ -436,14 +437,14 @@
     });
     const view = fitView(items.map((it) => it.xy));
     map.setAttribute('viewBox', `${view.x.toFixed(1)} ${view.y.toFixed(1)} ${view.w.toFixed(1)} ${view.h.toFixed(1)}`);
-    const k = view.w / MAP.vw; // map units per screen-ish unit: markers keep one size
+    const k = view.w / Math.max(400, map.getBoundingClientRect().width || MAP.vw); // map units per pixel: markers keep one size
     map.style.setProperty('--k', String(k));
 
     // Place the most severe first, so they keep their true spot; draw them last (on top).
     const placed = [];
     for (const it of items) {
       let [x, y] = it.xy;
-      const r = (8 + it.inc.severity * 1.8) * k;
+      const r = (7 + it.inc.severity * 1.7) * k;
       for (let n = 0, angle = 0; n < 40; n++) {
         const hit = placed.find((p) => Math.hypot(p.x - x, p.y - y) < (p.r + r) * 0.9);
         if (!hit) break;
@@ -477,15 +478,33 @@
       g.appendChild(title);
       markers.appendChild(g);
     }
-    // Name the countries of the most severe incidents so the map reads at a distance.
+    // Name the countries of the most severe incidents so the map reads at a distance,
+    // beside their marker where the name covers no other marker or name.
+    const boxes = items.map((it) => ({ x0: it.x - it.r * k, x1: it.x + it.r * k, y0: it.y - it.r * k, y1: it.y + it.r * k }));
+    const outside = (b) => b.x0 < view.x + 2 * k || b.x1 > view.x + view.w - 2 * k || b.y0 < view.y + 2 * k || b.y1 > view.y + view.h - 2 * k;
+    const overlaps = (b) => outside(b) || boxes.some((o) => b.x0 < o.x1 && b.x1 > o.x0 && b.y0 < o.y1 && b.y1 > o.y0);
     for (const it of items) {
-      if (labelled.has(it.inc.country) || labelled.size >= 8) continue;
+      if (labelled.has(it.inc.country) || labelled.size >= 10) continue;
+      const name = shortCountryName(it.inc.country);
+      const w = name.length * 8.6 * k;
+      const h = 15 * k;
+      const gap = (it.r + 4) * k;
+      const spots = [
+        { x: it.x + gap, y: it.y + h * 0.35, anchor: 'start', box: { x0: it.x + gap, x1: it.x + gap + w, y0: it.y - h / 2, y1: it.y + h / 2 } },
+        { x: it.x - gap, y: it.y + h * 0.35, anchor: 'end', box: { x0: it.x - gap - w, x1: it.x - gap, y0: it.y - h / 2, y1: it.y + h / 2 } },
+        { x: it.x, y: it.y - gap - h * 0.2, anchor: 'middle', box: { x0: it.x - w / 2, x1: it.x + w / 2, y0: it.y - gap - h, y1: it.y - gap } },
+        { x: it.x, y: it.y + gap + h * 0.8, anchor: 'middle', box: { x0: it.x - w / 2, x1: it.x + w / 2, y0: it.y + gap, y1: it.y + gap + h } },
+      ];
+      const spot = spots.find((sp) => !overlaps(sp.box));
+      if (!spot) continue;
       labelled.add(it.inc.country);
+      boxes.push(spot.box);
       const lab = svg('text', {
         class: 'map-label',
-        transform: `translate(${(it.x + (it.r + 5) * k).toFixed(2)},${(it.y + 5 * k).toFixed(2)}) scale(${k.toFixed(4)})`,
+        'text-anchor': spot.anchor,
+        transform: `translate(${spot.x.toFixed(2)},${spot.y.toFixed(2)}) scale(${k.toFixed(4)})`,
       });
-      lab.textContent = shortCountryName(it.inc.country);
+      lab.textContent = name;
       labels.appendChild(lab);
     }
     const notes = [];
@@ -531,10 +550,25 @@
     return board;
   }
 
+  // The latest moment anything on this board changed.
+  function lastChange(board) {
+    let last = NaN;
+    const see = (s) => {
+      const t = parseTime(s);
+      if (Number.isFinite(t) && !(t <= last)) last = t;
+    };
+    for (const i of board.incidents) see(i.last_activity);
+    for (const r of board.feed) see(r.recorded_at);
+    for (const r of board.risk_levels) see(r.since);
+    return last;
+  }
+
   function applySnapshot(board) {
     state.board = normalize(board);
     const asOf = parseTime(board.as_of);
     if (Number.isFinite(asOf)) state.skewMs = asOf - Date.now();
+    const last = lastChange(state.board);
+    if (Number.isFinite(last) && !(live.lastChangeAt >= last)) live.lastChangeAt = last;
     render();
   }
 
@@ -576,6 +610,16 @@
       board.risk_levels.sort((a, b) => b.level - a.level || (a.country < b.country ? -1 : 1));
       state.flashes.set(`risk:${r.country}`, now);
     }
+    // Evacuation progress is not in the API yet; when it comes it can arrive per change.
+    if (change.evacuation && change.evacuation.evacuation_id) {
+      const ev = change.evacuation;
+      board.evacuations = Array.isArray(board.evacuations) ? board.evacuations : [];
+      const idx = board.evacuations.findIndex((x) => x.evacuation_id === ev.evacuation_id);
+      if (ev.closed === true || ev.status === 'closed') {
+        if (idx >= 0) board.evacuations.splice(idx, 1);
+      } else if (idx >= 0) board.evacuations[idx] = ev;
+      else board.evacuations.push(ev);
+    }
     if (change.recorded_at) {
       const rec = parseTime(change.recorded_at);
       if (Number.isFinite(rec)) {
@@ -583,12 +627,24 @@
         live.lastChangeAt = rec;
       }
     }
-    render();
+    queueRender();
+  }
+
+  // A burst of change frames (a busy minute, a bulk import) is drawn once.
+  let renderTimer = null;
+  function queueRender() {
+    if (renderTimer) return;
+    renderTimer = setTimeout(() => {
+      renderTimer = null;
+      render();
+    }, 40);
   }
 
   // ---------------------------------------------------------------- rendering
 
   function render() {
+    clearTimeout(renderTimer);
+    renderTimer = null;
     const board = state.board;
     if (!board) return;
     document.body.classList.remove('booting');
@@ -675,6 +731,11 @@
     l2.appendChild(country);
     l2.appendChild(el('span', 'inc-kind', KIND[inc.kind] || inc.kind));
     l2.appendChild(el('span', `inc-status st-${inc.status}`, String(inc.status).toUpperCase()));
+    if (inc.persons_total > 0) {
+      const inline = personChips(inc.persons_by_status);
+      inline.classList.add('chips-inline');
+      l2.appendChild(inline);
+    }
     if (inc.lead) {
       const lead = el('span', 'inc-lead');
       lead.appendChild(el('span', 'dim', 'Lead '));
@@ -810,8 +871,9 @@
     void now;
   }
 
-  // Evacuation progress is not in the board API yet: this renders `board.evacuations`
-  // when the server sends it and stays hidden otherwise.
+  // Evacuation progress per transport: rendered from `board.evacuations` when the
+  // server sends it, hidden otherwise. Counts are nested (everyone who boarded was
+  // checked in and holds a seat), so the bar draws them on top of one another.
   function renderEvacuations(board) {
     const panel = $('evacuations');
     const evacs = Array.isArray(board.evacuations) ? board.evacuations : null;
@@ -823,40 +885,70 @@
     panel.hidden = false;
     const list = $('evac-list');
     clear(list);
+    const num = (v) => Number(v) || 0;
     for (const ev of evacs) {
       const box = el('div', 'evac');
+      box.dataset.evacuation = ev.evacuation_id;
+      const tr = Array.isArray(ev.transports) ? ev.transports : [];
+      const sum = (k) => tr.reduce((a, t) => a + num(t[k]), 0);
+      const c = ev.counts || {};
+      const registered = c.registered !== undefined ? num(c.registered) : sum('registered');
+      const boarded = c.boarded !== undefined ? num(c.boarded) : sum('boarded');
+      const arrived = c.arrived !== undefined ? num(c.arrived) : sum('arrived');
       const head = el('div', 'evac-head');
       head.appendChild(el('span', 'cc', ev.country));
       head.appendChild(el('span', 'evac-country', shortCountryName(ev.country)));
-      const tr = Array.isArray(ev.transports) ? ev.transports : [];
-      const sum = (k) => tr.reduce((a, t) => a + (Number(t[k]) || 0), 0);
-      head.appendChild(el('span', 'evac-sum', `${sum('boarded')} boarded · ${sum('arrived')} arrived of ${sum('registered')} registered`));
+      if (ev.reason) head.appendChild(el('span', 'evac-reason', ev.reason));
+      const totals = el('span', 'evac-sum');
+      totals.appendChild(el('b', null, boarded));
+      totals.appendChild(document.createTextNode(' boarded · '));
+      totals.appendChild(el('b', null, arrived));
+      totals.appendChild(document.createTextNode(` arrived of ${registered} registered`));
+      head.appendChild(totals);
+      if (num(ev.unaccounted) > 0) head.appendChild(el('span', 'evac-unaccounted', `${ev.unaccounted} unaccounted`));
       box.appendChild(head);
       for (const t of tr) {
-        const row = el('div', `transport st-${t.status || 'scheduled'}`);
+        const status = String(t.status || 'scheduled');
+        const row = el('div', `transport st-${status}`);
         row.dataset.transport = t.transport_id;
         row.appendChild(el('span', 'transport-mode', String(t.mode || '').toUpperCase()));
-        row.appendChild(el('span', 'transport-number', t.number || ''));
-        const cap = Math.max(Number(t.capacity) || 0, Number(t.registered) || 0, 1);
+        const name = el('span', 'transport-number', t.number || '');
+        if (t.from || t.to) name.appendChild(el('span', 'transport-route', ` ${t.from || '?'} → ${t.to || '?'}`));
+        row.appendChild(name);
+        const seats = t.assigned !== undefined ? num(t.assigned) : num(t.registered);
+        const cap = Math.max(num(t.capacity), seats, 1);
         const bar = el('span', 'transport-bar');
-        // Nested fills: registered ⊇ checked in ⊇ boarded; departed/arrived colour the boarded part.
-        for (const [k, cls] of [
-          ['registered', 'f-registered'],
-          ['checked_in', 'f-checked'],
-          ['boarded', 'f-boarded'],
-          ['arrived', 'f-arrived'],
+        for (const [v, cls] of [
+          [seats, 'f-seats'],
+          [num(t.checked_in), 'f-checked'],
+          [num(t.boarded), 'f-boarded'],
+          [num(t.arrived), 'f-arrived'],
         ]) {
           const f = el('span', `fill ${cls}`);
-          f.style.width = `${Math.min(100, ((Number(t[k]) || 0) / cap) * 100).toFixed(1)}%`;
+          f.style.width = `${Math.min(100, (v / cap) * 100).toFixed(1)}%`;
           bar.appendChild(f);
         }
         row.appendChild(bar);
-        row.appendChild(el('span', 'transport-nums', `${t.boarded || 0}/${t.capacity || 0} boarded · ${t.checked_in || 0} checked in · ${t.registered || 0} reg.`));
-        row.appendChild(el('span', 'transport-status', String(t.status || '').toUpperCase()));
+        const nums = el('span', 'transport-nums');
+        nums.appendChild(el('b', null, `${num(t.boarded)}/${num(t.capacity)}`));
+        nums.appendChild(document.createTextNode(` boarded · ${num(t.checked_in)} checked in · ${seats} seats held`));
+        row.appendChild(nums);
+        let when = status.toUpperCase();
+        const dep = parseTime(t.departs_at);
+        if (status === 'scheduled' && Number.isFinite(dep)) when = `DEP ${fmtTimeOfDayOrDate(dep, boardNow())}`;
+        row.appendChild(el('span', 'transport-status', when));
         box.appendChild(row);
       }
+      if (!tr.length) box.appendChild(el('div', 'transport-none', 'no transport scheduled yet'));
       list.appendChild(box);
     }
+    // Never scrolled: leave out what does not fit, and say so.
+    let left = 0;
+    while (list.children.length > 1 && panel.scrollHeight > panel.clientHeight + 1) {
+      list.removeChild(list.lastChild);
+      left++;
+    }
+    if (left) list.appendChild(el('div', 'evac-more', `+ ${left} more evacuation${left > 1 ? 's' : ''} not shown`));
   }
 
   function renderFooter(board) {
@@ -911,6 +1003,7 @@
       refreshAgo(now);
       refreshFreshness(now);
       const nowClient = Date.now();
+      for (const [key, t] of state.flashes) if (nowClient - t > FLASH_MS * 2) state.flashes.delete(key);
       for (const e of document.querySelectorAll('.flash')) {
         const key = e.dataset.flash || '';
         const t = state.flashes.get(key);
@@ -945,8 +1038,7 @@
     if (live.status === 'live') {
       box.classList.add('live-ok');
       text.textContent = 'LIVE';
-      const last = live.lastChangeAt || (state.board && parseTime(state.board.as_of));
-      detail.textContent = live.lastChangeAt ? `last change ${ago(Date.now() + state.skewMs - last)}` : 'no change since connecting';
+      detail.textContent = Number.isFinite(live.lastChangeAt) ? `last change ${ago(Date.now() + state.skewMs - live.lastChangeAt)}` : '';
       return;
     }
     if (live.status === 'down' || live.since) {
@@ -1230,6 +1322,20 @@
       bars.appendChild(r);
     }
     s.appendChild(bars);
+    // Hour ticks: the coarsest step that still gives a few of them.
+    const HOUR = 3600 * 1000;
+    const stepMs = [HOUR / 4, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 7 * 24 * HOUR].find((st) => span / st <= 12) || 30 * 24 * HOUR;
+    const ticks = svg('g', { class: 'tl-ticks' });
+    for (let t = Math.ceil(replay.min / stepMs) * stepMs; t < replay.max; t += stepMs) {
+      const tx = xOf(t);
+      if (tx < 40 || tx > W - 40) continue;
+      ticks.appendChild(svg('line', { x1: tx.toFixed(1), y1: 0, x2: tx.toFixed(1), y2: H }));
+      const d = new Date(t);
+      const label = svg('text', { x: (tx + 4).toFixed(1), y: 13 });
+      label.textContent = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 ? `${pad(d.getUTCDate())} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })}` : fmtClock(d);
+      ticks.appendChild(label);
+    }
+    s.insertBefore(ticks, bars);
     const x = Math.max(0, Math.min(W, xOf(replay.t)));
     s.appendChild(svg('rect', { class: 'tl-future', x: x.toFixed(1), y: 0, width: Math.max(0, W - x).toFixed(1), height: H }));
     s.appendChild(svg('line', { class: 'tl-head', x1: x.toFixed(1), y1: 0, x2: x.toFixed(1), y2: H }));
@@ -1358,7 +1464,11 @@
     let dragging = false;
     const at = (ev) => {
       const r = box.getBoundingClientRect();
-      const f = Math.max(0, Math.min(1, (ev.clientX - r.left) / Math.max(1, r.width)));
+      const px = ev.clientX - r.left;
+      // Within a few pixels of either end means the end itself: "now" is a common target.
+      if (px >= r.width - 6) return replay.max;
+      if (px <= 6) return replay.min;
+      const f = Math.max(0, Math.min(1, px / Math.max(1, r.width)));
       return replay.min + f * (replay.max - replay.min);
     };
     box.addEventListener('pointerdown', (ev) => {

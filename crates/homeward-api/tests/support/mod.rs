@@ -27,9 +27,23 @@ pub struct Reply {
 }
 
 impl TestApp {
+    /// The embedded log, or, when `HOMEWARD_TEST_KAFKA` names a broker, the Kafka
+    /// backend on topics of its own: the same suite runs against both.
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path()).expect("log"));
+        let log: Arc<dyn EventLog> = match std::env::var("HOMEWARD_TEST_KAFKA") {
+            Ok(brokers) if !brokers.is_empty() => {
+                let cfg = homeward_kafka::KafkaConfig {
+                    brokers,
+                    prefix: format!("test-{}.", uuid::Uuid::now_v7().simple()),
+                    partitions: 3,
+                    replication: 1,
+                    instance_id: homeward_kafka::instance_id(dir.path()).expect("instance id"),
+                };
+                homeward_kafka::KafkaLog::connect(cfg, dir.path()).await.expect("kafka")
+            }
+            _ => Arc::new(SqliteLog::open(dir.path()).expect("log")),
+        };
         let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {})
             .await
             .expect("service");
