@@ -71,10 +71,16 @@ impl Server {
     /// Starts `homeward serve` on `listen` (use `127.0.0.1:0` for any free port) and waits
     /// until it says it is serving.
     pub fn start(data_dir: &Path, listen: &str) -> anyhow::Result<Self> {
+        Self::start_with(data_dir, listen, &[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments (a Kafka cluster, a shared key).
+    pub fn start_with(data_dir: &Path, listen: &str, extra: &[String]) -> anyhow::Result<Self> {
         let mut child = Command::new(binary()?)
             .args(["serve", "--data-dir"])
             .arg(data_dir)
             .args(["--listen", listen])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -89,7 +95,7 @@ impl Server {
                 }
             }
         });
-        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
+        let addr = match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(addr) => addr,
             Err(_) => {
                 let _ = child.kill();

@@ -98,10 +98,12 @@ class Server {
     });
     fs.closeSync(log);
     this.proc = proc;
+    this.died = null;
     running.add(proc);
     this.exited = new Promise((resolve) =>
       proc.once('exit', (code, signal) => {
         running.delete(proc);
+        if (this.proc === proc) this.died = { code, signal };
         resolve({ code, signal });
       }),
     );
@@ -161,11 +163,17 @@ class Server {
   }
 
   async api(token, method, urlPath, body) {
-    const res = await fetch(`${this.base}${urlPath}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let res;
+    try {
+      res = await fetch(`${this.base}${urlPath}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      const cause = e.cause ? ` (${e.cause.code || ''} ${e.cause.message || e.cause})` : '';
+      throw new Error(`${method} ${urlPath}: ${e.message}${cause}; server ${this.died ? `died unexpectedly (${JSON.stringify(this.died)})` : this.proc ? `running, pid ${this.proc.pid}` : 'stopped'}; log tail:\n${this.log().slice(-1500)}`);
+    }
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${urlPath} -> ${res.status}: ${text}`);
     return text ? JSON.parse(text) : null;

@@ -9,6 +9,9 @@ const PII = {
   phoneDigits: '13924681357',
   name: 'Zhou Xiaoyun-Testperson',
   dob: '1987-03-14',
+  evacueeName: 'Qian Evacuee-Testperson',
+  evacueePassport: 'E55443322',
+  evacueePhone: '+86 137 1122 3344',
 };
 // The restricted kidnapping: none of this may reach the wall.
 const RESTRICTED = {
@@ -37,6 +40,45 @@ async function report(server, token, id, text, category, place) {
 
 async function affect(server, token, incidentId, personId, status) {
   return server.api(token, 'POST', `/v1/incidents/${incidentId}/persons`, { person_id: personId, status });
+}
+
+// Evacuations are run by an evacuation coordinator.
+function coordinator(server) {
+  if (!server.coordinatorToken) server.coordinatorToken = server.token('evacuation_coordinator', 'evac.coordinator');
+  return server.coordinatorToken;
+}
+
+async function openEvacuation(server, body) {
+  return (await server.api(coordinator(server), 'POST', '/v1/evacuations', body)).id;
+}
+
+async function scheduleTransport(server, evacuationId, body) {
+  return (await server.api(coordinator(server), 'POST', `/v1/evacuations/${evacuationId}/transports`, body)).id;
+}
+
+// Registers `n` evacuees and takes the first ones as far as `stage` says:
+// { checkedIn, assigned, boarded } counts, onto `transportId`.
+async function evacuees(server, evacuationId, country, n, { checkedIn = 0, assigned = 0, boarded = 0, transportId, point } = {}) {
+  const co = coordinator(server);
+  const base = `/v1/evacuations/${evacuationId}/evacuees`;
+  const priorities = ['standard', 'standard', 'child', 'elderly', 'standard', 'medical', 'pregnant'];
+  const ids = [];
+  for (let i = 0; i < n; i++) {
+    const r = await server.api(co, 'POST', base, { priority: priorities[i % priorities.length], person: citizen(country) });
+    ids.push(r.person_id);
+  }
+  for (let i = 0; i < checkedIn; i++) await server.api(co, 'POST', `${base}/${ids[i]}/check-in`, { assembly_point: point || null });
+  for (let i = 0; i < assigned; i++) await server.api(co, 'POST', `${base}/${ids[i]}/assign`, { transport_id: transportId });
+  for (let i = 0; i < boarded; i++) await server.api(co, 'POST', `${base}/${ids[i]}/board`, { transport_id: transportId });
+  return ids;
+}
+
+async function board(server, evacuationId, personId, transportId) {
+  return server.api(coordinator(server), 'POST', `/v1/evacuations/${evacuationId}/evacuees/${personId}/board`, { transport_id: transportId });
+}
+
+async function move(server, evacuationId, transportId, what) {
+  return server.api(coordinator(server), 'POST', `/v1/evacuations/${evacuationId}/transports/${transportId}/${what}`, {});
 }
 
 let seq = 0;
@@ -149,6 +191,22 @@ async function seedPhaseOne(server, token, { shiftTime = false } = {}) {
   });
   await server.api(token, 'PUT', '/v1/countries/LB/risk', { level: 3, reason: 'Air strikes in the south and Beirut suburbs' });
 
+  await shift('-100m');
+  ids.evacSudan = await openEvacuation(server, {
+    country: 'SD',
+    reason: 'Fighting in Khartoum: leave by road to Port Sudan, then by sea and air',
+    assembly_points: ['Embassy compound', 'Al-Salam Rotana'],
+    incident_id: ids.sudan,
+  });
+  const hour = 3600 * 1000;
+  const t0 = Date.now() - (shiftTime ? 100 * 60 * 1000 : 0); // the server's now
+  ids.convoy1 = await scheduleTransport(server, ids.evacSudan, { mode: 'bus', number: 'Convoy 1', from: 'Khartoum', to: 'Port Sudan', departs_at: iso(t0 + 0.2 * hour), capacity: 12 });
+  ids.convoy2 = await scheduleTransport(server, ids.evacSudan, { mode: 'bus', number: 'Convoy 2', from: 'Khartoum', to: 'Port Sudan', departs_at: iso(t0 + 2.5 * hour), capacity: 12 });
+  ids.ship = await scheduleTransport(server, ids.evacSudan, { mode: 'ship', number: 'Weishanhu', from: 'Port Sudan', to: 'Jeddah', departs_at: iso(t0 + 9 * hour), capacity: 40 });
+  await evacuees(server, ids.evacSudan, 'SD', 12, { checkedIn: 12, assigned: 12, boarded: 12, transportId: ids.convoy1, point: 'Embassy compound' });
+  await move(server, ids.evacSudan, ids.convoy1, 'depart');
+  ids.convoy2People = await evacuees(server, ids.evacSudan, 'SD', 14, { checkedIn: 9, assigned: 9, boarded: 6, transportId: ids.convoy2, point: 'Al-Salam Rotana' });
+
   await shift('-90m');
   ids.turkey = await openIncident(server, token, {
     kind: 'natural_disaster',
@@ -192,6 +250,7 @@ async function seedPhaseOne(server, token, { shiftTime = false } = {}) {
   await report(server, token, ids.peru, 'Park rangers searching from Soraypampa; helicopter at first light.', 'situation', 'Soraypampa');
 
   await shift('-25m');
+  await move(server, ids.evacSudan, ids.convoy1, 'arrive');
   await report(server, token, ids.sudan, 'Embassy generator running; satellite phone checks every 2 h with the 3 unaccounted.', 'contact', 'Khartoum');
   await report(server, token, ids.thai, 'Consular officer admitted to the detention room; citizen well, visa overstay alleged.', 'welfare', 'Suvarnabhumi');
 
@@ -230,7 +289,11 @@ async function seedPhaseTwo(server, token, ids) {
     lon: 141.35,
   });
 
-  await report(server, token, ids.sudan, 'First convoy of 120 left for Port Sudan at 06:00 local, escorted.', 'logistics', 'Khartoum');
+  await report(server, token, ids.sudan, 'First convoy reached Port Sudan; second convoy boarding at the Rotana.', 'logistics', 'Khartoum');
+  for (const p of ids.convoy2People.slice(6, 8)) await board(server, ids.evacSudan, p, ids.convoy2);
+  ids.evacLebanon = await openEvacuation(server, { country: 'LB', reason: 'Assisted departures on scheduled flights', assembly_points: ['Embassy, Beirut'], incident_id: ids.lebanon });
+  ids.me570 = await scheduleTransport(server, ids.evacLebanon, { mode: 'flight', number: 'ME 570', from: 'BEY', to: 'DXB', departs_at: iso(Date.now() + 5 * 3600 * 1000), capacity: 8 });
+  await evacuees(server, ids.evacLebanon, 'LB', 6, { checkedIn: 3, assigned: 3, transportId: ids.me570, point: 'Embassy, Beirut' });
   await report(server, token, ids.kidnap, 'Negotiator in place in Bamako.', 'contact', 'Bamako');
   await server.api(token, 'POST', `/v1/incidents/${ids.lebanon}/severity`, { severity: 5 });
   await server.api(token, 'PUT', '/v1/countries/LB/risk', { level: 4, reason: 'Leave now: commercial flights still operating' });
@@ -238,4 +301,4 @@ async function seedPhaseTwo(server, token, ids) {
   return ids;
 }
 
-module.exports = { PII, RESTRICTED, seedPhaseOne, seedPhaseTwo, citizen, person, openIncident, report, affect, iso };
+module.exports = { PII, RESTRICTED, seedPhaseOne, seedPhaseTwo, citizen, person, openIncident, report, affect, iso, openEvacuation, scheduleTransport, evacuees, board, move };

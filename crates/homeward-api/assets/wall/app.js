@@ -610,7 +610,8 @@
       board.risk_levels.sort((a, b) => b.level - a.level || (a.country < b.country ? -1 : 1));
       state.flashes.set(`risk:${r.country}`, now);
     }
-    // Evacuation progress is not in the API yet; when it comes it can arrive per change.
+    // Evacuation progress, per evacuation. (A closed evacuation is not marked as such in
+    // its frame yet; the periodic re-read of the whole board drops it.)
     if (change.evacuation && change.evacuation.evacuation_id) {
       const ev = change.evacuation;
       board.evacuations = Array.isArray(board.evacuations) ? board.evacuations : [];
@@ -654,7 +655,7 @@
     renderMap(board, now);
     renderEvacuations(board);
     renderFeed(board, now);
-    renderRisks(board, now);
+    renderRisks(board);
     renderFooter(board);
     refreshAgo(now);
   }
@@ -842,7 +843,7 @@
     refreshFreshness(now);
   }
 
-  function renderRisks(board, now) {
+  function renderRisks(board) {
     const list = $('risks');
     clear(list);
     const nowClient = Date.now();
@@ -868,7 +869,6 @@
       list.appendChild(li);
     }
     while (list.children.length > 1 && list.scrollHeight > list.clientHeight + 1) list.removeChild(list.lastChild);
-    void now;
   }
 
   // Evacuation progress per transport: rendered from `board.evacuations` when the
@@ -1086,7 +1086,8 @@
   }
 
   function streamDown(gen, why) {
-    if (gen !== live.gen) return;
+    if (gen !== live.gen || live.downGen === gen) return; // once per connection
+    live.downGen = gen;
     live.lastError = why;
     clearTimeout(live.watchdog);
     setLiveStatus('down');

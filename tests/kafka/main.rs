@@ -1,0 +1,182 @@
+//! Homeward on a real Apache Kafka broker: several instances, killed instances, a
+//! restarted broker, a killed partition leader. These need the broker that
+//! `ops/test.sh` starts (`HOMEWARD_TEST_KAFKA`, and the data directories of the single
+//! broker and of the three-broker cluster for restarting them), so they are ignored
+//! by a plain `cargo test` and run by `ops/test.sh` with `--ignored`.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use support::{Cluster, Load, incident, instance, open_incident, same_file};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() -> anyhow::Result<()>
+{
+    let cluster = Cluster::single()?;
+    let a = instance(&cluster, "a")?;
+    let b = instance(&cluster, "b")?;
+    let id = open_incident(&a).await?;
+    let load = Load::new(&id, vec![a.api(), b.api()]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = load.run(8, 40, Arc::clone(&stop)).await;
+    assert_eq!(
+        acknowledged.len(),
+        8 * 40,
+        "every report acknowledged (with retries)"
+    );
+
+    let expected = acknowledged.len() as u64 + 1;
+    let from_a = incident(&a, &id, expected).await?;
+    let from_b = incident(&b, &id, expected).await?;
+    same_file(&from_a, &from_b);
+    let texts: Vec<&str> = from_a["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    let unique: HashSet<&str> = texts.iter().copied().collect();
+    assert_eq!(unique.len(), texts.len(), "a report was written twice");
+    assert_eq!(unique, acknowledged.iter().map(String::as_str).collect());
+
+    // A new instance rebuilt from offset zero has the same state.
+    let c = instance(&cluster, "c")?;
+    let from_c = incident(&c, &id, expected).await?;
+    same_file(&from_a, &from_c);
+    for i in [&a, &b, &c] {
+        i.verify()?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn an_instance_killed_with_sigkill_mid_load_loses_nothing_acknowledged() -> anyhow::Result<()>
+{
+    let cluster = Cluster::single()?;
+    let mut a = instance(&cluster, "a")?;
+    let b = instance(&cluster, "b")?;
+    let id = open_incident(&b).await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    // Clients write through A only; A dies in the middle.
+    let load = Load::new(&id, vec![a.api()]).giving_up_after(1);
+    let running = tokio::spawn({
+        let stop = Arc::clone(&stop);
+        async move { load.run(6, 200, stop).await }
+    });
+    b.wait_for_version(&id, 80).await?;
+    a.kill()?;
+    stop.store(true, Ordering::SeqCst);
+    let acknowledged = running.await?;
+    assert!(
+        acknowledged.len() >= 60,
+        "only {} acknowledged before the kill",
+        acknowledged.len()
+    );
+
+    let file = incident(&b, &id, 0).await?;
+    let texts: Vec<String> = file["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_owned())
+        .collect();
+    let unique: HashSet<&String> = texts.iter().collect();
+    assert_eq!(unique.len(), texts.len(), "a report was written twice");
+    let lost: Vec<_> = acknowledged
+        .iter()
+        .filter(|t| !unique.contains(t))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    assert_eq!(
+        file["version"].as_u64().unwrap(),
+        texts.len() as u64 + 1,
+        "versions are gapless"
+    );
+
+    // A comes back on its own data and converges.
+    a.restart(&cluster)?;
+    let again = incident(&a, &id, file["version"].as_u64().unwrap()).await?;
+    same_file(&file, &again);
+    a.verify()?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn a_broker_restarted_mid_load_loses_nothing_acknowledged() -> anyhow::Result<()> {
+    let cluster = Cluster::single()?;
+    let a = instance(&cluster, "a")?;
+    let id = open_incident(&a).await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = Load::new(&id, vec![a.api()]);
+    let running = tokio::spawn({
+        let stop = Arc::clone(&stop);
+        async move { load.run(4, 60, stop).await }
+    });
+    a.wait_for_version(&id, 40).await?;
+    cluster.restart_broker()?;
+    let acknowledged = running.await?;
+    assert_eq!(
+        acknowledged.len(),
+        4 * 60,
+        "clients retrying with their keys get through"
+    );
+
+    let expected = acknowledged.len() as u64 + 1;
+    let file = incident(&a, &id, expected).await?;
+    let texts: HashSet<String> = file["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        texts.len() as u64,
+        expected - 1,
+        "a report was written twice or lost"
+    );
+    assert_eq!(texts, acknowledged.into_iter().collect::<HashSet<_>>());
+    let fresh = instance(&cluster, "fresh")?;
+    same_file(&file, &incident(&fresh, &id, expected).await?);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka scripts that ops/test.sh uses"]
+async fn the_partition_leader_killed_in_a_three_broker_cluster_loses_nothing() -> anyhow::Result<()>
+{
+    let cluster = Cluster::three_brokers()?;
+    let a = instance(&cluster, "a")?;
+    let id = open_incident(&a).await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = Load::new(&id, vec![a.api()]);
+    let running = tokio::spawn({
+        let stop = Arc::clone(&stop);
+        async move { load.run(4, 60, stop).await }
+    });
+    a.wait_for_version(&id, 40).await?;
+    let leader = cluster.events_leader()?;
+    cluster.kill_broker(leader.clone())?;
+    let acknowledged = running.await?;
+    assert_eq!(acknowledged.len(), 4 * 60);
+    let expected = acknowledged.len() as u64 + 1;
+    let file = incident(&a, &id, expected).await?;
+    let texts: HashSet<String> = file["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, acknowledged.into_iter().collect::<HashSet<_>>());
+    cluster.start_broker(leader)?;
+    let fresh = instance(&cluster, "fresh")?;
+    same_file(&file, &incident(&fresh, &id, expected).await?);
+    a.verify()?;
+    Ok(())
+}
