@@ -691,6 +691,23 @@ async fn the_openapi_document_describes_every_route() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Query parameters are documented as such, path parameters as required path parts.
+    for (path, method) in [
+        ("/v1/board", "get"),
+        ("/v1/incidents/{id}", "get"),
+        ("/v1/persons", "get"),
+        ("/v1/audit", "get"),
+    ] {
+        for param in doc["paths"][path][method]["parameters"].as_array().unwrap() {
+            let name = param["name"].as_str().unwrap();
+            let expected = if path.contains(&format!("{{{name}}}")) {
+                "path"
+            } else {
+                "query"
+            };
+            assert_eq!(param["in"], expected, "{path} {name}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -261,6 +261,8 @@ pub struct EvacuationProgress {
     pub unaccounted: u32,
     /// Seats on all transports.
     pub capacity: u32,
+    /// Whether the evacuation was closed (it then leaves the board).
+    pub closed: bool,
     /// Transports in departure order.
     pub transports: Vec<TransportProgress>,
 }
@@ -298,6 +300,7 @@ impl EvacuationRecord {
             counts: self.counts(),
             unaccounted: self.unaccounted().len() as u32,
             capacity: self.transports.iter().map(|t| t.capacity).sum(),
+            closed: self.closed,
             transports,
         }
     }

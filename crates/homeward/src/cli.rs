@@ -270,10 +270,7 @@ async fn shutdown_signal() {
 }
 
 fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
-    let ttl: jiff::SignedDuration = args
-        .ttl
-        .parse()
-        .with_context(|| format!("`{}` is not a duration such as 12h or 30d", args.ttl))?;
+    let ttl = parse_ttl(&args.ttl)?;
     if ttl.is_negative() || ttl.is_zero() {
         bail!("the token's lifetime must be positive");
     }
@@ -288,6 +285,18 @@ fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
     eprintln!("Token for {subject} as {} (expires {expires}):", args.role);
     println!("{token}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A lifetime such as `12h`, `30d`, `1w 2d` or `PT8H`; a day is 24 hours.
+fn parse_ttl(text: &str) -> anyhow::Result<jiff::SignedDuration> {
+    if let Ok(d) = text.parse::<jiff::SignedDuration>() {
+        return Ok(d);
+    }
+    let span: jiff::Span = text
+        .parse()
+        .with_context(|| format!("`{text}` is not a duration such as 12h or 30d"))?;
+    span.to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .with_context(|| format!("`{text}` is not a duration such as 12h or 30d"))
 }
 
 fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {

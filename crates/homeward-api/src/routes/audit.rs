@@ -19,6 +19,7 @@ use crate::views;
 
 /// Filters of the audit trail.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Only this stream (e.g. `incident-…`, `country-ML`).

@@ -64,6 +64,7 @@ pub struct LinkBody {
 
 /// Filters of the call list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CallQuery {
     /// Only calls about this person.

@@ -306,6 +306,7 @@ pub struct CorrectionBody {
 
 /// `?as_of=`: a moment in RFC 3339.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOf {
     /// Show the record as it stood at this moment (RFC 3339).
@@ -315,6 +316,7 @@ pub struct AsOf {
 
 /// Filters of the incident list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `open` (default: everything but closed), `closed`, `all`, or one status.

@@ -162,6 +162,7 @@ pub struct PersonCorrectionBody {
 
 /// The locator's query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// A name (every word a prefix) or a passport number.

@@ -58,6 +58,7 @@ pub async fn world() -> impl IntoResponse {
 
 /// How finely to cut the timeline.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// Number of equal spans (default 240, at most 1000).

@@ -40,7 +40,9 @@ impl TestApp {
                     replication: 1,
                     instance_id: homeward_kafka::instance_id(dir.path()).expect("instance id"),
                 };
-                homeward_kafka::KafkaLog::connect(cfg, dir.path()).await.expect("kafka")
+                homeward_kafka::KafkaLog::connect(cfg, dir.path())
+                    .await
+                    .expect("kafka")
             }
             _ => Arc::new(SqliteLog::open(dir.path()).expect("log")),
         };
