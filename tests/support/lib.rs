@@ -12,7 +12,10 @@ use anyhow::{Context, bail};
 
 /// The binary under test: `$HOMEWARD_BIN`, or the workspace's debug build.
 pub fn binary() -> anyhow::Result<PathBuf> {
-    let path = match (std::env::var_os("HOMEWARD_BIN"), std::env::var_os("CARGO_TARGET_DIR")) {
+    let path = match (
+        std::env::var_os("HOMEWARD_BIN"),
+        std::env::var_os("CARGO_TARGET_DIR"),
+    ) {
         (Some(p), _) => PathBuf::from(p),
         (None, Some(target)) => PathBuf::from(target).join("debug/homeward"),
         (None, None) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/homeward"),
