@@ -1,0 +1,712 @@
+//! Every figure and its ceiling.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use homeward_api::{AppState, TokenKeys};
+use homeward_domain::incident::{IncidentEvent, ReportCategory, ReportFiled};
+use homeward_domain::{Actor, DomainEvent, IncidentId, ReportId, Role, StreamId, Timestamp};
+use homeward_service::{Homeward, SystemClock};
+use homeward_store::{AppendRequest, EventLog, ProposedEvent, SqliteLog};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::Args;
+
+const REPORT: &str = "Convoy of 12 buses left the Al-Salam assembly point at 06:40 with 540 citizens; \
+checkpoint at Jabal Awliya passed without incident; next contact expected at Wad Madani.";
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn line(name: &str, ours: f64, unit: &str, ceiling_name: &str, ceiling: f64) {
+    let ratio = if ceiling > 0.0 { ours / ceiling } else { 0.0 };
+    println!(
+        "{name:<44} {ours:>12.0} {unit:<10} | {ceiling_name:<34} {ceiling:>12.0} {unit:<10} | {:>5.1} %",
+        ratio * 100.0
+    );
+}
+
+pub async fn all(args: &Args) -> anyhow::Result<()> {
+    let want = |f: &str| args.only.is_empty() || args.only.iter().any(|o| o == f);
+    println!(
+        "homeward-bench: {} runs per figure (median), {} clients, {} s per HTTP run, {} cores",
+        args.runs,
+        args.clients,
+        args.seconds,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    if want("append") {
+        let (mut ours, mut raw) = (Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            ours.push(append_embedded(args.appends, args.clients * 2).await?);
+            raw.push(append_raw_sqlite(args.appends, args.clients * 2).await?);
+        }
+        line(
+            "append, embedded log (events/s)",
+            median(ours),
+            "ev/s",
+            "raw SQLite, same bytes+fsyncs",
+            median(raw),
+        );
+    }
+    let mut ingest_rate = 0.0;
+    if want("ingest") || want("live") {
+        let (mut ours, mut trivial, mut p50, mut p99, mut t50, mut t99) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        for _ in 0..args.runs {
+            let (rate, a, b) = ingest(args, false).await?;
+            ours.push(rate);
+            p50.push(a.as_secs_f64() * 1e3);
+            p99.push(b.as_secs_f64() * 1e3);
+            let (rate, a, b) = ingest(args, true).await?;
+            trivial.push(rate);
+            t50.push(a.as_secs_f64() * 1e3);
+            t99.push(b.as_secs_f64() * 1e3);
+        }
+        ingest_rate = median(ours.clone());
+        line(
+            "ingest over HTTP, durable (reports/s)",
+            ingest_rate,
+            "req/s",
+            "trivial axum JSON handler",
+            median(trivial),
+        );
+        println!(
+            "{:<44} p50 {:.2} ms, p99 {:.2} ms | trivial handler p50 {:.2} ms, p99 {:.2} ms",
+            "  ingest latency",
+            median(p50),
+            median(p99),
+            median(t50),
+            median(t99)
+        );
+    }
+    if want("live") {
+        let (mut p50, mut p99) = (Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            let (a, b) = live_latency(args, ingest_rate / 2.0).await?;
+            p50.push(a.as_secs_f64() * 1e3);
+            p99.push(b.as_secs_f64() * 1e3);
+        }
+        println!(
+            "{:<44} p50 {:.2} ms, p99 {:.2} ms (at {:.0} reports/s, half the ingest rate)",
+            "live: 2xx to frame on the board stream",
+            median(p50),
+            median(p99),
+            ingest_rate / 2.0
+        );
+    }
+    if want("kafka") {
+        match &args.kafka {
+            None => println!("kafka: skipped (no --kafka BROKERS)"),
+            Some(brokers) => {
+                let (mut ours, mut raw) = (Vec::new(), Vec::new());
+                for _ in 0..args.runs {
+                    ours.push(append_kafka(brokers, args.appends / 4, args.clients * 2).await?);
+                    raw.push(produce_raw(brokers, args.appends / 4, args.clients * 2).await?);
+                }
+                line(
+                    "append, Kafka log (events/s)",
+                    median(ours),
+                    "ev/s",
+                    "raw rdkafka producer, acks=all",
+                    median(raw),
+                );
+            }
+        }
+    }
+    if want("replay") {
+        for &events in &args.replay {
+            let dir = generated(args, events)?;
+            let (mut secs, mut rss, mut parse, mut start) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut count = 0.0;
+            for _ in 0..args.runs {
+                let out = Command::new(std::env::current_exe()?)
+                    .arg("--replay-only")
+                    .arg(&dir)
+                    .output()?;
+                let v: Value =
+                    serde_json::from_slice(&out.stdout).context("replay child output")?;
+                count = v["entries"].as_f64().unwrap_or(0.0);
+                secs.push(v["seconds"].as_f64().unwrap_or(0.0));
+                rss.push(v["peak_rss_mib"].as_f64().unwrap_or(0.0));
+                parse.push(parse_only(&dir)?);
+                start.push(time_to_serve(&dir)?);
+            }
+            let replay_rate = count / median(secs).max(1e-9);
+            line(
+                &format!("replay {count:.0} entries (entries/s)"),
+                replay_rate,
+                "ev/s",
+                "serde_json parsing the same bytes",
+                count / median(parse).max(1e-9),
+            );
+            println!(
+                "{:<44} {:>12.0} MiB",
+                format!("  peak RSS with {count:.0} entries"),
+                median(rss)
+            );
+            println!(
+                "{:<44} {:>12.2} s",
+                format!("  start to serving with {count:.0} entries"),
+                median(start)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn report_event(n: usize) -> DomainEvent {
+    DomainEvent::Incident(IncidentEvent::ReportFiled(ReportFiled {
+        report_id: ReportId(Uuid::from_u128(n as u128)),
+        text: REPORT.to_owned(),
+        category: ReportCategory::Logistics,
+        place: Some("Khartoum".into()),
+        lat: Some(15.5),
+        lon: Some(32.56),
+    }))
+}
+
+async fn append_embedded(total: usize, writers: usize) -> anyhow::Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let log = Arc::new(SqliteLog::open(dir.path())?);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let log = Arc::clone(&log);
+        tasks.push(tokio::spawn(async move {
+            let stream = StreamId::incident(IncidentId(Uuid::from_u128(w as u128 + 1)));
+            for v in 0..(total / writers) {
+                let request = AppendRequest {
+                    stream_id: stream.clone(),
+                    expected_version: v as u64,
+                    events: vec![ProposedEvent {
+                        event_id: Uuid::now_v7(),
+                        event: report_event(v),
+                        occurred_at: Timestamp::now(),
+                    }],
+                    actor: Actor::new("bench", Role::FieldOfficer),
+                    correlation_id: Uuid::now_v7(),
+                    causation_id: Uuid::now_v7(),
+                    idempotency: None,
+                };
+                log.append(request).await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok((total / writers * writers) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The ceiling: the same bytes into a bare table, committed in the same groups.
+async fn append_raw_sqlite(total: usize, writers: usize) -> anyhow::Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("raw.db");
+    let conn = rusqlite::Connection::open(&path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE log (position INTEGER PRIMARY KEY, stream TEXT, version INTEGER, record BLOB)")?;
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<(String, u64, Vec<u8>, tokio::sync::oneshot::Sender<()>)>(
+            4096,
+        );
+    let writer = std::thread::spawn(move || -> anyhow::Result<()> {
+        let mut conn = conn;
+        while let Some(first) = rx.blocking_recv() {
+            let mut jobs = vec![first];
+            while let Ok(j) = rx.try_recv() {
+                jobs.push(j);
+            }
+            let t = conn.transaction()?;
+            {
+                let mut stmt = t.prepare_cached(
+                    "INSERT INTO log (stream, version, record) VALUES (?1, ?2, ?3)",
+                )?;
+                for (s, v, r, _) in &jobs {
+                    stmt.execute(rusqlite::params![s, *v as i64, r])?;
+                }
+            }
+            t.commit()?;
+            for (_, _, _, reply) in jobs {
+                let _ = reply.send(());
+            }
+        }
+        Ok(())
+    });
+    let record = serde_json::to_vec(
+        &json!({"kind":"event","type":"incident.report_filed","data": {"text": REPORT}}),
+    )?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let tx = tx.clone();
+        let record = record.clone();
+        tasks.push(tokio::spawn(async move {
+            for v in 0..(total / writers) {
+                let (reply, done) = tokio::sync::oneshot::channel();
+                tx.send((format!("s{w}"), v as u64, record.clone(), reply))
+                    .await?;
+                done.await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    drop(tx);
+    for t in tasks {
+        t.await??;
+    }
+    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("raw writer panicked"))??;
+    Ok(rate)
+}
+
+struct Running {
+    base: String,
+    token: String,
+    _dir: tempfile::TempDir,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn serve_homeward() -> anyhow::Result<Running> {
+    let dir = tempfile::tempdir()?;
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path())?);
+    let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+    let keys = Arc::new(TokenKeys::from_secret(&[9; 32]));
+    let token = keys.issue(
+        "bench",
+        Role::DutyOfficer,
+        Timestamp::now(),
+        jiff::SignedDuration::from_hours(2),
+    )?;
+    let state = AppState::new(service, keys, Some(dir.path().to_owned()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(homeward_api::run(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        base,
+        token,
+        _dir: dir,
+        stop,
+    })
+}
+
+async fn serve_trivial() -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/v1/echo",
+        post(|axum::Json(v): axum::Json<Value>| async move {
+            (
+                axum::http::StatusCode::CREATED,
+                axum::Json(json!({"ok": true, "len": v.to_string().len()})),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Ok((base, stop))
+}
+
+async fn open_incidents(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    n: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let r: Value = http
+            .post(format!("{base}/v1/incidents"))
+            .bearer_auth(token)
+            .json(&json!({"kind":"evacuation","title": format!("Evacuation sector {i}"),"country":"SD","severity":4}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        ids.push(r["id"].as_str().context("id")?.to_owned());
+    }
+    Ok(ids)
+}
+
+/// Requests per second and p50/p99 latency of `clients` clients for `seconds`.
+async fn ingest(args: &Args, trivial: bool) -> anyhow::Result<(f64, Duration, Duration)> {
+    let http = reqwest::Client::new();
+    let (base, token, stop, _keep, ids) = if trivial {
+        let (base, stop) = serve_trivial().await?;
+        (
+            base,
+            String::new(),
+            stop,
+            None,
+            vec![String::new(); args.clients],
+        )
+    } else {
+        let running = serve_homeward().await?;
+        let ids = open_incidents(&http, &running.base, &running.token, args.clients).await?;
+        (
+            running.base.clone(),
+            running.token.clone(),
+            running.stop,
+            Some(running._dir),
+            ids,
+        )
+    };
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for id in ids {
+        let http = http.clone();
+        let url = if trivial {
+            format!("{base}/v1/echo")
+        } else {
+            format!("{base}/v1/incidents/{id}/reports")
+        };
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let r = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"text": REPORT, "category": "logistics"}))
+                    .send()
+                    .await?;
+                if !r.status().is_success() {
+                    bail!("status {}", r.status());
+                }
+                let _ = r.bytes().await?;
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    all.sort();
+    let _ = stop.send(());
+    Ok((rate, percentile(&all, 0.5), percentile(&all, 0.99)))
+}
+
+/// From a report's 2xx to its frame on the board stream, at `rate` reports per second.
+async fn live_latency(args: &Args, rate: f64) -> anyhow::Result<(Duration, Duration)> {
+    use futures::StreamExt;
+    let running = serve_homeward().await?;
+    let http = reqwest::Client::new();
+    let ids = open_incidents(&http, &running.base, &running.token, 8).await?;
+    let stream = http
+        .get(format!("{}/v1/board/stream", running.base))
+        .bearer_auth(&running.token)
+        .send()
+        .await?;
+    let seen: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>> = Arc::default();
+    let reader = {
+        let seen = Arc::clone(&seen);
+        tokio::spawn(async move {
+            let mut body = stream.bytes_stream();
+            let mut buf = String::new();
+            while let Some(Ok(chunk)) = body.next().await {
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buf.find("\n\n") {
+                    let frame: String = buf.drain(..end + 2).collect();
+                    let now = Instant::now();
+                    if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data:"))
+                        && let Ok(v) = serde_json::from_str::<Value>(data.trim())
+                        && let Some(report) = v["report"]["report_id"].as_str()
+                        && let Ok(mut s) = seen.lock()
+                    {
+                        s.insert(report.to_owned(), now);
+                    }
+                }
+            }
+        })
+    };
+    let count = (rate * args.seconds as f64).max(20.0) as usize;
+    let gap = Duration::from_secs_f64(1.0 / rate.max(1.0));
+    let mut acked = Vec::new();
+    let mut next = Instant::now();
+    let mut pending = Vec::new();
+    for n in 0..count {
+        tokio::time::sleep_until(next.into()).await;
+        next += gap;
+        let http = http.clone();
+        let url = format!(
+            "{}/v1/incidents/{}/reports",
+            running.base,
+            ids[n % ids.len()]
+        );
+        let token = running.token.clone();
+        pending.push(tokio::spawn(async move {
+            let r: Value = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"text": REPORT, "category": "logistics"}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            anyhow::Ok((
+                r["report_id"].as_str().unwrap_or("").to_owned(),
+                Instant::now(),
+            ))
+        }));
+    }
+    for p in pending {
+        acked.push(p.await??);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    reader.abort();
+    let seen = seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let mut latencies: Vec<Duration> = acked
+        .iter()
+        .filter_map(|(id, at)| seen.get(id).map(|f| f.saturating_duration_since(*at)))
+        .collect();
+    latencies.sort();
+    let _ = running.stop.send(());
+    Ok((percentile(&latencies, 0.5), percentile(&latencies, 0.99)))
+}
+
+async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let cfg = homeward_kafka::KafkaConfig {
+        brokers: brokers.to_owned(),
+        prefix: format!("bench-{}.", Uuid::now_v7().simple()),
+        partitions: 12,
+        replication: 0,
+        instance_id: homeward_kafka::instance_id(dir.path())?,
+    };
+    let log = homeward_kafka::KafkaLog::connect(cfg, dir.path()).await?;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let log = Arc::clone(&log);
+        tasks.push(tokio::spawn(async move {
+            let stream = StreamId::incident(IncidentId(Uuid::from_u128(w as u128 + 1)));
+            for v in 0..(total / writers) {
+                log.append(AppendRequest {
+                    stream_id: stream.clone(),
+                    expected_version: v as u64,
+                    events: vec![ProposedEvent {
+                        event_id: Uuid::now_v7(),
+                        event: report_event(v),
+                        occurred_at: Timestamp::now(),
+                    }],
+                    actor: Actor::new("bench", Role::FieldOfficer),
+                    correlation_id: Uuid::now_v7(),
+                    causation_id: Uuid::now_v7(),
+                    idempotency: None,
+                })
+                .await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok((total / writers * writers) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The ceiling: the same bytes through a bare idempotent producer with acks=all.
+async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Result<f64> {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let topic = format!("bench-raw-{}", Uuid::now_v7().simple());
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "1")
+        .create()?;
+    let record = serde_json::to_vec(
+        &json!({"kind":"event","type":"incident.report_filed","data": {"text": REPORT}}),
+    )?;
+    // The first send creates the topic (auto-creation) or fails; create it explicitly.
+    let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
+        rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .create()?;
+    let _ = admin
+        .create_topics(
+            &[rdkafka::admin::NewTopic::new(
+                &topic,
+                12,
+                rdkafka::admin::TopicReplication::Fixed(1),
+            )],
+            &rdkafka::admin::AdminOptions::new(),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let producer = Arc::new(producer);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let producer = Arc::clone(&producer);
+        let record = record.clone();
+        let topic = topic.clone();
+        tasks.push(tokio::spawn(async move {
+            let key = format!("s{w}");
+            for _ in 0..(total / writers) {
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(&key).payload(&record),
+                        Duration::from_secs(30),
+                    )
+                    .await
+                    .map_err(|(e, _)| e)?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok((total / writers * writers) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The demo scenario with about `events` events, generated once and kept.
+fn generated(args: &Args, events: u64) -> anyhow::Result<PathBuf> {
+    let dir = args.cache.join(format!("demo-{events}"));
+    if dir.join("homeward.db").exists() {
+        return Ok(dir);
+    }
+    let scale = (events / 10_000).max(1);
+    let homeward = std::env::current_exe()?
+        .parent()
+        .map(|p| p.join("homeward"))
+        .context("no sibling homeward binary")?;
+    eprintln!(
+        "generating {events} events (demo --scale {scale}) in {}",
+        dir.display()
+    );
+    let status = Command::new(homeward)
+        .args([
+            "demo",
+            "--seed",
+            "7",
+            "--scale",
+            &scale.to_string(),
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .status()?;
+    if !status.success() {
+        bail!("homeward demo failed");
+    }
+    Ok(dir)
+}
+
+/// Child process: replay `dir` into every projection; print seconds and peak RSS.
+pub async fn replay_only(dir: &Path) -> anyhow::Result<()> {
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir)?);
+    let started = Instant::now();
+    let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let entries = service.projected();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let rss_kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    println!(
+        "{}",
+        json!({"seconds": seconds, "entries": entries, "peak_rss_mib": rss_kib / 1024.0})
+    );
+    Ok(())
+}
+
+/// The ceiling of replay: serde_json parsing the same stored bytes, from memory.
+fn parse_only(dir: &Path) -> anyhow::Result<f64> {
+    let conn = rusqlite::Connection::open(dir.join("homeward.db"))?;
+    let mut stmt = conn.prepare("SELECT record FROM log ORDER BY position")?;
+    let records: Vec<Vec<u8>> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let started = Instant::now();
+    let mut n = 0usize;
+    for r in &records {
+        let v: Value = serde_json::from_slice(r)?;
+        n += usize::from(v.is_object());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    if n != records.len() {
+        bail!("unparsable records");
+    }
+    Ok(secs)
+}
+
+/// From starting `homeward serve` to its first healthy answer with everything folded.
+fn time_to_serve(dir: &Path) -> anyhow::Result<f64> {
+    let homeward = std::env::current_exe()?
+        .parent()
+        .map(|p| p.join("homeward"))
+        .context("no sibling homeward binary")?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    drop(listener);
+    let started = Instant::now();
+    let mut child = Command::new(homeward)
+        .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let result = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+            use std::io::{Read, Write};
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.starts_with("HTTP/1.0 200") || out.starts_with("HTTP/1.1 200") {
+                break Ok(started.elapsed().as_secs_f64());
+            }
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            break Err(anyhow::anyhow!("not serving after 600 s"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
