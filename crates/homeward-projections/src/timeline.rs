@@ -59,27 +59,27 @@ impl Timeline {
             };
         };
         let n = n.clamp(1, 1000) as i64;
-        let start = first.as_second().div_euclid(60) * 60;
-        let end = last.as_second() + 1;
-        let width = ((end - start) + n - 1) / n;
-        let width = width.max(60);
+        // Whole minutes, so that every counted minute falls in exactly one bucket.
+        let first_minute = first.as_second().div_euclid(60);
+        let last_minute = last.as_second().div_euclid(60);
+        let minutes = last_minute - first_minute + 1;
+        let width = ((minutes + n - 1) / n).max(1);
         let mut buckets = Vec::new();
-        let mut s = start;
-        while s < end {
-            let e = s + width;
-            let events = self
-                .per_minute
-                .range(s.div_euclid(60)..e.div_euclid(60))
-                .map(|(_, c)| *c)
-                .sum();
-            if let (Ok(bs), Ok(be)) = (Timestamp::from_second(s), Timestamp::from_second(e)) {
+        let mut m = first_minute;
+        while m <= last_minute {
+            let e = m + width;
+            let events = self.per_minute.range(m..e).map(|(_, c)| *c).sum();
+            if let (Ok(bs), Ok(be)) = (
+                Timestamp::from_second(m * 60),
+                Timestamp::from_second(e * 60),
+            ) {
                 buckets.push(Bucket {
                     start: bs,
                     end: be,
                     events,
                 });
             }
-            s = e;
+            m = e;
         }
         TimelineView {
             first_recorded_at: Some(first),

@@ -1,0 +1,174 @@
+//! The read models are folds: the same entries give the same state however often and
+//! however split they are folded.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use homeward_domain::incident::{
+    AffectedStatus, FileReport, Incident, IncidentCommand, IncidentKind, OpenIncident,
+    ReportCategory,
+};
+use homeward_domain::person::{Person, PersonCommand, PersonDetails, Whereabouts};
+use homeward_domain::{
+    Actor, Aggregate, Context, DomainEvent, IncidentId, PersonId, ReportId, Role, StreamId,
+    Timestamp,
+};
+use homeward_projections::Projections;
+use homeward_projections::board::Visibility;
+use homeward_store::{LogEntry, RecordedEvent};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn entries() -> Vec<LogEntry> {
+    let actor = Actor::new("wei", Role::DutyOfficer);
+    let base: Timestamp = "2026-04-14T05:00:00Z".parse().unwrap();
+    let mut out = Vec::new();
+    let mut push = |stream: StreamId, version: u64, event: DomainEvent, n: usize| {
+        let at = base
+            .saturating_add(jiff::SignedDuration::from_mins(n as i64))
+            .unwrap();
+        out.push(LogEntry::Event(Box::new(RecordedEvent {
+            position: n as u64 + 1,
+            event_id: Uuid::from_u128(n as u128),
+            stream_id: stream,
+            version,
+            event_type: event.event_type().to_owned(),
+            schema_version: event.schema_version(),
+            actor: actor.clone(),
+            occurred_at: at,
+            recorded_at: at,
+            correlation_id: Uuid::nil(),
+            causation_id: Uuid::nil(),
+            event,
+        })));
+    };
+    let mut n = 0;
+    for i in 0..6u128 {
+        let pid = PersonId(Uuid::from_u128(100 + i));
+        let ctx = Context::new(
+            actor.clone(),
+            base.saturating_add(jiff::SignedDuration::from_hours(1))
+                .unwrap(),
+        );
+        let register = PersonCommand::Register {
+            details: PersonDetails {
+                full_name: format!("Li Wei {i}"),
+                date_of_birth: "1980-01-01".into(),
+                nationality: "CN".into(),
+                passport_number: Some(format!("E1234567{i}")),
+                phone: None,
+            },
+            whereabouts: Whereabouts {
+                country: Some("ML".into()),
+                ..Whereabouts::default()
+            },
+            vulnerabilities: vec![],
+            suspected_duplicates: vec![],
+        };
+        for e in Person::default().decide(&register, &ctx).unwrap() {
+            push(StreamId::person(pid), 1, DomainEvent::Person(e), n);
+            n += 1;
+        }
+        let id = IncidentId(Uuid::from_u128(i + 1));
+        let mut state = Incident::default();
+        let commands = vec![
+            IncidentCommand::Open(OpenIncident {
+                kind: if i % 2 == 0 {
+                    IncidentKind::Kidnapping
+                } else {
+                    IncidentKind::Accident
+                },
+                title: format!("Incident {i}"),
+                country: "ML".into(),
+                severity: (i % 5 + 1) as u8,
+                classification: None,
+                place: None,
+                lat: None,
+                lon: None,
+                summary: None,
+                occurred_at: None,
+            }),
+            IncidentCommand::AddPerson {
+                person_id: pid,
+                status: AffectedStatus::Missing,
+                note: None,
+                person_known: true,
+            },
+            IncidentCommand::FileReport(FileReport {
+                report_id: ReportId(Uuid::from_u128(1000 + i)),
+                text: format!("report {i}"),
+                category: ReportCategory::Situation,
+                place: None,
+                lat: None,
+                lon: None,
+                occurred_at: None,
+            }),
+        ];
+        for c in commands {
+            for e in state.decide(&c, &ctx).unwrap() {
+                state = state.evolve(&e);
+                push(
+                    StreamId::incident(id),
+                    state.version,
+                    DomainEvent::Incident(e),
+                    n,
+                );
+                n += 1;
+            }
+        }
+    }
+    out
+}
+
+fn snapshot(p: &Projections) -> String {
+    let now: Timestamp = "2026-04-20T00:00:00Z".parse().unwrap();
+    let board = p
+        .board
+        .render(&p.incidents, &p.evacuations, p.position, now, &|_| {
+            Visibility::Full
+        });
+    let mut files: Vec<_> = p
+        .incidents
+        .iter()
+        .map(|f| serde_json::to_string(f).unwrap())
+        .collect();
+    files.sort();
+    let mut persons: Vec<_> = p
+        .locator
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    persons.sort();
+    format!(
+        "{}\n{}\n{}",
+        serde_json::to_string(&board).unwrap(),
+        files.join("\n"),
+        persons.join("\n")
+    )
+}
+
+#[test]
+fn folding_the_same_entries_twice_changes_nothing() {
+    let entries = entries();
+    let mut once = Projections::default();
+    once.apply_all(&entries);
+    let mut twice = Projections::default();
+    twice.apply_all(&entries);
+    twice.apply_all(&entries);
+    assert_eq!(snapshot(&once), snapshot(&twice));
+    assert_eq!(once.position, entries.len() as u64);
+}
+
+proptest! {
+    /// Folding a prefix, then everything again (a restart that re-reads from an
+    /// earlier checkpoint), gives the state of one clean fold.
+    #[test]
+    fn a_fold_resumed_anywhere_equals_a_clean_fold(cut in 0usize..=24) {
+        let entries = entries();
+        let cut = cut.min(entries.len());
+        let mut clean = Projections::default();
+        clean.apply_all(&entries);
+        let mut resumed = Projections::default();
+        resumed.apply_all(&entries[..cut]);
+        resumed.apply_all(&entries);
+        prop_assert_eq!(snapshot(&clean), snapshot(&resumed));
+    }
+}
