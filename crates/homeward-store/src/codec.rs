@@ -112,8 +112,71 @@ pub fn upcast(event_type: &str, mut version: u32, mut data: Value) -> Result<Val
     Ok(data)
 }
 
+/// The fields of a stored event, with the payload left unparsed.
+#[derive(Deserialize)]
+struct EventView<'a> {
+    kind: std::borrow::Cow<'a, str>,
+    event_id: Uuid,
+    stream_id: StreamId,
+    version: u64,
+    #[serde(rename = "type")]
+    event_type: String,
+    schema_version: u32,
+    actor: Actor,
+    occurred_at: Timestamp,
+    recorded_at: Timestamp,
+    correlation_id: Uuid,
+    causation_id: Uuid,
+    #[serde(borrow)]
+    data: &'a serde_json::value::RawValue,
+}
+
+/// Reads a payload of the current schema version straight into the domain event (one
+/// parse); older versions go through [`decode_event`] and its upcasters.
+fn decode_current(
+    event_type: &str,
+    version: u32,
+    data: &serde_json::value::RawValue,
+) -> Result<DomainEvent, String> {
+    if schema_version(event_type) != Some(version) {
+        let value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+        return decode_event(event_type, version, value);
+    }
+    let tag = serde_json::to_string(event_type).map_err(|e| e.to_string())?;
+    let text = format!("{{\"type\":{tag},\"data\":{}}}", data.get());
+    let category = event_type.split_once('.').map_or(event_type, |(c, _)| c);
+    let decoded = match category {
+        "incident" => serde_json::from_str::<IncidentEvent>(&text).map(DomainEvent::Incident),
+        "person" => serde_json::from_str::<PersonEvent>(&text).map(DomainEvent::Person),
+        "call" => serde_json::from_str::<CallEvent>(&text).map(DomainEvent::Call),
+        "country" => serde_json::from_str::<CountryEvent>(&text).map(DomainEvent::Country),
+        "evacuation" => serde_json::from_str::<EvacuationEvent>(&text).map(DomainEvent::Evacuation),
+        _ => return Err(format!("unknown event category `{category}`")),
+    };
+    decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
+}
+
 /// Decodes a stored record at `position` into a log entry.
 pub fn decode_record(position: u64, bytes: &[u8]) -> Result<LogEntry, String> {
+    if let Ok(view) = serde_json::from_slice::<EventView<'_>>(bytes)
+        && view.kind == "event"
+    {
+        let event = decode_current(&view.event_type, view.schema_version, view.data)?;
+        return Ok(LogEntry::Event(Box::new(RecordedEvent {
+            position,
+            event_id: view.event_id,
+            stream_id: view.stream_id,
+            version: view.version,
+            event_type: view.event_type,
+            schema_version: view.schema_version,
+            actor: view.actor,
+            occurred_at: view.occurred_at,
+            recorded_at: view.recorded_at,
+            correlation_id: view.correlation_id,
+            causation_id: view.causation_id,
+            event,
+        })));
+    }
     let record: StoredRecord = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     Ok(match record {
         StoredRecord::Event {
@@ -195,6 +258,29 @@ mod tests {
             panic!("v1 accident does not decode");
         };
         assert_eq!(opened.classification, Classification::Normal);
+    }
+
+    #[test]
+    fn a_stored_v1_record_is_read_as_v2() {
+        let stored = serde_json::json!({
+            "kind": "event", "event_id": "01a21a14-fc76-7412-a60a-59e7f2c7d7c9",
+            "stream_id": "incident-01a21a14-fc76-7412-a60a-59e51e5e2600", "version": 1,
+            "type": "incident.opened", "schema_version": 1,
+            "actor": {"subject": "wei", "role": "duty_officer"},
+            "occurred_at": "2026-04-01T00:00:00Z", "recorded_at": "2026-04-01T00:00:01Z",
+            "correlation_id": "01a21a14-fc76-7412-a60a-59e6f72267c0",
+            "causation_id": "01a21a14-fc76-7412-a60a-59e6f72267c0",
+            "data": {"kind": "kidnapping", "title": "x", "country": "ML", "severity": 4}
+        });
+        let bytes = serde_json::to_vec(&stored).expect("json");
+        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes) else {
+            panic!("does not decode");
+        };
+        assert_eq!(e.schema_version, 1);
+        let DomainEvent::Incident(IncidentEvent::Opened(o)) = e.event else {
+            panic!("wrong event");
+        };
+        assert_eq!(o.classification, Classification::Restricted);
     }
 
     #[test]
