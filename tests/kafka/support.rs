@@ -276,6 +276,26 @@ pub async fn incident(i: &Instance, id: &str, version: u64) -> anyhow::Result<Va
     }
 }
 
+/// The incident as two instances show it, once both show the same version and it has
+/// stopped moving (60 s at most).
+pub async fn converged(a: &Instance, b: &Instance, id: &str) -> anyhow::Result<(Value, Value)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut last = None;
+    loop {
+        let from_a = incident(a, id, 0).await?;
+        let from_b = incident(b, id, 0).await?;
+        let version = from_a["version"].clone();
+        if version == from_b["version"] && last.as_ref() == Some(&version) {
+            return Ok((from_a, from_b));
+        }
+        last = Some(version);
+        if tokio::time::Instant::now() > deadline {
+            bail!("the instances did not converge in 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// Two views of an incident agree on version, status and every report.
 pub fn same_file(a: &Value, b: &Value) {
     assert_eq!(a["version"], b["version"]);
