@@ -9,7 +9,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use homeward_domain::policy::Action;
 use homeward_domain::{CountryCode, IncidentId};
-use homeward_projections::board::{BoardView, Visibility, board_incident};
+use homeward_projections::board::{BoardView, FeedItem, Visibility, board_incident};
 use homeward_service::Change;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
@@ -74,15 +74,22 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
                 return None;
             }
             body["incident"] = json!(board_incident(file, now, vis == Visibility::Redacted));
-            if change.event_type == "incident.report_filed" && vis == Visibility::Full {
-                let board = p
-                    .board
-                    .render(&p.incidents, &p.evacuations, p.position, now, &|f| {
-                        if f.id == id { vis } else { Visibility::Hidden }
-                    });
-                if let Some(item) = board.feed.first() {
-                    body["report"] = json!(item);
-                }
+            if change.event_type == "incident.report_filed"
+                && vis == Visibility::Full
+                && let Some(r) = file.reports.last().filter(|r| !r.retracted)
+            {
+                body["report"] = json!(FeedItem {
+                    incident_id: id,
+                    incident_title: file.title.clone(),
+                    country: file.country,
+                    report_id: r.report_id,
+                    text: r.text.clone(),
+                    category: r.category,
+                    place: r.place.clone(),
+                    occurred_at: r.occurred_at,
+                    recorded_at: r.recorded_at,
+                    filed_by: r.filed_by.clone(),
+                });
             }
         }
         "country" => {

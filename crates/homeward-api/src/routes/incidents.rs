@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{authorize, execute, fields, visible_incident};
+use super::{authorize, ensure_visible, execute, fields, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -358,7 +358,7 @@ async fn act(
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> Result<Response, AppError> {
     authorize(state, caller, action, command.name(), stream(id)).await?;
-    visible_incident(state, caller, id)?;
+    ensure_visible(state, caller, id)?;
     execute(
         state,
         caller,
@@ -489,7 +489,7 @@ pub async fn get(
         None => visible_incident(&state, &caller, id)?,
         Some(at) => {
             // Need-to-know is judged on the incident as it stands now and as it stood then.
-            visible_incident(&state, &caller, id)?;
+            ensure_visible(&state, &caller, id)?;
             match state.service.incident_as_of(id, at).await? {
                 Some(file) if views::may_see(&caller, &file) => file,
                 _ => return Err(AppError::NotFound(format!("no incident {id} at {at}"))),

@@ -181,6 +181,19 @@ pub(crate) async fn authorize(
     Ok(())
 }
 
+/// 404 unless the caller may see the incident (without copying its file).
+pub(crate) fn ensure_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+) -> Result<(), AppError> {
+    let projections = state.service.read();
+    match projections.incidents.get(id) {
+        Some(file) if views::may_see(caller, file) => Ok(()),
+        _ => Err(AppError::NotFound(format!("no incident {id}"))),
+    }
+}
+
 /// The incident's file if the caller may see it; 404 otherwise, as if it did not exist.
 pub(crate) fn visible_incident(
     state: &AppState,
