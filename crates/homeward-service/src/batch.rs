@@ -44,7 +44,8 @@ impl Homeward {
     /// Decides every command in order and appends the events.
     pub async fn execute_batch(&self, items: Vec<BatchItem>) -> Result<BatchOutcome, ServiceError> {
         let ids: Vec<StreamId> = items.iter().map(|i| i.command.stream_id()).collect();
-        let mut scratch = self.read().streams.subset(ids.iter());
+        let distinct: std::collections::BTreeSet<&StreamId> = ids.iter().collect();
+        let mut scratch = self.read().streams.subset(distinct);
         let mut runs: BTreeMap<StreamId, Vec<Run>> = BTreeMap::new();
         let mut outcome = BatchOutcome::default();
         let mut refusals = Vec::new();

@@ -94,7 +94,10 @@ pub const THEATRES: &[Theatre] = &[
         destinations: &["Jeddah (JED)", "Djibouti (JIB)", "Cairo (CAI)"],
         overland: &[
             ("Friendship Hall, Khartoum", "Port Sudan seaport"),
-            ("Khartoum, Soba", "Gallabat-Metema border crossing (Ethiopia)"),
+            (
+                "Khartoum, Soba",
+                "Gallabat-Metema border crossing (Ethiopia)",
+            ),
             ("Khartoum, Bahri", "Argeen border crossing (Egypt)"),
         ],
         bus_carriers: &["Khartoum Express Coaches", "Nile Valley Transport"],
@@ -106,11 +109,29 @@ pub const THEATRES: &[Theatre] = &[
             capacity: 480,
         }),
         neighbours: &[
-            ("TD", 3, "Armed groups and refugee movements along the eastern border with Sudan; avoid the Ouaddai region."),
-            ("SS", 3, "Fighting in Sudan has cut fuel and food supplies; rising insecurity in Upper Nile."),
-            ("ET", 3, "Clashes in the Amhara region near the Metema crossing; overland travel only with an escort."),
+            (
+                "TD",
+                3,
+                "Armed groups and refugee movements along the eastern border with Sudan; avoid the Ouaddai region.",
+            ),
+            (
+                "SS",
+                3,
+                "Fighting in Sudan has cut fuel and food supplies; rising insecurity in Upper Nile.",
+            ),
+            (
+                "ET",
+                3,
+                "Clashes in the Amhara region near the Metema crossing; overland travel only with an escort.",
+            ),
         ],
-        local_names: &["Amal Hassan Osman", "Fatima Abdelrahman", "Mohamed Ali Ibrahim", "Sara Elfadil", "Hiba Mustafa Ahmed"],
+        local_names: &[
+            "Amal Hassan Osman",
+            "Fatima Abdelrahman",
+            "Mohamed Ali Ibrahim",
+            "Sara Elfadil",
+            "Hiba Mustafa Ahmed",
+        ],
         media: &["Sudan Tribune", "Radio Dabanga", "Al-Sudani"],
     },
     Theatre {
@@ -145,7 +166,10 @@ pub const THEATRES: &[Theatre] = &[
         destinations: &["Malta (MLA)", "Tunis-Carthage (TUN)", "Istanbul (IST)"],
         overland: &[
             ("Tripoli, Janzour", "Ras Ajdir border crossing (Tunisia)"),
-            ("Tripoli, Gargaresh", "Dehiba-Wazin border crossing (Tunisia)"),
+            (
+                "Tripoli, Gargaresh",
+                "Dehiba-Wazin border crossing (Tunisia)",
+            ),
         ],
         bus_carriers: &["Al-Nasr Transport", "Tripoli Coach Company"],
         ship: Some(Ship {
@@ -156,11 +180,28 @@ pub const THEATRES: &[Theatre] = &[
             capacity: 560,
         }),
         neighbours: &[
-            ("TN", 2, "Border crossings with Libya overwhelmed; expect long closures at Ras Ajdir."),
-            ("NE", 3, "Armed smuggling networks active across the northern border with Libya."),
-            ("TD", 3, "Armed groups crossing from southern Libya into Tibesti; avoid the north."),
+            (
+                "TN",
+                2,
+                "Border crossings with Libya overwhelmed; expect long closures at Ras Ajdir.",
+            ),
+            (
+                "NE",
+                3,
+                "Armed smuggling networks active across the northern border with Libya.",
+            ),
+            (
+                "TD",
+                3,
+                "Armed groups crossing from southern Libya into Tibesti; avoid the north.",
+            ),
         ],
-        local_names: &["Amina Ben Ali", "Khaled Elmahdi", "Salma Abushagur", "Nour Zintani"],
+        local_names: &[
+            "Amina Ben Ali",
+            "Khaled Elmahdi",
+            "Salma Abushagur",
+            "Nour Zintani",
+        ],
         media: &["Libya Observer", "Al-Wasat", "Libya Al-Ahrar TV"],
     },
     Theatre {
@@ -203,9 +244,21 @@ pub const THEATRES: &[Theatre] = &[
             capacity: 620,
         }),
         neighbours: &[
-            ("SY", 4, "Air strikes near the Masnaa crossing; the road to Damascus may close without notice."),
-            ("JO", 2, "Regional escalation; airspace closures possible at short notice."),
-            ("CY", 1, "Ferry and flight arrivals from Lebanon; no change to the security situation."),
+            (
+                "SY",
+                4,
+                "Air strikes near the Masnaa crossing; the road to Damascus may close without notice.",
+            ),
+            (
+                "JO",
+                2,
+                "Regional escalation; airspace closures possible at short notice.",
+            ),
+            (
+                "CY",
+                1,
+                "Ferry and flight arrivals from Lebanon; no change to the security situation.",
+            ),
         ],
         local_names: &["Rima Haddad", "Nadine Khoury", "Karim Saad", "Layla Nassar"],
         media: &["L'Orient-Le Jour", "An-Nahar", "LBCI"],
@@ -245,11 +298,28 @@ pub const THEATRES: &[Theatre] = &[
         bus_carriers: &["Rimbo Transport Voyageurs", "STM Niger"],
         ship: None,
         neighbours: &[
-            ("ML", 4, "Armed group attacks in the Menaka and Tillaberi border zone are spreading."),
-            ("BF", 4, "Attacks on convoys near the border with Niger; do not travel by road."),
-            ("BJ", 2, "Border with Niger closed; long delays and occasional tension at Malanville."),
+            (
+                "ML",
+                4,
+                "Armed group attacks in the Menaka and Tillaberi border zone are spreading.",
+            ),
+            (
+                "BF",
+                4,
+                "Attacks on convoys near the border with Niger; do not travel by road.",
+            ),
+            (
+                "BJ",
+                2,
+                "Border with Niger closed; long delays and occasional tension at Malanville.",
+            ),
         ],
-        local_names: &["Aissata Moussa", "Hadiza Abdou", "Ibrahim Soumana", "Mariama Hama"],
+        local_names: &[
+            "Aissata Moussa",
+            "Hadiza Abdou",
+            "Ibrahim Soumana",
+            "Mariama Hama",
+        ],
         media: &["ActuNiger", "Tele Sahel", "Le Sahel"],
     },
     Theatre {
@@ -291,9 +361,21 @@ pub const THEATRES: &[Theatre] = &[
             capacity: 450,
         }),
         neighbours: &[
-            ("DJ", 2, "Arrival point for evacuees from Yemen; port and airport congested."),
-            ("SA", 3, "Cross-border missile and drone attacks on the southern provinces."),
-            ("OM", 2, "Crowds at the Shahan crossing from Yemen; expect long waits."),
+            (
+                "DJ",
+                2,
+                "Arrival point for evacuees from Yemen; port and airport congested.",
+            ),
+            (
+                "SA",
+                3,
+                "Cross-border missile and drone attacks on the southern provinces.",
+            ),
+            (
+                "OM",
+                2,
+                "Crowds at the Shahan crossing from Yemen; expect long waits.",
+            ),
         ],
         local_names: &["Arwa Saleh", "Mona Al-Aulaqi", "Nabil Haidar"],
         media: &["Aden al-Ghad", "Al-Masdar Online", "Yemen Monitor"],
@@ -335,8 +417,16 @@ pub const THEATRES: &[Theatre] = &[
         bus_carriers: &["Shwe Mandalar Express", "Lashio-Muse highway coaches"],
         ship: None,
         neighbours: &[
-            ("TH", 2, "Refugee arrivals and raids on scam compounds along the border with Myanmar in Tak province."),
-            ("LA", 2, "Armed incidents on the Mekong near the Golden Triangle; avoid river travel."),
+            (
+                "TH",
+                2,
+                "Refugee arrivals and raids on scam compounds along the border with Myanmar in Tak province.",
+            ),
+            (
+                "LA",
+                2,
+                "Armed incidents on the Mekong near the Golden Triangle; avoid river travel.",
+            ),
         ],
         local_names: &["Nang Hseng", "Aye Aye Myint", "Sai Kham Leng"],
         media: &["The Irrawaddy", "Myanmar Now", "Shan Herald"],
@@ -373,8 +463,16 @@ pub const THEATRES: &[Theatre] = &[
         bus_carriers: &["Gateway Bus Service", "Baby Coach"],
         ship: None,
         neighbours: &[
-            ("UG", 2, "Refugee arrivals at Elegu; border towns congested."),
-            ("CD", 3, "Armed groups active along the border with South Sudan in Haut-Uele."),
+            (
+                "UG",
+                2,
+                "Refugee arrivals at Elegu; border towns congested.",
+            ),
+            (
+                "CD",
+                3,
+                "Armed groups active along the border with South Sudan in Haut-Uele.",
+            ),
         ],
         local_names: &["Nyandeng Deng", "Achol Garang", "Lual Mayen"],
         media: &["Radio Tamazuj", "Eye Radio", "Juba Monitor"],
@@ -406,7 +504,11 @@ pub const THEATRES: &[Theatre] = &[
             "Mining company camp, Bimbo",
         ],
         airfield: "Bangui M'Poko (BGF)",
-        destinations: &["Douala (DLA)", "Yaounde Nsimalen (NSI)", "Addis Ababa (ADD)"],
+        destinations: &[
+            "Douala (DLA)",
+            "Yaounde Nsimalen (NSI)",
+            "Addis Ababa (ADD)",
+        ],
         overland: &[("Bangui, Bimbo", "Garoua-Boulai border crossing (Cameroon)")],
         bus_carriers: &["Transport Ouaka", "Bangui Voyages"],
         ship: Some(Ship {
@@ -417,8 +519,16 @@ pub const THEATRES: &[Theatre] = &[
             capacity: 300,
         }),
         neighbours: &[
-            ("CM", 3, "Armed groups active along the border with the Central African Republic in the East region."),
-            ("TD", 3, "Cross-border raids in the south near the border with the Central African Republic."),
+            (
+                "CM",
+                3,
+                "Armed groups active along the border with the Central African Republic in the East region.",
+            ),
+            (
+                "TD",
+                3,
+                "Cross-border raids in the south near the border with the Central African Republic.",
+            ),
         ],
         local_names: &["Grace Yakende", "Prisca Ngaba", "Jean-Claude Mbokani"],
         media: &["Radio Ndeke Luka", "Corbeau News", "Oubangui Medias"],
@@ -439,22 +549,66 @@ pub const AIRLINES: &[(&str, &str)] = &[
 pub const FLIGHT_SEATS: &[u32] = &[158, 164, 168, 174, 180, 186, 220, 236, 264, 280, 300];
 
 pub const SURNAMES: &[&str] = &[
-    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
-    "Ma", "Zhu", "Hu", "Guo", "He", "Gao", "Lin", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang",
-    "Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan", "Yuan", "Cai",
-    "Jiang", "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lyu", "Ding", "Ren", "Lu", "Yao", "Shen",
-    "Zhong", "Cui", "Tan", "Fan", "Liao", "Shi", "Jin", "Jia", "Xia", "Fu", "Fang", "Zou",
-    "Xiong", "Bai", "Meng", "Qin", "Qiu", "Hou", "Yin", "Xue", "Yan", "Duan", "Lei", "Long",
-    "Tao", "Mao", "Hao", "Gu", "Gong", "Shao", "Wan", "Qian", "Dai", "Mo", "Kong", "Xiang",
-    "Chang", "Wen", "Niu", "Kang", "Yi", "Hong", "Shu", "Ou", "Lan", "Tong",
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma",
+    "Zhu", "Hu", "Guo", "He", "Gao", "Lin", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Han",
+    "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan", "Yuan", "Cai", "Jiang",
+    "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lyu", "Ding", "Ren", "Lu", "Yao", "Shen", "Zhong",
+    "Cui", "Tan", "Fan", "Liao", "Shi", "Jin", "Jia", "Xia", "Fu", "Fang", "Zou", "Xiong", "Bai",
+    "Meng", "Qin", "Qiu", "Hou", "Yin", "Xue", "Yan", "Duan", "Lei", "Long", "Tao", "Mao", "Hao",
+    "Gu", "Gong", "Shao", "Wan", "Qian", "Dai", "Mo", "Kong", "Xiang", "Chang", "Wen", "Niu",
+    "Kang", "Yi", "Hong", "Shu", "Ou", "Lan", "Tong",
 ];
 
 pub const MALE_GIVEN: &[&str] = &[
-    "Wei", "Lei", "Qiang", "Jun", "Yong", "Jie", "Tao", "Ming", "Chao", "Hao", "Peng", "Bo",
-    "Gang", "Hui", "Jian", "Bin", "Hai", "Long", "Feng", "Kai", "Xin", "Zhiqiang", "Weiming",
-    "Jianhua", "Xiaolong", "Wenbo", "Tianyu", "Zhenyu", "Haoyu", "Minghui", "Jianjun", "Dawei",
-    "Zhiwei", "Junjie", "Hongwei", "Jianping", "Yunfei", "Xiaodong", "Guangming", "Shaohua",
-    "Chenglong", "Zhenhua", "Liang", "Rui", "Yang", "Dongsheng", "Haitao", "Xuefeng", "Jinlong",
+    "Wei",
+    "Lei",
+    "Qiang",
+    "Jun",
+    "Yong",
+    "Jie",
+    "Tao",
+    "Ming",
+    "Chao",
+    "Hao",
+    "Peng",
+    "Bo",
+    "Gang",
+    "Hui",
+    "Jian",
+    "Bin",
+    "Hai",
+    "Long",
+    "Feng",
+    "Kai",
+    "Xin",
+    "Zhiqiang",
+    "Weiming",
+    "Jianhua",
+    "Xiaolong",
+    "Wenbo",
+    "Tianyu",
+    "Zhenyu",
+    "Haoyu",
+    "Minghui",
+    "Jianjun",
+    "Dawei",
+    "Zhiwei",
+    "Junjie",
+    "Hongwei",
+    "Jianping",
+    "Yunfei",
+    "Xiaodong",
+    "Guangming",
+    "Shaohua",
+    "Chenglong",
+    "Zhenhua",
+    "Liang",
+    "Rui",
+    "Yang",
+    "Dongsheng",
+    "Haitao",
+    "Xuefeng",
+    "Jinlong",
     "Yuhang",
 ];
 
@@ -470,16 +624,32 @@ pub const CHILD_GIVEN: &[&str] = &[
     "Yutong", "Xinyi", "Ruoxi", "Yinuo", "Keke", "Tongtong", "Xinran", "Jiaxin", "Yiming",
 ];
 
-pub const ELDER_MALE_GIVEN: &[&str] =
-    &["Jianguo", "Guoqiang", "Zhiming", "Deshan", "Yongfu", "Fuxing", "Guohua", "Shuzhong"];
+pub const ELDER_MALE_GIVEN: &[&str] = &[
+    "Jianguo", "Guoqiang", "Zhiming", "Deshan", "Yongfu", "Fuxing", "Guohua", "Shuzhong",
+];
 
-pub const ELDER_FEMALE_GIVEN: &[&str] =
-    &["Guilan", "Xiuying", "Shuzhen", "Fengying", "Yulan", "Guizhi", "Xiulan", "Suzhen"];
+pub const ELDER_FEMALE_GIVEN: &[&str] = &[
+    "Guilan", "Xiuying", "Shuzhen", "Fengying", "Yulan", "Guizhi", "Xiulan", "Suzhen",
+];
 
 /// Home provinces, for texts about families.
 pub const PROVINCES: &[&str] = &[
-    "Henan", "Shandong", "Hunan", "Sichuan", "Fujian", "Zhejiang", "Hubei", "Jiangsu", "Anhui",
-    "Guangdong", "Hebei", "Yunnan", "Guangxi", "Jiangxi", "Shaanxi", "Liaoning",
+    "Henan",
+    "Shandong",
+    "Hunan",
+    "Sichuan",
+    "Fujian",
+    "Zhejiang",
+    "Hubei",
+    "Jiangsu",
+    "Anhui",
+    "Guangdong",
+    "Hebei",
+    "Yunnan",
+    "Guangxi",
+    "Jiangxi",
+    "Shaanxi",
+    "Liaoning",
 ];
 
 /// Employers of citizens abroad.
@@ -499,8 +669,17 @@ pub const COMPANIES: &[&str] = &[
 ];
 
 pub const RELATIONS_PARENT: &[&str] = &["mother", "father"];
-pub const RELATIONS_OTHER: &[&str] =
-    &["wife", "husband", "sister", "brother", "son", "daughter", "cousin", "colleague", "employer"];
+pub const RELATIONS_OTHER: &[&str] = &[
+    "wife",
+    "husband",
+    "sister",
+    "brother",
+    "son",
+    "daughter",
+    "cousin",
+    "colleague",
+    "employer",
+];
 
 pub const HQ_DUTY: &[&str] = &[
     "hq.duty.zhao.min",
@@ -767,7 +946,10 @@ pub const OTHERS: &[OtherCase] = &[
             "Call the families of citizens not yet reached",
         ],
         close: "All citizens accounted for; the injured were discharged and flew home.",
-        risk: Some((3, "Earthquake aftershocks and landslides in western Nepal; avoid trekking in Jajarkot and Rukum West.")),
+        risk: Some((
+            3,
+            "Earthquake aftershocks and landslides in western Nepal; avoid trekking in Jajarkot and Rukum West.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::NaturalDisaster,
@@ -809,7 +991,10 @@ pub const OTHERS: &[OtherCase] = &[
         ],
         tasks: &["Contact the university's international office for the list of students"],
         close: "All citizens reached and safe; flights operating normally.",
-        risk: Some((2, "Typhoon damage in the Visayas; check ferry and flight status before travelling.")),
+        risk: Some((
+            2,
+            "Typhoon damage in the Visayas; check ferry and flight status before travelling.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::NaturalDisaster,
@@ -850,7 +1035,10 @@ pub const OTHERS: &[OtherCase] = &[
         ],
         tasks: &["Check the tour operators' passenger lists"],
         close: "All citizens accounted for; no casualties among our nationals.",
-        risk: Some((2, "Earthquake damage and aftershocks in the High Atlas; avoid mountain villages south of Marrakesh.")),
+        risk: Some((
+            2,
+            "Earthquake damage and aftershocks in the High Atlas; avoid mountain villages south of Marrakesh.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::CivilUnrest,
@@ -869,7 +1057,10 @@ pub const OTHERS: &[OtherCase] = &[
         ],
         tasks: &["Send a security alert to the community WeChat groups"],
         close: "Protests ended; the affected traders reopened their shops.",
-        risk: Some((2, "Protests in Nairobi and other cities can turn violent; avoid demonstrations and the city centre on protest days.")),
+        risk: Some((
+            2,
+            "Protests in Nairobi and other cities can turn violent; avoid demonstrations and the city centre on protest days.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::CivilUnrest,
@@ -888,7 +1079,10 @@ pub const OTHERS: &[OtherCase] = &[
         ],
         tasks: &["Reach every factory on the embassy's list by landline"],
         close: "Curfew lifted; internet restored; all citizens safe.",
-        risk: Some((3, "Curfew and violent protests in Dhaka and other cities; avoid all non-essential travel to Bangladesh.")),
+        risk: Some((
+            3,
+            "Curfew and violent protests in Dhaka and other cities; avoid all non-essential travel to Bangladesh.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::CivilUnrest,
@@ -913,7 +1107,11 @@ pub const OTHERS: &[OtherCase] = &[
         kind: IncidentKind::Accident,
         country: "PE",
         post: "embassy.lima",
-        place: p("Road to Machu Picchu near Santa Teresa, Cusco", -13.13, -72.59),
+        place: p(
+            "Road to Machu Picchu near Santa Teresa, Cusco",
+            -13.13,
+            -72.59,
+        ),
         severity: 3,
         title: "Tour bus overturned on the road to Machu Picchu",
         summary: "A tour minibus left the road near Santa Teresa; several tourists from our country among the injured.",
@@ -1046,7 +1244,10 @@ pub const OTHERS: &[OtherCase] = &[
             "Check the handover lists at the Friendship Bridge",
         ],
         close: "The young people were handed over at the Friendship Bridge and flown home.",
-        risk: Some((3, "Fraudulent job offers lure young people across the border at Mae Sot into scam compounds; do not accept such offers.")),
+        risk: Some((
+            3,
+            "Fraudulent job offers lure young people across the border at Mae Sot into scam compounds; do not accept such offers.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::MissingPerson,
@@ -1086,7 +1287,10 @@ pub const OTHERS: &[OtherCase] = &[
             "Coordinate repatriation of the injured with the hospital",
         ],
         close: "Injured repatriated; the institute's teachers relocated; the case goes to the security office.",
-        risk: Some((4, "Attacks targeting our nationals in Karachi and Balochistan; do not travel except for essential reasons and only with security arrangements.")),
+        risk: Some((
+            4,
+            "Attacks targeting our nationals in Karachi and Balochistan; do not travel except for essential reasons and only with security arrangements.",
+        )),
     },
     OtherCase {
         kind: IncidentKind::ConsularAssistance,
@@ -1219,8 +1423,8 @@ pub const KIDNAP_REPORTS: &[&str] = &[
 
 /// Last parts of officers' subjects: `embassy.khartoum.li`.
 pub const FIELD_NAMES: &[&str] = &[
-    "li", "wang", "zhang", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "xu", "sun",
-    "ma", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "song", "tang", "han",
+    "li", "wang", "zhang", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "xu", "sun", "ma",
+    "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "song", "tang", "han",
 ];
 
 /// Evacuation coordinators at headquarters.
@@ -1235,18 +1439,51 @@ pub const HQ_EVAC: &[&str] = &[
 /// The evacuation incident's tasks: title, due (hours after opening), done (hours
 /// after opening, or never).
 pub const EVAC_TASKS: &[(&str, i64, Option<i64>)] = &[
-    ("Publish the evacuation notice and the hotline numbers on WeChat and the embassy website", 3, Some(2)),
-    ("Staff the registration desks at every assembly point", 4, Some(5)),
-    ("Charter aircraft for the first evacuation flights", 10, Some(8)),
-    ("Arrange a security escort for the first bus convoy", 14, Some(13)),
-    ("Obtain landing and overflight permissions for {airfield}", 16, Some(15)),
-    ("Stock water, food and medicine at the assembly points", 20, Some(26)),
-    ("Set up the reception of evacuees in {dest} with the embassy there", 30, Some(28)),
-    ("Trace the citizens who registered but never reached an assembly point", 96, None),
+    (
+        "Publish the evacuation notice and the hotline numbers on WeChat and the embassy website",
+        3,
+        Some(2),
+    ),
+    (
+        "Staff the registration desks at every assembly point",
+        4,
+        Some(5),
+    ),
+    (
+        "Charter aircraft for the first evacuation flights",
+        10,
+        Some(8),
+    ),
+    (
+        "Arrange a security escort for the first bus convoy",
+        14,
+        Some(13),
+    ),
+    (
+        "Obtain landing and overflight permissions for {airfield}",
+        16,
+        Some(15),
+    ),
+    (
+        "Stock water, food and medicine at the assembly points",
+        20,
+        Some(26),
+    ),
+    (
+        "Set up the reception of evacuees in {dest} with the embassy there",
+        30,
+        Some(28),
+    ),
+    (
+        "Trace the citizens who registered but never reached an assembly point",
+        96,
+        None,
+    ),
 ];
 
 /// Why the evacuation incident's status moved.
-pub const EVAC_ACTIVE: &str = "Crisis cell activated; the embassy and headquarters work in shifts around the clock.";
+pub const EVAC_ACTIVE: &str =
+    "Crisis cell activated; the embassy and headquarters work in shifts around the clock.";
 
 /// Why a boarded evacuee was taken off again.
 pub const OFFLOAD_REASONS: &[&str] = &[
@@ -1307,6 +1544,9 @@ pub const EVAC_REQUESTS: &[&str] = &[
 pub const EVAC_REQUESTS_UNREGISTERED: &[&str] = &[
     "Caller in {district} with {n} colleagues from {company} asks to be evacuated. Registration link sent by SMS; told to go to {point}.",
     "Caller stranded in {district2} with no phone credit asks how to register; registration taken over the phone and passed to the embassy.",
+    "Student at the university dormitory in {district} asks whether students without residence permits may leave too. Told yes; registration link sent.",
+    "Trader in {district} with {n} relatives asks whether they can bring their car to the convoy. Told no vehicles; registration link sent.",
+    "Caller whose passport expired last month asks whether she can still be evacuated. Told yes; an emergency travel document will be issued at {point}.",
 ];
 
 /// Calls that have nothing to do with any incident on the board.
@@ -1334,11 +1574,31 @@ pub const LOST_DOCUMENTS: &[&str] = &[
     "Student's bag with passport and residence card stolen at {place}; told how to get a police report and a travel document.",
 ];
 pub const MEDICAL_CALLS: &[(&str, &str, &str)] = &[
-    ("TH", "Phuket", "Tourist in Phuket with dengue fever; the hospital asks for a deposit. Given the insurer's assistance number and a list of hospitals."),
-    ("ID", "Bali", "Caller's father fell ill on a tour in Bali and was admitted to hospital; asks for help with a medical flight. Explained the insurer's role."),
-    ("IT", "Venice", "Tour-group member with chest pain in Venice; the guide asks for an interpreter at the hospital. Interpreter list sent."),
-    ("EG", "Luxor", "Elderly tourist with severe food poisoning in Luxor; family asks whether the hospital is reliable. Advised and given the embassy's doctor line."),
-    ("US", "Las Vegas", "Student hit by a car in Las Vegas; in surgery. The consulate will contact the hospital and the family."),
+    (
+        "TH",
+        "Phuket",
+        "Tourist in Phuket with dengue fever; the hospital asks for a deposit. Given the insurer's assistance number and a list of hospitals.",
+    ),
+    (
+        "ID",
+        "Bali",
+        "Caller's father fell ill on a tour in Bali and was admitted to hospital; asks for help with a medical flight. Explained the insurer's role.",
+    ),
+    (
+        "IT",
+        "Venice",
+        "Tour-group member with chest pain in Venice; the guide asks for an interpreter at the hospital. Interpreter list sent.",
+    ),
+    (
+        "EG",
+        "Luxor",
+        "Elderly tourist with severe food poisoning in Luxor; family asks whether the hospital is reliable. Advised and given the embassy's doctor line.",
+    ),
+    (
+        "US",
+        "Las Vegas",
+        "Student hit by a car in Las Vegas; in surgery. The consulate will contact the hospital and the family.",
+    ),
 ];
 pub const ADVICE_CALLS: &[&str] = &[
     "Caller plans a business trip to {country} next week and asks whether it is safe. Told the risk level is {level} of 4 and read the advice: {advice}",
@@ -1354,7 +1614,10 @@ pub const OTHER_CALLS: &[&str] = &[
 
 /// A kidnapping: the tasks the duty officer sets (title, due hours after opening).
 pub const KIDNAP_TASKS: &[(&str, i64)] = &[
-    ("Set up a crisis cell with {company} and its security adviser", 6),
+    (
+        "Set up a crisis cell with {company} and its security adviser",
+        6,
+    ),
     ("Brief the hostages' families in {province}", 24),
     ("Obtain phone-location data through the {police}", 48),
     ("Prepare a medical check for the hostages on release", 72),
@@ -1410,3 +1673,103 @@ pub const MERGE_REASONS: &[&str] = &[
     "Same person as the evacuation registration: same name and date of birth, same family; this record was created from a relative's call.",
     "Created twice: the hotline registered the person from a relative's call before seeing the embassy's registration (same name and date of birth).",
 ];
+
+/// Names of the countries the story mentions, for the hotline's answers.
+pub const COUNTRY_NAMES: &[(&str, &str)] = &[
+    ("AE", "the United Arab Emirates"),
+    ("BD", "Bangladesh"),
+    ("BF", "Burkina Faso"),
+    ("BJ", "Benin"),
+    ("CD", "the Democratic Republic of the Congo"),
+    ("CM", "Cameroon"),
+    ("CY", "Cyprus"),
+    ("DJ", "Djibouti"),
+    ("EG", "Egypt"),
+    ("ET", "Ethiopia"),
+    ("FR", "France"),
+    ("ID", "Indonesia"),
+    ("JO", "Jordan"),
+    ("JP", "Japan"),
+    ("KE", "Kenya"),
+    ("KH", "Cambodia"),
+    ("LA", "Laos"),
+    ("MA", "Morocco"),
+    ("ML", "Mali"),
+    ("MV", "the Maldives"),
+    ("MY", "Malaysia"),
+    ("MZ", "Mozambique"),
+    ("NG", "Nigeria"),
+    ("NP", "Nepal"),
+    ("NZ", "New Zealand"),
+    ("OM", "Oman"),
+    ("PE", "Peru"),
+    ("PH", "the Philippines"),
+    ("PK", "Pakistan"),
+    ("SA", "Saudi Arabia"),
+    ("SB", "the Solomon Islands"),
+    ("SY", "Syria"),
+    ("TD", "Chad"),
+    ("TH", "Thailand"),
+    ("TN", "Tunisia"),
+    ("UG", "Uganda"),
+    ("ZA", "South Africa"),
+    ("ZM", "Zambia"),
+];
+
+/// Where evacuees end up: a word of the destination, and its country.
+pub const ARRIVAL_COUNTRIES: &[(&str, &str)] = &[
+    ("Jeddah", "SA"),
+    ("Djibouti", "DJ"),
+    ("Cairo", "EG"),
+    ("Port Sudan", "SD"),
+    ("(Ethiopia)", "ET"),
+    ("(Egypt)", "EG"),
+    ("Malta", "MT"),
+    ("Valletta", "MT"),
+    ("Tunis", "TN"),
+    ("Istanbul", "TR"),
+    ("Larnaca", "CY"),
+    ("Limassol", "CY"),
+    ("Beijing", "CN"),
+    ("(Syria)", "SY"),
+    ("Abidjan", "CI"),
+    ("Casablanca", "MA"),
+    ("Addis Ababa", "ET"),
+    ("(Benin)", "BJ"),
+    ("Muscat", "OM"),
+    ("(Oman)", "OM"),
+    ("Kunming", "CN"),
+    ("(China)", "CN"),
+    ("Mandalay", "MM"),
+    ("Yangon", "MM"),
+    ("Nairobi", "KE"),
+    ("Entebbe", "UG"),
+    ("(Uganda)", "UG"),
+    ("Douala", "CM"),
+    ("Yaounde", "CM"),
+    ("(Cameroon)", "CM"),
+    ("(DR Congo)", "CD"),
+];
+
+/// The country a destination lies in.
+pub fn arrival_country(destination: &str) -> Option<&'static str> {
+    ARRIVAL_COUNTRIES
+        .iter()
+        .find(|(word, _)| destination.contains(word))
+        .map(|(_, code)| *code)
+}
+
+/// Whether a local name in the theatres above is a man's.
+pub fn is_male_name(name: &str) -> bool {
+    const MEN: &[&str] = &[
+        "Mohamed",
+        "Khaled",
+        "Karim",
+        "Ibrahim",
+        "Nabil",
+        "Lual",
+        "Jean-Claude",
+        "Sai",
+    ];
+    MEN.iter().any(|m| name.split(' ').next() == Some(*m))
+}

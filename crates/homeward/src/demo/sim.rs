@@ -56,7 +56,7 @@ pub struct Out {
     pub then: Vec<BatchItem>,
     passports: u64,
     /// Country risk levels as set so far.
-    pub risk: BTreeMap<&'static str, u8>,
+    pub risk: BTreeMap<&'static str, (u8, String)>,
 }
 
 impl Out {
@@ -94,18 +94,52 @@ impl Out {
         });
     }
 
-    /// A passport number never handed out before in this scenario: `E` and 8 digits.
+    /// A passport number never handed out before in this scenario.
     pub fn passport(&mut self) -> String {
         self.passports += 1;
-        // Multiplying by a number prime to 10^8 walks every 8-digit number once.
-        let n = (self.passports.wrapping_mul(48_271_259) + 31_415_926) % 100_000_000;
-        format!("E{n:08}")
+        passport_number(self.passports)
+    }
+
+    /// The duty officer on shift at headquarters now: three eight-hour shifts a day.
+    pub fn duty(&self) -> Actor {
+        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        Actor::new(
+            data::HQ_DUTY[shift % data::HQ_DUTY.len()],
+            Role::DutyOfficer,
+        )
+    }
+
+    /// The evacuation coordinator on shift at headquarters now.
+    pub fn coordinator(&self) -> Actor {
+        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        Actor::new(
+            data::HQ_EVAC[shift % data::HQ_EVAC.len()],
+            Role::EvacuationCoordinator,
+        )
+    }
+
+    /// One of the three hotline operators on shift now.
+    pub fn operator(&self, rng: &mut ChaCha8Rng) -> Actor {
+        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        let seat = shift * 3 + rng.gen_range(0..3);
+        Actor::new(
+            data::HQ_HOTLINE[seat % data::HQ_HOTLINE.len()],
+            Role::HotlineOperator,
+        )
     }
 
     /// A field time: `t`, never later than now.
     pub fn field(&self, t: Secs) -> Option<Timestamp> {
         Some(ts(t.min(self.now)))
     }
+}
+
+/// The `k`-th passport number of the scenario: `E` and 8 digits, all different for
+/// the first hundred million.
+pub fn passport_number(k: u64) -> String {
+    // Multiplying by a number prime to 10^8 walks every 8-digit number once.
+    let n = (k % 100_000_000 * 48_271_259 + 31_415_926) % 100_000_000;
+    format!("E{n:08}")
 }
 
 /// Things due at a moment, in the order they were planned.
@@ -141,7 +175,12 @@ impl<J> Agenda<J> {
 }
 
 /// Picks one element of a non-empty slice.
-pub fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+pub fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[T]) -> T {
+    items[rng.gen_range(0..items.len())]
+}
+
+/// Picks one element of a non-empty slice, by reference.
+pub fn pick_ref<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
@@ -204,7 +243,7 @@ pub fn officers(rng: &mut ChaCha8Rng, prefix: &str, n: usize, role: Role) -> Vec
 
 /// One of a fixed list of headquarters subjects.
 pub fn hq(rng: &mut ChaCha8Rng, subjects: &[&str], role: Role) -> Actor {
-    Actor::new(*pick(rng, subjects), role)
+    Actor::new(pick(rng, subjects), role)
 }
 
 /// Man or woman.
@@ -420,7 +459,8 @@ pub fn relative_of(rng: &mut ChaCha8Rng, c: &Citizen) -> Caller {
     let female = matches!(
         relation,
         "mother" | "grandmother" | "aunt" | "sister" | "daughter" | "niece" | "wife"
-    ) || (matches!(relation, "cousin" | "colleague" | "employer") && rng.gen_bool(0.4));
+    ) || (matches!(relation, "cousin" | "colleague" | "employer")
+        && rng.gen_bool(0.4));
     let given = match (female, relation) {
         (true, "grandmother") => pick(rng, data::ELDER_FEMALE_GIVEN),
         (false, "grandfather") => pick(rng, data::ELDER_MALE_GIVEN),
