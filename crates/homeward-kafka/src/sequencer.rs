@@ -227,8 +227,10 @@ impl Sequencer {
         self.producer.begin_transaction()?;
         let events_topic = self.cfg.events_topic();
         let results_topic = self.cfg.results_topic();
-        let mut replies = Vec::new();
         let mut offsets: HashMap<i32, i64> = HashMap::new();
+        // Everything of the batch is queued first and awaited together: one round
+        // trip per batch, not per record.
+        let mut pending = Vec::new();
         for m in batch {
             offsets.insert(m.partition(), m.offset() + 1);
             let partition = m.partition();
@@ -245,19 +247,26 @@ impl Sequencer {
                 continue;
             };
             let (records, outcome) = decide(state, &request);
-            let mut last = None;
+            let mut deliveries = Vec::with_capacity(records.len());
             for (key, bytes, headers) in records {
                 let record = FutureRecord::to(&events_topic)
                     .partition(partition)
                     .key(&key)
                     .payload(&bytes)
                     .headers(headers);
-                let delivery = self
-                    .producer
-                    .send(record, TIMEOUT)
+                deliveries.push(enqueue(&self.producer, record).await?);
+            }
+            pending.push((request, partition, outcome, deliveries));
+        }
+        let mut replies = Vec::with_capacity(pending.len());
+        for (request, partition, outcome, deliveries) in pending {
+            let mut last = None;
+            for delivery in deliveries {
+                let delivered = delivery
                     .await
+                    .map_err(|_| KafkaError::Canceled)?
                     .map_err(|(e, _)| e)?;
-                last = Some(delivery.offset);
+                last = Some(delivered.offset);
             }
             let outcome = match (outcome, last) {
                 (Outcome::Appended { version, .. }, Some(offset)) => Outcome::Appended {
@@ -273,14 +282,18 @@ impl Sequencer {
                 outcome,
             });
         }
-        for reply in replies {
-            let bytes = serde_json::to_vec(&reply).unwrap_or_default();
+        let mut sent = Vec::with_capacity(replies.len());
+        for reply in &replies {
+            let bytes = serde_json::to_vec(reply).unwrap_or_default();
             let record = FutureRecord::to(&results_topic)
                 .key(&reply.reply_to)
                 .payload(&bytes);
-            self.producer
-                .send(record, TIMEOUT)
+            sent.push(enqueue(&self.producer, record).await?);
+        }
+        for delivery in sent {
+            delivery
                 .await
+                .map_err(|_| KafkaError::Canceled)?
                 .map_err(|(e, _)| e)?;
         }
         let mut tpl = TopicPartitionList::new();
@@ -299,6 +312,26 @@ impl Sequencer {
 }
 
 type Records = Vec<(String, Vec<u8>, OwnedHeaders)>;
+
+/// Queues a record, waiting for room in the producer's queue when it is full.
+async fn enqueue<'a>(
+    producer: &FutureProducer,
+    mut record: FutureRecord<'a, String, Vec<u8>>,
+) -> Result<rdkafka::producer::DeliveryFuture, KafkaError> {
+    loop {
+        match producer.send_result(record) {
+            Ok(delivery) => return Ok(delivery),
+            Err((
+                KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull),
+                r,
+            )) => {
+                record = r;
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            Err((e, _)) => return Err(e),
+        }
+    }
+}
 
 /// What a request becomes, given the partition's state; the state moves on as if the
 /// records were written (the transaction is aborted and the state rebuilt otherwise).
