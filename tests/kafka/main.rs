@@ -21,6 +21,36 @@ async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() ->
     let a = instance(&cluster, "a")?;
     let b = instance(&cluster, "b")?;
     let id = open_incident(&a).await?;
+
+    // A change accepted by A reaches B's live board stream.
+    let stream = b
+        .api()
+        .get("/v1/board/stream")
+        .send()
+        .await?
+        .error_for_status()?;
+    let watching = tokio::spawn(async move {
+        use futures::StreamExt;
+        let mut body = stream.bytes_stream();
+        let mut seen = String::new();
+        while let Some(Ok(chunk)) = body.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("Convoy 3 reached the border at Argeen") {
+                return true;
+            }
+        }
+        false
+    });
+    let filed = a
+        .api()
+        .post(&format!("/v1/incidents/{id}/reports"))
+        .json(&serde_json::json!({"text": "Convoy 3 reached the border at Argeen", "category": "logistics"}))
+        .send()
+        .await?;
+    assert_eq!(filed.status(), 201);
+    let reached = tokio::time::timeout(std::time::Duration::from_secs(30), watching).await??;
+    assert!(reached, "A's report never reached B's board stream");
+
     let load = Load::new(&id, vec![a.api(), b.api()]);
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged = load.run(8, 40, Arc::clone(&stop)).await;
@@ -30,7 +60,7 @@ async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() ->
         "every report acknowledged (with retries)"
     );
 
-    let expected = acknowledged.len() as u64 + 1;
+    let expected = acknowledged.len() as u64 + 2;
     let from_a = incident(&a, &id, expected).await?;
     let from_b = incident(&b, &id, expected).await?;
     same_file(&from_a, &from_b);
@@ -42,7 +72,9 @@ async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() ->
         .collect();
     let unique: HashSet<&str> = texts.iter().copied().collect();
     assert_eq!(unique.len(), texts.len(), "a report was written twice");
-    assert_eq!(unique, acknowledged.iter().map(String::as_str).collect());
+    let mut wanted: HashSet<&str> = acknowledged.iter().map(String::as_str).collect();
+    wanted.insert("Convoy 3 reached the border at Argeen");
+    assert_eq!(unique, wanted);
 
     // A new instance rebuilt from offset zero has the same state.
     let c = instance(&cluster, "c")?;
