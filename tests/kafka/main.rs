@@ -83,6 +83,16 @@ async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() ->
     for i in [&a, &b, &c] {
         i.verify()?;
     }
+    // The chains in the topic itself, offline, partition by partition.
+    let verified = cluster.verify_topics()?;
+    assert!(verified.contains("audit chains intact"), "{verified}");
+    let total: u64 = verified
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(total >= expected, "{verified}");
     Ok(())
 }
 

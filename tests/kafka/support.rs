@@ -94,6 +94,22 @@ impl Cluster {
         .collect()
     }
 
+    /// `homeward audit verify --kafka`: the chain of every partition of this test's topic.
+    pub fn verify_topics(&self) -> anyhow::Result<String> {
+        let (status, stdout, stderr) = cli(&[
+            "audit",
+            "verify",
+            "--kafka",
+            &self.brokers,
+            "--kafka-topic-prefix",
+            &self.prefix,
+        ])?;
+        if !status.success() {
+            bail!("audit verify --kafka failed: {stdout}{stderr}");
+        }
+        Ok(stdout)
+    }
+
     /// Stops the single broker and starts it again on its data.
     pub fn restart_broker(&self) -> anyhow::Result<()> {
         let Kind::Single { data: Some(data) } = &self.kind else {

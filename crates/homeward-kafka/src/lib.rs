@@ -15,6 +15,7 @@
 pub mod config;
 pub mod mirror;
 pub mod sequencer;
+pub mod verify;
 pub mod wire;
 
 use std::collections::HashMap;

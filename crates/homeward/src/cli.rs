@@ -162,7 +162,21 @@ struct ExportArgs {
 enum AuditCommand {
     /// Check every link of the hash chain. Exit 0 when intact; 1 naming the first
     /// broken entry when any stored entry was altered, removed or reordered.
-    Verify(DataDir),
+    /// With `--kafka`, checks the chain of every partition of the events topic
+    /// instead of a data directory's copy.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Verify the events topic of this Kafka cluster.
+    #[arg(long, env = "HOMEWARD_KAFKA")]
+    kafka: Option<String>,
+    /// Prefix of Homeward's topic names on the cluster.
+    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX", default_value = "homeward.")]
+    kafka_topic_prefix: String,
 }
 
 /// Runs the parsed command line.
@@ -171,7 +185,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(args),
         Command::Token(TokenCommand::Issue(args)) => issue(args),
         Command::Replay(args) => replay(args),
-        Command::Audit(AuditCommand::Verify(args)) => verify(&args.data_dir),
+        Command::Audit(AuditCommand::Verify(args)) => match args.kafka {
+            None => verify(&args.data.data_dir),
+            Some(brokers) => verify_kafka(brokers, args.kafka_topic_prefix),
+        },
         Command::Demo(args) => crate::demo::run(args),
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
@@ -412,6 +429,42 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify_kafka(brokers: String, prefix: String) -> anyhow::Result<ExitCode> {
+    let cfg = homeward_kafka::KafkaConfig {
+        brokers,
+        prefix,
+        partitions: 0,
+        replication: 0,
+        instance_id: format!("verify-{}", std::process::id()),
+    };
+    runtime()?.block_on(async move {
+        match homeward_kafka::verify::verify(&cfg).await {
+            Ok(partitions) => {
+                let entries: u64 = partitions.iter().map(|p| p.entries).sum();
+                println!(
+                    "audit chains intact: {entries} entries in {} partitions",
+                    partitions.len()
+                );
+                for p in partitions {
+                    println!(
+                        "partition {} head {} ({} entries)",
+                        p.partition, p.head, p.entries
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(homeward_kafka::verify::KafkaVerifyError::Broken { partition, source }) => {
+                println!(
+                    "AUDIT CHAIN BROKEN in partition {partition} at entry {}: {}",
+                    source.position, source.what
+                );
+                Ok(ExitCode::from(1))
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
 }
 
 fn verify(data_dir: &Path) -> anyhow::Result<ExitCode> {
