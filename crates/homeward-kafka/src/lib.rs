@@ -134,21 +134,18 @@ impl KafkaLog {
             .topics()
             .first()
             .map_or(0, |t| t.partitions().len() as i32);
-        for p in 0..partitions {
-            let (_, high) = consumer
-                .fetch_watermarks(&topic, p, Duration::from_secs(30))
-                .map_err(unavailable)?;
-            if high > 0 {
-                // Transaction markers take offsets too: wait for the last data record
-                // before the high watermark, i.e. until nothing is left to read.
-                let mut rx = self.copied.clone();
-                let wanted = high - 1;
-                let _ = tokio::time::timeout(
-                    Duration::from_secs(60),
-                    rx.wait_for(|c| c.offsets.get(&p).is_some_and(|o| *o + 2 >= wanted)),
-                )
-                .await;
-            }
+        // The copy says when it reached the end of the committed records of each
+        // partition (transaction markers and aborted records are never copied, so
+        // offsets alone cannot say it).
+        let mut rx = self.copied.clone();
+        let all = partitions.max(0) as usize;
+        let caught_up = tokio::time::timeout(
+            Duration::from_secs(120),
+            rx.wait_for(|c| c.reached_end.len() >= all),
+        )
+        .await;
+        if caught_up.is_err() {
+            tracing::warn!("the copy of the events topic is still catching up; serving meanwhile");
         }
         Ok(())
     }

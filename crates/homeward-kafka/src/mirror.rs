@@ -29,6 +29,8 @@ use crate::wire;
 pub struct Copied {
     /// Last offset copied, per partition.
     pub offsets: HashMap<i32, i64>,
+    /// Partitions whose end (of committed records) the copy has reached at least once.
+    pub reached_end: std::collections::HashSet<i32>,
 }
 
 fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a [u8]> {
@@ -91,6 +93,7 @@ async fn copy(
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")
         .set("fetch.wait.max.ms", "5")
+        .set("enable.partition.eof", "true")
         .create()?;
     let topic = cfg.events_topic();
     let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(30))?;
@@ -112,12 +115,25 @@ async fn copy(
     }
     consumer.assign(&tpl)?;
     loop {
-        let first = consumer.recv().await?.detach();
+        let first = match consumer.recv().await {
+            Ok(m) => m.detach(),
+            Err(KafkaError::PartitionEOF(p)) => {
+                copied.send_modify(|c| {
+                    c.reached_end.insert(p);
+                });
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut batch = vec![first];
+        let mut ended = Vec::new();
         while batch.len() < 2000 {
             match tokio::time::timeout(Duration::from_millis(1), consumer.recv()).await {
                 Ok(Ok(m)) => batch.push(m.detach()),
-                Ok(Err(KafkaError::PartitionEOF(_))) => break,
+                Ok(Err(KafkaError::PartitionEOF(p))) => {
+                    ended.push(p);
+                    break;
+                }
                 Ok(Err(e)) => return Err(e.into()),
                 Err(_) => break,
             }
@@ -125,6 +141,7 @@ async fn copy(
         let entries: Vec<MirrorEntry> = batch.iter().filter_map(entry).collect();
         local.mirror(entries).await?;
         copied.send_modify(|c| {
+            c.reached_end.extend(ended.iter().copied());
             for m in &batch {
                 let last = c.offsets.entry(m.partition()).or_insert(-1);
                 *last = (*last).max(m.offset());
