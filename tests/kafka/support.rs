@@ -271,10 +271,10 @@ pub async fn open_incident(i: &Instance) -> anyhow::Result<String> {
     Ok(r["id"].as_str().context("no id")?.to_owned())
 }
 
-/// The incident's file from an instance once it has reached `version` (60 s at most).
+/// The incident's file from an instance once it has reached `version` (180 s at most: one stream's appends go one at a time through its partition's writer).
 pub async fn incident(i: &Instance, id: &str, version: u64) -> anyhow::Result<Value> {
     let api = i.api();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
     loop {
         let response = api.get(&format!("/v1/incidents/{id}")).send().await;
         if let Ok(r) = response
@@ -286,16 +286,16 @@ pub async fn incident(i: &Instance, id: &str, version: u64) -> anyhow::Result<Va
             }
         }
         if tokio::time::Instant::now() > deadline {
-            bail!("the incident did not reach version {version} in 60 s");
+            bail!("the incident did not reach version {version} in 180 s");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 /// The incident as two instances show it, once both show the same version and it has
-/// stopped moving (60 s at most).
+/// stopped moving (180 s at most).
 pub async fn converged(a: &Instance, b: &Instance, id: &str) -> anyhow::Result<(Value, Value)> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
     let mut last = None;
     loop {
         let from_a = incident(a, id, 0).await?;
@@ -306,7 +306,7 @@ pub async fn converged(a: &Instance, b: &Instance, id: &str) -> anyhow::Result<(
         }
         last = Some(version);
         if tokio::time::Instant::now() > deadline {
-            bail!("the instances did not converge in 60 s");
+            bail!("the instances did not converge in 180 s");
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
