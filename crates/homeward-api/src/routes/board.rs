@@ -11,7 +11,7 @@ use homeward_domain::policy::Action;
 use homeward_domain::{CountryCode, IncidentId};
 use homeward_projections::board::{BoardView, FeedItem, Visibility, board_incident};
 use homeward_service::Change;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
@@ -164,6 +164,3 @@ pub async fn stream(
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
-
-/// Parses nothing; keeps `Value` in use for the OpenAPI description of frames.
-pub type Frame = Value;
