@@ -34,9 +34,11 @@ fi
 CLUSTER_NODES=(1 2 3)
 cluster_broker_port() { echo $((19091 + $1)); }
 cluster_controller_port() { echo $((19191 + $1)); }
-SINGLE_BROKER_PORT=9092
+# A second single broker beside the first (say, a benchmark while the tests run)
+# takes other ports: HOMEWARD_KAFKA_PORT=29092 start-single.sh DIR (controller on +1).
+SINGLE_BROKER_PORT="${HOMEWARD_KAFKA_PORT:-9092}"
 # shellcheck disable=SC2034
-SINGLE_CONTROLLER_PORT=9093
+SINGLE_CONTROLLER_PORT="$((SINGLE_BROKER_PORT + 1))"
 
 log() { printf '[homeward-kafka] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
