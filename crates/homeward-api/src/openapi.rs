@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, board, calls, countries, evacuations, incidents, persons, system, wall,
+    audit, board, calls, countries, evacuations, incidents, persons, system, tasks, wall,
 };
 
 struct BearerAuth;
@@ -48,6 +48,7 @@ impl Modify for BearerAuth {
         evacuations::depart, evacuations::arrive, evacuations::manifest,
         board::board, board::stream, wall::timeline,
         audit::list, audit::verify,
+        tasks::list, tasks::missed,
     ),
     tags(
         (name = "incidents", description = "Incidents, their persons, tasks, reports, case facts and corrections"),
@@ -56,6 +57,7 @@ impl Modify for BearerAuth {
         (name = "countries", description = "Country risk levels"),
         (name = "evacuations", description = "Evacuations, transports, evacuees and manifests"),
         (name = "board", description = "The crisis room's board, live"),
+        (name = "tasks", description = "Tasks and welfare checks, and the deadlines missed"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "system", description = "Health, metrics, this document"),
     )

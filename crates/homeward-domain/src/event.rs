@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::CallEvent;
 use crate::country::CountryEvent;
+use crate::deadline::DeadlineEvent;
 use crate::evacuation::EvacuationEvent;
 use crate::incident::IncidentEvent;
 use crate::person::PersonEvent;
+use crate::welfare::WelfareEvent;
 
 /// An event of any stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +21,8 @@ pub enum DomainEvent {
     Call(CallEvent),
     Country(CountryEvent),
     Evacuation(EvacuationEvent),
+    Welfare(WelfareEvent),
+    Deadline(DeadlineEvent),
 }
 
 /// A wire name and the schema version written today.
@@ -81,6 +85,13 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("evacuation.transport_departed", 1),
     meta("evacuation.transport_arrived", 1),
     meta("evacuation.closed", 1),
+    meta("welfare.check_opened", 1),
+    meta("welfare.check_attempted", 1),
+    meta("welfare.check_escalated", 1),
+    meta("welfare.check_completed", 1),
+    meta("welfare.check_due_changed", 1),
+    meta("welfare.check_cancelled", 1),
+    meta("deadline.missed", 1),
 ];
 
 /// The current schema version of a type, if the type exists.
@@ -154,6 +165,18 @@ impl DomainEvent {
                     Ev::Closed(_) => "evacuation.closed",
                 }
             }
+            Self::Welfare(e) => {
+                use WelfareEvent as W;
+                match e {
+                    W::Opened(_) => "welfare.check_opened",
+                    W::Attempted(_) => "welfare.check_attempted",
+                    W::Escalated(_) => "welfare.check_escalated",
+                    W::Completed(_) => "welfare.check_completed",
+                    W::DueChanged(_) => "welfare.check_due_changed",
+                    W::Cancelled(_) => "welfare.check_cancelled",
+                }
+            }
+            Self::Deadline(DeadlineEvent::Missed(_)) => "deadline.missed",
         }
     }
 
@@ -166,7 +189,9 @@ impl DomainEvent {
 /// The JSON Schema of each event type's payload, for `schemas/`.
 #[cfg(feature = "schema")]
 pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
-    use crate::{call, country, evacuation as ev, incident as i, person as p};
+    use crate::{
+        call, country, deadline, evacuation as ev, incident as i, person as p, welfare as w,
+    };
     use schemars::schema_for;
     EVENT_TYPES
         .iter()
@@ -213,6 +238,13 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "evacuation.transport_departed" => schema_for!(ev::TransportDeparted),
                 "evacuation.transport_arrived" => schema_for!(ev::TransportArrived),
                 "evacuation.closed" => schema_for!(ev::EvacuationClosed),
+                "welfare.check_opened" => schema_for!(w::CheckOpened),
+                "welfare.check_attempted" => schema_for!(w::CheckAttempted),
+                "welfare.check_escalated" => schema_for!(w::CheckEscalated),
+                "welfare.check_completed" => schema_for!(w::CheckCompleted),
+                "welfare.check_due_changed" => schema_for!(w::CheckDueChanged),
+                "welfare.check_cancelled" => schema_for!(w::CheckCancelled),
+                "deadline.missed" => schema_for!(deadline::DeadlineMissed),
                 other => unreachable!("event type {other} has no schema"),
             };
             (*m, schema)

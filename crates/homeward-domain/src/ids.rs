@@ -165,6 +165,14 @@ impl StreamId {
     pub fn country(code: CountryCode) -> Self {
         Self(format!("country-{code}"))
     }
+    /// The stream of a welfare check.
+    pub fn welfare(id: TaskId) -> Self {
+        Self(format!("welfare-{id}"))
+    }
+    /// The stream of a deadline (named by [`crate::deadline::deadline_id`]).
+    pub fn deadline(id: Uuid) -> Self {
+        Self(format!("deadline-{id}"))
+    }
     /// Wraps a stored stream id as it is.
     pub fn from_raw(raw: impl Into<String>) -> Self {
         Self(raw.into())

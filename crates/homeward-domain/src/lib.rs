@@ -12,12 +12,15 @@
 //! - [`person`]: a citizen with personal data, whereabouts, welfare and merges;
 //! - [`call`]: a hotline call;
 //! - [`country`]: a country's risk level;
-//! - [`evacuation`]: an evacuation with its transports and evacuees.
+//! - [`evacuation`]: an evacuation with its transports and evacuees;
+//! - [`welfare`]: a welfare check of a citizen in a country at risk;
+//! - [`deadline`]: the promises kept by the clock, and each one missed.
 
 pub mod aggregate;
 pub mod call;
 pub mod country;
 mod country_codes;
+pub mod deadline;
 pub mod evacuation;
 pub mod event;
 pub mod ids;
@@ -26,6 +29,7 @@ pub mod person;
 pub mod policy;
 pub mod rejection;
 pub mod validate;
+pub mod welfare;
 
 pub use aggregate::{Aggregate, Context};
 pub use event::{DomainEvent, EventMeta};

@@ -168,6 +168,9 @@ pub enum Rejection {
     /// A record merged into itself.
     #[error("a record cannot be merged into itself")]
     MergeIntoSelf,
+    /// A deadline recorded as missed before it passed.
+    #[error("the deadline has not passed yet")]
+    NotYetDue,
 }
 
 impl Rejection {
@@ -203,6 +206,7 @@ impl Rejection {
             Self::PersonMerged { .. } => "person_merged",
             Self::NotMerged => "not_merged",
             Self::MergeIntoSelf => "merge_into_self",
+            Self::NotYetDue => "not_yet_due",
             Self::EvacuationClosed => "evacuation_closed",
             Self::InvalidCapacity => "invalid_capacity",
             Self::OverCapacity { .. } => "over_capacity",

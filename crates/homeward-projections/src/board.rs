@@ -154,6 +154,12 @@ pub struct BoardView {
     pub feed: Vec<FeedItem>,
     /// Progress of every evacuation still open, newest first.
     pub evacuations: Vec<crate::evacuations::EvacuationProgress>,
+    /// Welfare checks per country, most open first.
+    pub welfare_checks: Vec<crate::welfare::WelfareProgress>,
+    /// The latest missed deadlines the viewer may see, newest first.
+    pub deadlines_missed: Vec<crate::deadlines::MissedView>,
+    /// Missed deadlines recorded in all.
+    pub deadlines_missed_total: u64,
 }
 
 impl Board {
@@ -275,6 +281,9 @@ impl Board {
                 .filter(|e| !e.closed)
                 .map(|e| e.progress())
                 .collect(),
+            welfare_checks: Vec::new(),
+            deadlines_missed: Vec::new(),
+            deadlines_missed_total: 0,
         }
     }
 }

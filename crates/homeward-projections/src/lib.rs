@@ -11,15 +11,19 @@
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
-//! - [`timeline`]: events per minute, for replay.
+//! - [`timeline`]: events per minute, for replay;
+//! - [`welfare`]: welfare checks, and the reactions Homeward still owes;
+//! - [`deadlines`]: missed deadlines, and what is due.
 
 pub mod board;
 pub mod calls;
+pub mod deadlines;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;
 pub mod streams;
 pub mod timeline;
+pub mod welfare;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
@@ -45,6 +49,10 @@ pub struct Projections {
     pub streams: streams::Streams,
     /// Events per minute.
     pub timeline: timeline::Timeline,
+    /// Welfare checks and owed reactions.
+    pub welfare: welfare::Welfare,
+    /// Missed deadlines.
+    pub deadlines: deadlines::Deadlines,
 }
 
 impl Projections {
@@ -63,9 +71,66 @@ impl Projections {
             self.locator.apply(event);
             self.calls.apply(event);
             self.evacuations.apply(event);
+            self.welfare.apply(event, &self.streams);
+            self.deadlines.apply(event);
             self.timeline.record(event.recorded_at);
         }
         true
+    }
+
+    /// The board for one viewer at `now`, with welfare progress and missed deadlines.
+    pub fn render_board(
+        &self,
+        now: Timestamp,
+        visibility: &dyn Fn(&incidents::IncidentFile) -> board::Visibility,
+    ) -> board::BoardView {
+        let mut view = self.board.render(
+            &self.incidents,
+            &self.evacuations,
+            self.position,
+            now,
+            visibility,
+        );
+        view.welfare_checks = self.welfare.progress(now);
+        view.deadlines_missed_total = self.deadlines.total();
+        view.deadlines_missed = self.missed_deadlines(visibility);
+        view
+    }
+
+    /// The latest missed deadlines one viewer may see, newest first: one of an incident
+    /// they may not see is left out; of one they see redacted, only its kind and times
+    /// remain.
+    pub fn missed_deadlines(
+        &self,
+        visibility: &dyn Fn(&incidents::IncidentFile) -> board::Visibility,
+    ) -> Vec<deadlines::MissedView> {
+        use board::Visibility;
+        self.deadlines
+            .recent()
+            .filter_map(|m| {
+                let vis = match m.missed.incident_id {
+                    Some(id) => self
+                        .incidents
+                        .get(id)
+                        .map_or(Visibility::Hidden, visibility),
+                    None => Visibility::Full,
+                };
+                match vis {
+                    Visibility::Hidden => None,
+                    Visibility::Full => Some(m.clone()),
+                    Visibility::Redacted => {
+                        let mut m = m.clone();
+                        m.redacted = true;
+                        m.missed.what = "restricted case deadline".into();
+                        m.missed.owner = String::new();
+                        m.missed.task_id = None;
+                        m.missed.person_id = None;
+                        Some(m)
+                    }
+                }
+            })
+            .take(board::FEED_LENGTH)
+            .collect()
     }
 
     /// Folds many entries in order.

@@ -207,7 +207,10 @@ impl Locator {
                     p.calls.push(call);
                 }
             }
-            DomainEvent::Country(_) | DomainEvent::Evacuation(_) => {}
+            DomainEvent::Country(_)
+            | DomainEvent::Evacuation(_)
+            | DomainEvent::Welfare(_)
+            | DomainEvent::Deadline(_) => {}
         }
     }
 

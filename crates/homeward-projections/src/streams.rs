@@ -5,13 +5,17 @@ use std::collections::HashMap;
 
 use homeward_domain::call::Call;
 use homeward_domain::country::CountryRisk;
+use homeward_domain::deadline::Deadline;
 use homeward_domain::evacuation::Evacuation;
 use homeward_domain::incident::Incident;
 use homeward_domain::person::Person;
+use homeward_domain::welfare::WelfareCheck;
 use homeward_domain::{
     Aggregate, CallId, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId, StreamId,
+    TaskId,
 };
 use homeward_store::RecordedEvent;
+use uuid::Uuid;
 
 /// Domain state per stream.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +30,10 @@ pub struct Streams {
     pub countries: HashMap<CountryCode, CountryRisk>,
     /// Evacuations.
     pub evacuations: HashMap<EvacuationId, Evacuation>,
+    /// Welfare checks.
+    pub welfare: HashMap<TaskId, WelfareCheck>,
+    /// Deadlines recorded as missed.
+    pub deadlines: HashMap<Uuid, Deadline>,
 }
 
 fn copy<K: std::hash::Hash + Eq + Copy, A: Clone>(
@@ -73,6 +81,16 @@ impl Streams {
             "country" => CountryCode::parse(local)
                 .and_then(|c| self.countries.get(&c))
                 .map_or(0, |s| s.version),
+            "welfare" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.welfare.get(&id))
+                .map_or(0, |s| s.version),
+            "deadline" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.deadlines.get(&id))
+                .map_or(0, |s| s.version),
             _ => 0,
         }
     }
@@ -92,6 +110,8 @@ impl Streams {
                     &mut out.countries,
                     CountryCode::parse(local),
                 ),
+                "welfare" => copy(&self.welfare, &mut out.welfare, local.parse().ok()),
+                "deadline" => copy(&self.deadlines, &mut out.deadlines, local.parse().ok()),
                 _ => {}
             }
         }
@@ -130,6 +150,16 @@ impl Streams {
             DomainEvent::Evacuation(e) => {
                 if let Ok(id) = local.parse() {
                     fold(&mut self.evacuations, id, e);
+                }
+            }
+            DomainEvent::Welfare(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.welfare, id, e);
+                }
+            }
+            DomainEvent::Deadline(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.deadlines, id, e);
                 }
             }
         }

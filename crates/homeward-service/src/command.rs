@@ -2,12 +2,14 @@
 
 use homeward_domain::call::CallCommand;
 use homeward_domain::country::CountryCommand;
+use homeward_domain::deadline::DeadlineCommand;
 use homeward_domain::evacuation::EvacuationCommand;
 use homeward_domain::incident::IncidentCommand;
 use homeward_domain::person::PersonCommand;
+use homeward_domain::welfare::WelfareCommand;
 use homeward_domain::{
     Aggregate, CallId, Context, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId,
-    Rejection, StreamId, Timestamp,
+    Rejection, StreamId, TaskId, Timestamp,
 };
 use homeward_projections::streams::Streams;
 use uuid::Uuid;
@@ -21,6 +23,8 @@ pub enum Command {
     Call(CallId, CallCommand),
     Country(CountryCode, CountryCommand),
     Evacuation(EvacuationId, EvacuationCommand),
+    Welfare(TaskId, WelfareCommand),
+    Deadline(Uuid, DeadlineCommand),
 }
 
 /// Who sends a command, and how it must be applied.
@@ -34,6 +38,9 @@ pub struct CommandMeta {
     pub idempotency: Option<(String, [u8; 32])>,
     /// The version the caller saw (`If-Match`): a different version is a conflict.
     pub expected_version: Option<u64>,
+    /// The event this command reacts to, if Homeward sends it itself; otherwise the
+    /// events' causation is the request.
+    pub causation_id: Option<Uuid>,
 }
 
 impl Command {
@@ -45,6 +52,8 @@ impl Command {
             Self::Call(id, _) => StreamId::call(*id),
             Self::Country(code, _) => StreamId::country(*code),
             Self::Evacuation(id, _) => StreamId::evacuation(*id),
+            Self::Welfare(id, _) => StreamId::welfare(*id),
+            Self::Deadline(id, _) => StreamId::deadline(*id),
         }
     }
 
@@ -56,6 +65,8 @@ impl Command {
             Self::Call(_, c) => c.name(),
             Self::Country(_, c) => c.name(),
             Self::Evacuation(_, c) => c.name(),
+            Self::Welfare(_, c) => c.name(),
+            Self::Deadline(_, c) => c.name(),
         }
     }
 
@@ -65,7 +76,7 @@ impl Command {
             Self::Incident(_, c) => c.field_time(),
             Self::Person(_, c) => c.field_time(),
             Self::Evacuation(_, c) => c.field_time(),
-            Self::Call(..) | Self::Country(..) => None,
+            Self::Call(..) | Self::Country(..) | Self::Welfare(..) | Self::Deadline(..) => None,
         }
     }
 
@@ -99,6 +110,8 @@ impl Command {
             Self::Evacuation(id, c) => {
                 run(streams.evacuations.get(id), c, ctx, DomainEvent::Evacuation)
             }
+            Self::Welfare(id, c) => run(streams.welfare.get(id), c, ctx, DomainEvent::Welfare),
+            Self::Deadline(id, c) => run(streams.deadlines.get(id), c, ctx, DomainEvent::Deadline),
         }
     }
 }

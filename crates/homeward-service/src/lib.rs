@@ -11,7 +11,9 @@
 pub mod batch;
 pub mod clock;
 pub mod command;
+pub mod config;
 pub mod ids;
+pub mod reactor;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -102,6 +104,7 @@ pub struct Homeward {
     projected: watch::Receiver<u64>,
     changes: broadcast::Sender<Arc<Change>>,
     writers: StreamLocks,
+    reacted: std::sync::OnceLock<reactor::Reacted>,
 }
 
 /// One writer per stream at a time within this instance: concurrent commands on a
@@ -182,6 +185,7 @@ impl Homeward {
             projected,
             changes: changes.clone(),
             writers: StreamLocks::default(),
+            reacted: std::sync::OnceLock::new(),
         });
         tokio::spawn(project(sub, projections, projected_tx, changes));
         Ok(service)
@@ -241,6 +245,17 @@ impl Homeward {
         }
     }
 
+    /// Waits (a while at most) until Homeward's own reactions to everything folded in
+    /// so far are done, so that a caller reads them too: the welfare checks a risk
+    /// change opened, the check an answer completed. Returns at once without a reactor.
+    pub async fn wait_for_reactions(&self) {
+        if let Some(reacted) = self.reacted.get() {
+            reacted
+                .wait_for(self.projected(), std::time::Duration::from_secs(30))
+                .await;
+        }
+    }
+
     /// Decides a command, appends its events and waits until they are folded in.
     pub async fn execute(
         &self,
@@ -293,6 +308,16 @@ impl Homeward {
                     return Err(rejection.into());
                 }
             };
+            if events.is_empty() {
+                // Nothing to do: a reaction that already took effect.
+                body.insert("stream".into(), json!(stream_id));
+                body.insert("version".into(), json!(version));
+                body.insert("events".into(), json!([]));
+                return Ok(Accepted {
+                    body: Value::Object(body),
+                    replayed: false,
+                });
+            }
             let occurred_at = command.field_time().unwrap_or(now);
             let proposed: Vec<ProposedEvent> = events
                 .into_iter()
@@ -315,7 +340,7 @@ impl Homeward {
                 events: proposed,
                 actor: meta.actor.clone(),
                 correlation_id: meta.correlation_id,
-                causation_id: meta.correlation_id,
+                causation_id: meta.causation_id.unwrap_or(meta.correlation_id),
                 idempotency: meta.idempotency.as_ref().map(|(scope, hash)| Idempotency {
                     scope: scope.clone(),
                     request_hash: *hash,

@@ -6,10 +6,12 @@
 
 use homeward_domain::call::CallEvent;
 use homeward_domain::country::CountryEvent;
+use homeward_domain::deadline::DeadlineEvent;
 use homeward_domain::evacuation::EvacuationEvent;
 use homeward_domain::event::schema_version;
 use homeward_domain::incident::IncidentEvent;
 use homeward_domain::person::PersonEvent;
+use homeward_domain::welfare::WelfareEvent;
 use homeward_domain::{Actor, DomainEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -82,6 +84,8 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
         "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
         "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
+        "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
+        "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
@@ -151,6 +155,8 @@ fn decode_current(
         "call" => serde_json::from_str::<CallEvent>(&text).map(DomainEvent::Call),
         "country" => serde_json::from_str::<CountryEvent>(&text).map(DomainEvent::Country),
         "evacuation" => serde_json::from_str::<EvacuationEvent>(&text).map(DomainEvent::Evacuation),
+        "welfare" => serde_json::from_str::<WelfareEvent>(&text).map(DomainEvent::Welfare),
+        "deadline" => serde_json::from_str::<DeadlineEvent>(&text).map(DomainEvent::Deadline),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))

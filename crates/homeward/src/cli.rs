@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use homeward_api::{AppState, TokenKeys};
+use homeward_domain::deadline::DeadlinePolicy;
 use homeward_domain::{Role, Timestamp};
 use homeward_projections::Projections;
 use homeward_service::{Homeward, SystemClock};
@@ -86,6 +87,11 @@ struct ServeArgs {
     /// Log lines as JSON (for log collectors) instead of text.
     #[arg(long)]
     json_logs: bool,
+    /// The configuration file with the deadlines Homeward keeps (welfare checks by
+    /// risk level, kidnapping case teams, field reports). Default: `homeward.toml` in
+    /// the data directory when it exists, else the built-in defaults.
+    #[arg(long, env = "HOMEWARD_CONFIG")]
+    config: Option<PathBuf>,
     /// Use an Apache Kafka cluster (`host:port,host:port`) as the event log instead of
     /// the embedded one. The data directory then holds this instance's copy of the
     /// events; give every instance its own.
@@ -240,8 +246,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         };
         let tokens = Arc::new(args.key.load(&data_dir)?);
+        let policy = match &args.config {
+            Some(path) => homeward_service::config::load(path)?,
+            None => {
+                let default = data_dir.join("homeward.toml");
+                if default.exists() {
+                    homeward_service::config::load(&default)?
+                } else {
+                    DeadlinePolicy::default()
+                }
+            }
+        };
         let started = Instant::now();
         let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
+        homeward_service::reactor::spawn(Arc::clone(&service), policy);
         tracing::info!(
             position = service.projected(),
             elapsed_ms = started.elapsed().as_millis() as u64,

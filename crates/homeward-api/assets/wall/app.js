@@ -621,6 +621,14 @@
       } else if (idx >= 0) board.evacuations[idx] = ev;
       else board.evacuations.push(ev);
     }
+    // Welfare checks per country, and the latest missed deadlines, come whole.
+    if (Array.isArray(change.welfare_checks)) board.welfare_checks = change.welfare_checks;
+    if (Array.isArray(change.deadlines_missed)) {
+      board.deadlines_missed = change.deadlines_missed;
+      board.deadlines_missed_total = change.deadlines_missed_total;
+      const newest = change.deadlines_missed[0];
+      if (newest) state.flashes.set(`deadline:${newest.key}`, now);
+    }
     if (change.recorded_at) {
       const rec = parseTime(change.recorded_at);
       if (Number.isFinite(rec)) {
@@ -654,6 +662,8 @@
     renderIncidents(board, now);
     renderMap(board, now);
     renderEvacuations(board);
+    renderDeadlines(board, now);
+    renderWelfare(board);
     renderFeed(board, now);
     renderRisks(board);
     renderFooter(board);
@@ -949,6 +959,87 @@
       left++;
     }
     if (left) list.appendChild(el('div', 'evac-more', `+ ${left} more evacuation${left > 1 ? 's' : ''} not shown`));
+  }
+
+  // Missed deadlines, newest first: what, whose, how late. Shown only when there are any.
+  const DEADLINE_WORDS = {
+    welfare_check: 'Welfare check',
+    task: 'Task',
+    case_team: 'Case team',
+    field_report: 'Field report',
+  };
+  function fmtLate(seconds) {
+    const s = Math.max(0, Number(seconds) || 0);
+    if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min late`;
+    if (s < 172800) return `${Math.round(s / 3600)} h late`;
+    return `${Math.round(s / 86400)} days late`;
+  }
+  function renderDeadlines(board) {
+    const panel = $('deadlines');
+    const list = Array.isArray(board.deadlines_missed) ? board.deadlines_missed : [];
+    if (!list.length) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    const total = Number(board.deadlines_missed_total) || list.length;
+    $('deadlines-total').textContent = `${total} in all`;
+    const ol = $('deadlines-list');
+    clear(ol);
+    const nowClient = Date.now();
+    for (const d of list) {
+      const li = el('li', `deadline dl-${d.kind}`);
+      li.dataset.deadline = d.key;
+      const flashed = state.flashes.get(`deadline:${d.key}`);
+      if (flashed && nowClient - flashed < FLASH_MS) li.classList.add('flash');
+      li.appendChild(el('span', 'deadline-kind', DEADLINE_WORDS[d.kind] || d.kind));
+      const body = el('span', 'deadline-what', d.redacted ? 'Restricted case' : d.what);
+      if (d.country) body.appendChild(el('span', 'cc', ` ${d.country}`));
+      li.appendChild(body);
+      if (d.owner) li.appendChild(el('span', 'deadline-owner', d.owner.replace(/_/g, ' ')));
+      li.appendChild(el('span', 'deadline-late', fmtLate(d.late_by_seconds)));
+      const due = parseTime(d.due_at);
+      if (Number.isFinite(due)) li.title = `due ${fmtUtc(new Date(due))} UTC`;
+      ol.appendChild(li);
+    }
+    while (ol.children.length > 1 && panel.scrollHeight > panel.clientHeight + 1) ol.removeChild(ol.lastChild);
+  }
+
+  // Welfare checks per country: how many were reached, how many are still open or late.
+  function renderWelfare(board) {
+    const panel = $('welfare');
+    const rows = Array.isArray(board.welfare_checks)
+      ? board.welfare_checks.filter((w) => Number(w.open) + Number(w.escalated) > 0)
+      : [];
+    if (!rows.length) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    const list = $('welfare-list');
+    clear(list);
+    const num = (v) => Number(v) || 0;
+    for (const w of rows) {
+      const row = el('div', 'welfare-row');
+      row.dataset.country = w.country;
+      row.appendChild(el('span', 'cc', w.country));
+      row.appendChild(el('span', 'welfare-country', shortCountryName(w.country)));
+      const reached = num(w.safe) + num(w.needs_help);
+      const bar = el('span', 'transport-bar');
+      const f = el('span', 'fill f-arrived');
+      f.style.width = `${Math.min(100, (reached / Math.max(1, num(w.total) - num(w.cancelled))) * 100).toFixed(1)}%`;
+      bar.appendChild(f);
+      row.appendChild(bar);
+      const nums = el('span', 'welfare-nums');
+      nums.appendChild(el('b', null, `${reached}/${num(w.total) - num(w.cancelled)}`));
+      nums.appendChild(document.createTextNode(` reached · ${num(w.open)} open`));
+      if (num(w.open_vulnerable)) nums.appendChild(el('span', 'welfare-vulnerable', ` · ${w.open_vulnerable} vulnerable`));
+      if (num(w.escalated)) nums.appendChild(el('span', 'welfare-escalated', ` · ${w.escalated} escalated`));
+      if (num(w.overdue)) nums.appendChild(el('span', 'welfare-overdue', ` · ${w.overdue} overdue`));
+      if (num(w.needs_help)) nums.appendChild(el('span', 'welfare-help', ` · ${w.needs_help} need help`));
+      row.appendChild(nums);
+      list.appendChild(row);
+    }
   }
 
   function renderFooter(board) {

@@ -24,10 +24,7 @@ use crate::views;
 fn render(state: &AppState, caller: &Caller) -> BoardView {
     let now = state.service.now();
     let p = state.service.read();
-    p.board
-        .render(&p.incidents, &p.evacuations, p.position, now, &|f| {
-            views::board_visibility(caller, f)
-        })
+    p.render_board(now, &|f| views::board_visibility(caller, f))
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
@@ -45,13 +42,9 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            Ok(Json(p.board.render(
-                &p.incidents,
-                &p.evacuations,
-                p.position,
-                at,
-                &|f| views::board_visibility(&caller, f),
-            )))
+            Ok(Json(p.render_board(at, &|f| {
+                views::board_visibility(&caller, f)
+            })))
         }
     }
 }
@@ -99,6 +92,19 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
         "evacuation" => {
             let id = change.stream_id.local_id().parse().ok()?;
             body["evacuation"] = json!(p.evacuations.get(id)?.progress());
+        }
+        "welfare" => body["welfare_checks"] = json!(p.welfare.progress(now)),
+        "deadline" => {
+            let missed = p.missed_deadlines(&|f| views::board_visibility(caller, f));
+            let key = missed.first().map(|m| m.missed.key.as_str());
+            // Only when the newest miss this viewer may see is this one.
+            if key.map(homeward_domain::deadline::deadline_id)
+                != change.stream_id.local_id().parse().ok()
+            {
+                return None;
+            }
+            body["deadlines_missed"] = json!(missed);
+            body["deadlines_missed_total"] = json!(p.deadlines.total());
         }
         _ => return None,
     }

@@ -63,7 +63,7 @@ pub async fn set_risk(
     )
     .await?;
     let b = body.value;
-    execute(
+    let response = execute(
         &state,
         &caller,
         Command::Country(
@@ -79,7 +79,10 @@ pub async fn set_risk(
         StatusCode::OK,
         fields([("country", json!(country))]),
     )
-    .await
+    .await?;
+    // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
+    state.service.wait_for_reactions().await;
+    Ok(response)
 }
 
 /// Every country's risk level, highest first.

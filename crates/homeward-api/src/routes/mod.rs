@@ -8,6 +8,7 @@ pub mod evacuations;
 pub mod incidents;
 pub mod persons;
 pub mod system;
+pub mod tasks;
 pub mod wall;
 
 use axum::Router;
@@ -36,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/wall/style.css", get(wall::style))
         .route("/wall/world.json", get(wall::world))
         .route("/v1/timeline", get(wall::timeline))
+        .route("/v1/tasks", get(tasks::list))
+        .route("/v1/deadlines/missed", get(tasks::missed))
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
@@ -227,6 +230,7 @@ pub(crate) async fn execute(
             .0
             .map(|key| (format!("{}\u{0}{key}", caller.actor.subject), request_hash)),
         expected_version: if_match.0,
+        causation_id: None,
     };
     let accepted = state.service.execute(command, meta, body).await?;
     Ok(respond(status, accepted))

@@ -216,7 +216,7 @@ pub async fn register(
         }]),
         _ => json!([]),
     };
-    execute(
+    let response = execute(
         &state,
         &caller,
         Command::Person(id, command),
@@ -226,7 +226,10 @@ pub async fn register(
         StatusCode::CREATED,
         fields([("id", json!(id)), ("warnings", warnings)]),
     )
-    .await
+    .await?;
+    // Someone registered in a country at risk is owed a welfare check.
+    state.service.wait_for_reactions().await;
+    Ok(response)
 }
 
 /// Search persons by name or passport number (the locator).
@@ -286,7 +289,7 @@ async fn act(
     if_match: IfMatch,
 ) -> Result<Response, AppError> {
     authorize(state, caller, action, command.name(), stream(id)).await?;
-    execute(
+    let response = execute(
         state,
         caller,
         Command::Person(id, command),
@@ -296,7 +299,10 @@ async fn act(
         StatusCode::OK,
         fields([("id", json!(id))]),
     )
-    .await
+    .await?;
+    // A welfare answer or a move into a country at risk changes a welfare check.
+    state.service.wait_for_reactions().await;
+    Ok(response)
 }
 
 macro_rules! person_route {

@@ -30,6 +30,26 @@ impl TestApp {
     /// The embedded log, or, when `HOMEWARD_TEST_KAFKA` names a broker, the Kafka
     /// backend on topics of its own: the same suite runs against both.
     pub async fn new() -> Self {
+        Self::build(None).await
+    }
+
+    /// An application whose clock moves only when the test says so, with Homeward's
+    /// reactions running (welfare checks, missed deadlines). On the embedded log the
+    /// recorded times come from the same clock, so time travel follows it too.
+    pub async fn with_clock(
+        clock: Arc<homeward_service::ManualClock>,
+        policy: homeward_domain::deadline::DeadlinePolicy,
+    ) -> Self {
+        let app = Self::build(Some(Arc::clone(&clock))).await;
+        homeward_service::reactor::spawn(Arc::clone(&app.state.service), policy);
+        app
+    }
+
+    pub fn on_kafka() -> bool {
+        std::env::var("HOMEWARD_TEST_KAFKA").is_ok_and(|b| !b.is_empty())
+    }
+
+    async fn build(clock: Option<Arc<homeward_service::ManualClock>>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let log: Arc<dyn EventLog> = match std::env::var("HOMEWARD_TEST_KAFKA") {
             Ok(brokers) if !brokers.is_empty() => {
@@ -44,9 +64,25 @@ impl TestApp {
                     .await
                     .expect("kafka")
             }
-            _ => Arc::new(SqliteLog::open(dir.path()).expect("log")),
+            _ => match &clock {
+                Some(clock) => {
+                    let clock = Arc::clone(clock);
+                    Arc::new(
+                        SqliteLog::open_with_clock(
+                            dir.path(),
+                            Arc::new(move || homeward_service::Clock::now(&*clock)),
+                        )
+                        .expect("log"),
+                    )
+                }
+                None => Arc::new(SqliteLog::open(dir.path()).expect("log")),
+            },
         };
-        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {})
+        let service_clock: Arc<dyn homeward_service::Clock> = match clock {
+            Some(clock) => clock,
+            None => Arc::new(SystemClock),
+        };
+        let service = Homeward::start(log, service_clock, |_, _| {})
             .await
             .expect("service");
         let tokens = Arc::new(TokenKeys::from_secret(&[42; 32]));
