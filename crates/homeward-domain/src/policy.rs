@@ -87,6 +87,13 @@ pub fn may_see_incident(actor: &Actor, classification: Classification, is_member
     }
 }
 
+/// Whether the actor may change an incident they may see: field officers act only on
+/// incidents they are assigned to (as lead or team member); the other roles that may
+/// take an action may take it on any incident they may see.
+pub fn may_act_on_incident(actor: &Actor, is_member: bool) -> bool {
+    actor.role != crate::ids::Role::FieldOfficer || is_member
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +108,15 @@ mod tests {
         assert!(may_see_incident(&field, Classification::Restricted, true));
         assert!(may_see_incident(&case, Classification::Restricted, false));
         assert!(!may_see_incident(&wall, Classification::Normal, false));
+    }
+
+    #[test]
+    fn field_officers_act_only_where_assigned() {
+        let field = Actor::new("amira", Role::FieldOfficer);
+        let case = Actor::new("li", Role::CaseTeam);
+        assert!(may_act_on_incident(&field, true));
+        assert!(!may_act_on_incident(&field, false));
+        assert!(may_act_on_incident(&case, false));
     }
 
     #[test]
