@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, board, calls, countries, evacuations, incidents, persons, system, wall,
+    access, audit, board, calls, countries, evacuations, incidents, persons, system, wall,
 };
 
 struct BearerAuth;
@@ -39,7 +39,8 @@ impl Modify for BearerAuth {
         incidents::file_report, incidents::captor_contact, incidents::demand,
         incidents::proof_of_life, incidents::negotiation, incidents::outcome, incidents::correct,
         persons::register, persons::search, persons::get, persons::whereabouts,
-        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct,
+        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct, persons::erase,
+        access::revoke,
         calls::log, calls::list, calls::get, calls::link,
         countries::set_risk, countries::list,
         evacuations::open, evacuations::list, evacuations::get, evacuations::add_assembly_point,

@@ -104,6 +104,7 @@ const MANAGE_EVAC: &[Role] = &[D, E];
 const PROCESS_EVAC: &[Role] = &[D, E, F];
 const READ_EVAC: &[Role] = &[D, E, F, H, AU];
 const AUDIT: &[Role] = &[AU, D, X];
+const ADMIN: &[Role] = &[X];
 
 macro_rules! row {
     ($m:literal, $t:literal, $roles:expr, $scope:expr, $prep:expr, |$w:ident, $i:ident| $req:expr) => {
@@ -483,6 +484,28 @@ fn rows() -> Vec<Row> {
             |w, i| (
                 format!("/v1/persons/{}/corrections", w.p1),
                 Some(json!({"corrects_version":1,"reason":"typo","full_name":"Held Persons"}))
+            )
+        ),
+        row!(
+            "post",
+            "/v1/persons/{id}/erase",
+            Some(ADMIN),
+            Global,
+            P::None,
+            |w, i| (
+                format!("/v1/persons/{}/erase", w.p3),
+                Some(json!({"reason":"the person asked to be forgotten"}))
+            )
+        ),
+        row!(
+            "post",
+            "/v1/tokens/revocations",
+            Some(ADMIN),
+            Global,
+            P::None,
+            |w, i| (
+                "/v1/tokens/revocations".into(),
+                Some(json!({"subject":"someone-gone","reason":"left the service"}))
             )
         ),
         // Calls.

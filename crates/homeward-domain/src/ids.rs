@@ -165,6 +165,10 @@ impl StreamId {
     pub fn country(code: CountryCode) -> Self {
         Self(format!("country-{code}"))
     }
+    /// The stream of token revocations.
+    pub fn access() -> Self {
+        Self(crate::access::STREAM.to_owned())
+    }
     /// Wraps a stored stream id as it is.
     pub fn from_raw(raw: impl Into<String>) -> Self {
         Self(raw.into())

@@ -12,8 +12,10 @@
 //! - [`person`]: a citizen with personal data, whereabouts, welfare and merges;
 //! - [`call`]: a hotline call;
 //! - [`country`]: a country's risk level;
-//! - [`evacuation`]: an evacuation with its transports and evacuees.
+//! - [`evacuation`]: an evacuation with its transports and evacuees;
+//! - [`access`]: revocations of API tokens.
 
+pub mod access;
 pub mod aggregate;
 pub mod call;
 pub mod country;

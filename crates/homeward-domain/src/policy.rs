@@ -30,6 +30,8 @@ pub enum Action {
     ManageEvacuations,
     ProcessEvacuees,
     ReadEvacuations,
+    RevokeTokens,
+    ErasePerson,
 }
 
 /// Whether `role` may take `action` at all (need-to-know is checked separately).
@@ -67,6 +69,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
         ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
         ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
+        RevokeTokens | ErasePerson => role == Admin,
         ReadEvacuations => matches!(
             role,
             DutyOfficer | EvacuationCoordinator | FieldOfficer | HotlineOperator | Auditor
@@ -155,6 +158,8 @@ mod tests {
             ManageEvacuations,
             ProcessEvacuees,
             ReadEvacuations,
+            RevokeTokens,
+            ErasePerson,
         ];
         let open: Vec<_> = all
             .into_iter()

@@ -11,8 +11,10 @@
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
-//! - [`timeline`]: events per minute, for replay.
+//! - [`timeline`]: events per minute, for replay;
+//! - [`access`]: the token revocation list.
 
+pub mod access;
 pub mod board;
 pub mod calls;
 pub mod evacuations;
@@ -45,6 +47,8 @@ pub struct Projections {
     pub streams: streams::Streams,
     /// Events per minute.
     pub timeline: timeline::Timeline,
+    /// Revoked tokens.
+    pub revocations: access::Revocations,
 }
 
 impl Projections {
@@ -64,6 +68,7 @@ impl Projections {
             self.calls.apply(event);
             self.evacuations.apply(event);
             self.timeline.record(event.recorded_at);
+            self.revocations.apply(event);
         }
         true
     }

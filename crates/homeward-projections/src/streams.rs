@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use homeward_domain::access::AccessList;
 use homeward_domain::call::Call;
 use homeward_domain::country::CountryRisk;
 use homeward_domain::evacuation::Evacuation;
@@ -26,6 +27,8 @@ pub struct Streams {
     pub countries: HashMap<CountryCode, CountryRisk>,
     /// Evacuations.
     pub evacuations: HashMap<EvacuationId, Evacuation>,
+    /// The token revocation list.
+    pub access: AccessList,
 }
 
 fn copy<K: std::hash::Hash + Eq + Copy, A: Clone>(
@@ -73,6 +76,7 @@ impl Streams {
             "country" => CountryCode::parse(local)
                 .and_then(|c| self.countries.get(&c))
                 .map_or(0, |s| s.version),
+            "access" => self.access.version,
             _ => 0,
         }
     }
@@ -92,6 +96,7 @@ impl Streams {
                     &mut out.countries,
                     CountryCode::parse(local),
                 ),
+                "access" => out.access = self.access.clone(),
                 _ => {}
             }
         }
@@ -131,6 +136,9 @@ impl Streams {
                 if let Ok(id) = local.parse() {
                     fold(&mut self.evacuations, id, e);
                 }
+            }
+            DomainEvent::Access(e) => {
+                self.access = std::mem::take(&mut self.access).evolve(e);
             }
         }
     }

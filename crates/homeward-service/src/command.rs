@@ -21,6 +21,7 @@ pub enum Command {
     Call(CallId, CallCommand),
     Country(CountryCode, CountryCommand),
     Evacuation(EvacuationId, EvacuationCommand),
+    Access(homeward_domain::access::AccessCommand),
 }
 
 /// Who sends a command, and how it must be applied.
@@ -45,6 +46,7 @@ impl Command {
             Self::Call(id, _) => StreamId::call(*id),
             Self::Country(code, _) => StreamId::country(*code),
             Self::Evacuation(id, _) => StreamId::evacuation(*id),
+            Self::Access(_) => StreamId::access(),
         }
     }
 
@@ -56,6 +58,7 @@ impl Command {
             Self::Call(_, c) => c.name(),
             Self::Country(_, c) => c.name(),
             Self::Evacuation(_, c) => c.name(),
+            Self::Access(c) => c.name(),
         }
     }
 
@@ -65,7 +68,7 @@ impl Command {
             Self::Incident(_, c) => c.field_time(),
             Self::Person(_, c) => c.field_time(),
             Self::Evacuation(_, c) => c.field_time(),
-            Self::Call(..) | Self::Country(..) => None,
+            Self::Call(..) | Self::Country(..) | Self::Access(..) => None,
         }
     }
 
@@ -99,6 +102,7 @@ impl Command {
             Self::Evacuation(id, c) => {
                 run(streams.evacuations.get(id), c, ctx, DomainEvent::Evacuation)
             }
+            Self::Access(c) => run(Some(&streams.access), c, ctx, DomainEvent::Access),
         }
     }
 }

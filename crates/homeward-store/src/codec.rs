@@ -4,6 +4,7 @@
 //! so they are never rewritten: an old schema version stays old on disk and is upcast
 //! to the current version each time it is read.
 
+use homeward_domain::access::AccessEvent;
 use homeward_domain::call::CallEvent;
 use homeward_domain::country::CountryEvent;
 use homeward_domain::evacuation::EvacuationEvent;
@@ -82,6 +83,7 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
         "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
         "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
+        "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
@@ -105,6 +107,9 @@ pub fn upcast(event_type: &str, mut version: u32, mut data: Value) -> Result<Val
                 });
                 Value::Object(obj)
             }
+            // v1 -> v2: the date of birth became optional (absent once erased); a v1
+            // payload always has one, so it reads unchanged.
+            ("person.registered", 1) => data,
             _ => return Err(format!("no upcaster for `{event_type}` v{version}")),
         };
         version += 1;
@@ -151,6 +156,7 @@ fn decode_current(
         "call" => serde_json::from_str::<CallEvent>(&text).map(DomainEvent::Call),
         "country" => serde_json::from_str::<CountryEvent>(&text).map(DomainEvent::Country),
         "evacuation" => serde_json::from_str::<EvacuationEvent>(&text).map(DomainEvent::Evacuation),
+        "access" => serde_json::from_str::<AccessEvent>(&text).map(DomainEvent::Access),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))

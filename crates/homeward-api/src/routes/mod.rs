@@ -1,5 +1,6 @@
 //! The routes, one module per resource, and the path every command takes through them.
 
+pub mod access;
 pub mod audit;
 pub mod board;
 pub mod calls;
@@ -98,6 +99,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/persons/{id}/merge", post(persons::merge))
         .route("/v1/persons/{id}/unmerge", post(persons::unmerge))
         .route("/v1/persons/{id}/corrections", post(persons::correct))
+        .route("/v1/persons/{id}/erase", post(persons::erase))
+        .route("/v1/tokens/revocations", post(access::revoke))
         .route("/v1/calls", post(calls::log).get(calls::list))
         .route("/v1/calls/{id}", get(calls::get))
         .route("/v1/calls/{id}/link", post(calls::link))
