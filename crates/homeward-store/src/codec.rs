@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::envelope::{LogEntry, RecordedEvent, RecordedRejection};
+use crate::seal::{self, Keyring};
 
 /// The stored record of one entry. Field order is fixed; new optional fields may be
 /// added at the end.
@@ -139,12 +140,15 @@ struct EventView<'a> {
 /// Reads a payload of the current schema version straight into the domain event (one
 /// parse); older versions go through [`decode_event`] and its upcasters.
 fn decode_current(
+    stream: &str,
     event_type: &str,
     version: u32,
     data: &serde_json::value::RawValue,
+    keys: &Keyring,
 ) -> Result<DomainEvent, String> {
-    if schema_version(event_type) != Some(version) {
-        let value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+    if schema_version(event_type) != Some(version) || seal::applies(stream, event_type) {
+        let mut value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+        seal::open(stream, keys.get(stream).as_ref(), &mut value).map_err(|e| e.to_string())?;
         return decode_event(event_type, version, value);
     }
     let tag = serde_json::to_string(event_type).map_err(|e| e.to_string())?;
@@ -162,12 +166,19 @@ fn decode_current(
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
 }
 
-/// Decodes a stored record at `position` into a log entry.
-pub fn decode_record(position: u64, bytes: &[u8]) -> Result<LogEntry, String> {
+/// Decodes a stored record at `position` into a log entry, opening sealed personal data
+/// with `keys` (what has no key reads as erased).
+pub fn decode_record(position: u64, bytes: &[u8], keys: &Keyring) -> Result<LogEntry, String> {
     if let Ok(view) = serde_json::from_slice::<EventView<'_>>(bytes)
         && view.kind == "event"
     {
-        let event = decode_current(&view.event_type, view.schema_version, view.data)?;
+        let event = decode_current(
+            view.stream_id.as_str(),
+            &view.event_type,
+            view.schema_version,
+            view.data,
+            keys,
+        )?;
         return Ok(LogEntry::Event(Box::new(RecordedEvent {
             position,
             event_id: view.event_id,
@@ -196,8 +207,14 @@ pub fn decode_record(position: u64, bytes: &[u8]) -> Result<LogEntry, String> {
             recorded_at,
             correlation_id,
             causation_id,
-            data,
+            mut data,
         } => {
+            seal::open(
+                stream_id.as_str(),
+                keys.get(stream_id.as_str()).as_ref(),
+                &mut data,
+            )
+            .map_err(|e| e.to_string())?;
             let event = decode_event(&event_type, schema_version, data)?;
             LogEntry::Event(Box::new(RecordedEvent {
                 position,
@@ -279,7 +296,7 @@ mod tests {
             "data": {"kind": "kidnapping", "title": "x", "country": "ML", "severity": 4}
         });
         let bytes = serde_json::to_vec(&stored).expect("json");
-        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes) else {
+        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes, &Keyring::default()) else {
             panic!("does not decode");
         };
         assert_eq!(e.schema_version, 1);
