@@ -9,7 +9,7 @@
 //! as absent, while every stored byte, and so the chain, stays as it was.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -29,6 +29,9 @@ pub type Key = [u8; 32];
 #[derive(Default)]
 pub struct Keyring {
     keys: RwLock<HashMap<String, Key>>,
+    /// A seeded source of keys and nonces, for generated scenarios that must write the
+    /// same bytes from the same seed; the operating system's random source otherwise.
+    seeded: Option<Mutex<rand_chacha::ChaCha20Rng>>,
 }
 
 /// Why a sealed payload could not be opened although its key exists.
@@ -44,7 +47,36 @@ impl Keyring {
     pub fn from_keys(keys: impl IntoIterator<Item = (String, Key)>) -> Self {
         Self {
             keys: RwLock::new(keys.into_iter().collect()),
+            seeded: None,
         }
+    }
+
+    /// Makes new keys and nonces from `seed` instead of the operating system's random
+    /// source: the same scenario then writes the same bytes. For generated scenarios
+    /// only; such keys protect nothing.
+    pub fn seeded(mut self, seed: u64) -> Self {
+        self.seeded = Some(Mutex::new(rand::SeedableRng::seed_from_u64(seed)));
+        self
+    }
+
+    fn fill(&self, buf: &mut [u8]) {
+        match &self.seeded {
+            Some(rng) => {
+                let mut rng = match rng.lock() {
+                    Ok(r) => r,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                rand::RngCore::fill_bytes(&mut *rng, buf);
+            }
+            None => rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, buf),
+        }
+    }
+
+    /// A fresh nonce.
+    pub fn nonce(&self) -> [u8; 24] {
+        let mut nonce = [0u8; 24];
+        self.fill(&mut nonce);
+        nonce
     }
 
     /// The key of `stream`, if it exists.
@@ -63,7 +95,7 @@ impl Keyring {
         };
         *keys.entry(stream.to_owned()).or_insert_with(|| {
             let mut key = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+            self.fill(&mut key);
             key
         })
     }
@@ -85,9 +117,10 @@ pub fn applies(stream: &str, event_type: &str) -> bool {
     stream.starts_with("person-") && matches!(event_type, "person.registered" | "person.corrected")
 }
 
-/// Moves the personal fields of `data` into its sealed member, under `key`. A payload
-/// without personal fields is left as it is. Returns whether anything was sealed.
-pub fn seal(stream: &str, key: &Key, data: &mut Value) -> bool {
+/// Moves the personal fields of `data` into its sealed member, under `key` with
+/// `nonce` (never used twice). A payload without personal fields is left as it is.
+/// Returns whether anything was sealed.
+pub fn seal(stream: &str, key: &Key, nonce: [u8; 24], data: &mut Value) -> bool {
     let Some(obj) = data.as_object_mut() else {
         return false;
     };
@@ -101,8 +134,6 @@ pub fn seal(stream: &str, key: &Key, data: &mut Value) -> bool {
         return false;
     }
     let plain = Value::Object(personal).to_string();
-    let mut nonce = [0u8; 24];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
     let cipher = XChaCha20Poly1305::new(key.into());
     let Ok(sealed) = cipher.encrypt(
         XNonce::from_slice(&nonce),
@@ -179,7 +210,7 @@ mod tests {
         let key = keys.get_or_create(stream);
         let mut data = json!({"full_name": "Li Na", "passport_number": "E12345678",
             "phone": "+86 1", "date_of_birth": "1980-01-02"});
-        assert!(seal(stream, &key, &mut data));
+        assert!(seal(stream, &key, keys.nonce(), &mut data));
         let text = data.to_string();
         assert!(!text.contains("E12345678") && !text.contains("1980-01-02"));
         assert_eq!(data["full_name"], "Li Na");
@@ -205,7 +236,7 @@ mod tests {
     fn a_payload_without_personal_fields_is_left_alone() {
         let mut data = json!({"corrects_version": 1, "reason": "typo", "full_name": "Li Na"});
         let before = data.clone();
-        assert!(!seal("person-1", &[1; 32], &mut data));
+        assert!(!seal("person-1", &[1; 32], [0; 24], &mut data));
         assert_eq!(data, before);
     }
 }

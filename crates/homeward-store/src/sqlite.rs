@@ -118,6 +118,25 @@ impl SqliteLog {
     /// Opens the log with another source of `recorded_at` (a simulated clock for
     /// generated scenarios). Recorded times never go backwards whatever it says.
     pub fn open_with_clock(data_dir: &Path, clock: RecordClock) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, None)
+    }
+
+    /// Opens the log for a generated scenario: a simulated clock, and personal data
+    /// sealed with keys and nonces drawn from `seed`, so that the same scenario writes
+    /// the same bytes. Such keys protect nothing: never serve real data from it.
+    pub fn open_generated(
+        data_dir: &Path,
+        clock: RecordClock,
+        seed: u64,
+    ) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, Some(seed))
+    }
+
+    fn open_with(
+        data_dir: &Path,
+        clock: RecordClock,
+        seed: Option<u64>,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(FILE_NAME);
         let conn = Connection::open(&path)?;
@@ -141,7 +160,11 @@ impl SqliteLog {
                 })?;
                 keys.push((stream, key));
             }
-            Arc::new(Keyring::from_keys(keys))
+            let keys = Keyring::from_keys(keys);
+            Arc::new(match seed {
+                Some(seed) => keys.seeded(seed),
+                None => keys,
+            })
         };
         let state = conn
             .query_row(
@@ -599,7 +622,7 @@ fn append(
         let (event_type, schema_version, mut data) = encode_event(&proposed.event)?;
         if seal::applies(stream, event_type) {
             let key = keys.get_or_create(stream);
-            if seal::seal(stream, &key, &mut data) {
+            if seal::seal(stream, &key, keys.nonce(), &mut data) {
                 // Stored with every event that uses it, in the same savepoint.
                 conn.prepare_cached(
                     "INSERT OR IGNORE INTO person_keys (stream_id, key) VALUES (?1, ?2)",
