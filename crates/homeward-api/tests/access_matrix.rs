@@ -814,7 +814,9 @@ impl World {
     }
 
     async fn build() -> World {
-        let app = TestApp::new().await;
+        // The matrix is about the HTTP edge; its thousand requests stay on the
+        // embedded log even when the suite runs on Kafka.
+        let app = TestApp::embedded().await;
         let duty = app.token("chief", D);
         let created = |r: support::Reply| {
             assert!(r.status.is_success(), "setup: {} {:?}", r.status, r.body);

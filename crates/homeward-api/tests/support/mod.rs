@@ -30,9 +30,19 @@ impl TestApp {
     /// The embedded log, or, when `HOMEWARD_TEST_KAFKA` names a broker, the Kafka
     /// backend on topics of its own: the same suite runs against both.
     pub async fn new() -> Self {
+        Self::with_backend(true).await
+    }
+
+    /// Always on the embedded log (for suites of the HTTP edge alone whose size would
+    /// take too long on a broker).
+    pub async fn embedded() -> Self {
+        Self::with_backend(false).await
+    }
+
+    async fn with_backend(kafka_if_asked: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let log: Arc<dyn EventLog> = match std::env::var("HOMEWARD_TEST_KAFKA") {
-            Ok(brokers) if !brokers.is_empty() => {
+            Ok(brokers) if kafka_if_asked && !brokers.is_empty() => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers,
                     prefix: format!("test-{}.", uuid::Uuid::now_v7().simple()),
