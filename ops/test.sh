@@ -5,7 +5,9 @@
 #   2. a real Apache Kafka broker (fetched from Maven Central by ops/kafka), then the
 #      whole API suite on the Kafka backend and the Kafka end-to-end tests (several
 #      instances, SIGKILL, broker restart, a killed leader in a three-broker cluster);
-#   3. the wall display in a real headless Chromium.
+#   3. a schema-driven fuzz run of the HTTP API (schemathesis, from the served OpenAPI
+#      document) against the real binary;
+#   4. the wall display in a real headless Chromium.
 # Usage: ops/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,9 @@ cargo build --locked -p homeward
 
 echo "==> Rust tests (embedded log)"
 cargo test --locked --workspace
+
+echo "==> schemathesis against the OpenAPI document"
+tests/fuzz/schemathesis.sh
 
 echo "==> Apache Kafka"
 ops/kafka/fetch.sh >/dev/null

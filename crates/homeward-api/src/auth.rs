@@ -1,6 +1,7 @@
 //! Bearer tokens: signed (HMAC-SHA-256, the algorithm pinned), with issuer, audience and
 //! expiry checked, naming a subject and a role. The signing key lives in the data
-//! directory and never leaves it.
+//! directory and never leaves it. A token also fails once revoked (by its id or its
+//! subject, through the log's access stream), and a subject over its rate limit gets 429.
 
 use std::path::Path;
 
@@ -216,6 +217,17 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| AppError::Unauthorized("send `Authorization: Bearer <token>`".into()))?;
         let claims = state.tokens.verify(token)?;
+        if state
+            .service
+            .read()
+            .revocations
+            .is_revoked(&claims.jti, &claims.sub, claims.iat)
+        {
+            return Err(AppError::Unauthorized("the token was revoked".into()));
+        }
+        if let Some(limiter) = &state.rate_limit {
+            limiter.check(&claims.sub)?;
+        }
         Ok(Caller {
             actor: Actor::new(claims.sub, claims.role),
             token_id: claims.jti,

@@ -64,9 +64,14 @@ pub enum AppError {
     /// 422: a domain rule refused the command.
     #[error(transparent)]
     Rejected(Rejection),
-    /// 429.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// 429, with the seconds after which a retry may succeed.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What is wrong.
+        detail: String,
+        /// Seconds to wait (the `Retry-After` header).
+        retry_after: u64,
+    },
     /// 503: overloaded or shutting down.
     #[error("{0}")]
     Unavailable(String),
@@ -118,7 +123,7 @@ impl AppError {
                 r.code(),
                 "Command rejected",
             ),
-            Self::TooManyRequests(_) => (
+            Self::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
                 "Too many requests",
@@ -164,6 +169,11 @@ impl IntoResponse for AppError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Self::TooManyRequests { retry_after, .. } = &self
+            && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

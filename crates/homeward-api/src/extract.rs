@@ -52,14 +52,7 @@ where
                 AppError::bad_request("unreadable_body", rejection.body_text())
             }
         })?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| {
-            let code = if e.is_syntax() || e.is_eof() {
-                "malformed_json"
-            } else {
-                "invalid_body"
-            };
-            AppError::bad_request(code, format!("the JSON body is not valid here: {e}"))
-        })?;
+        let value = parse_body(&bytes)?;
         let mut h = Sha256::new();
         h.update(method.as_str().as_bytes());
         h.update([0]);
@@ -71,6 +64,19 @@ where
             request_hash: h.finalize().into(),
         })
     }
+}
+
+/// Parses a JSON request body into `T` (unknown fields refused where `T` says so);
+/// malformed or invalid JSON is a 400 problem. Nesting is bounded by the parser.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let code = if e.is_syntax() || e.is_eof() {
+            "malformed_json"
+        } else {
+            "invalid_body"
+        };
+        AppError::bad_request(code, format!("the JSON body is not valid here: {e}"))
+    })
 }
 
 /// Path parameters, with a problem document when they do not parse.

@@ -9,8 +9,11 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod metrics;
 pub mod openapi;
+pub mod rate;
 pub mod routes;
 pub mod views;
 
@@ -50,6 +53,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The data directory of the embedded log, for offline chain verification.
     pub data_dir: Option<PathBuf>,
+    /// The rate limit per subject, if any.
+    pub rate_limit: Option<Arc<rate::SubjectRateLimit>>,
     /// Turns true when the server begins to shut down; live streams end then.
     pub shutdown: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -64,9 +69,17 @@ impl AppState {
             tokens,
             metrics: Arc::new(metrics::Metrics::default()),
             data_dir,
+            rate_limit: None,
             shutdown,
             stop: Arc::new(stop),
         }
+    }
+
+    /// Limits each subject to `per_second` requests a second, in bursts of up to
+    /// `burst` (either zero: no limit).
+    pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
+        self.rate_limit = rate::SubjectRateLimit::new(per_second, burst).map(Arc::new);
+        self
     }
 
     /// Ends the live streams (the server stops taking requests separately).

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, board, calls, countries, evacuations, incidents, persons, system, tasks, wall,
+    access, audit, board, calls, countries, evacuations, incidents, persons, system, tasks, wall,
 };
 
 struct BearerAuth;
@@ -39,7 +39,8 @@ impl Modify for BearerAuth {
         incidents::file_report, incidents::captor_contact, incidents::demand,
         incidents::proof_of_life, incidents::negotiation, incidents::outcome, incidents::correct,
         persons::register, persons::search, persons::get, persons::whereabouts,
-        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct,
+        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct, persons::erase,
+        access::revoke,
         calls::log, calls::list, calls::get, calls::link,
         countries::set_risk, countries::list,
         evacuations::open, evacuations::list, evacuations::get, evacuations::add_assembly_point,
@@ -67,4 +68,68 @@ struct ApiDoc;
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The pattern every `Idempotency-Key` value must match (see `extract`).
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,200}$";
+
+/// The document as served: [`document`], with every problem response under its real
+/// media type (`application/problem+json`) and the header parameters' patterns.
+pub fn document_json() -> serde_json::Value {
+    use serde_json::Value;
+    let mut doc = serde_json::to_value(document()).unwrap_or(Value::Null);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return doc;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            if let Some(params) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+            {
+                for param in params.iter_mut().filter_map(Value::as_object_mut) {
+                    let pattern = match param.get("name").and_then(Value::as_str) {
+                        Some("Idempotency-Key") => IDEMPOTENCY_KEY_PATTERN,
+                        Some("If-Match") => "^(\"[0-9]{1,19}\"|[0-9]{1,19})$",
+                        _ => continue,
+                    };
+                    if let Some(schema) = param.get_mut("schema").and_then(Value::as_object_mut) {
+                        schema.insert("pattern".into(), Value::String(pattern.into()));
+                    }
+                }
+            }
+            let authenticated = operation.contains_key("security");
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            // Every authenticated route may answer 429 (rate limit per subject) and
+            // every route 503 (overloaded, too slow, shutting down).
+            let problem = serde_json::json!({
+                "description": "Problem details",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            });
+            if authenticated {
+                responses.entry("429").or_insert_with(|| problem.clone());
+            }
+            responses.entry("503").or_insert(problem);
+            for response in responses.values_mut() {
+                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                let is_problem = content
+                    .get("application/json")
+                    .and_then(|c| c.pointer("/schema/$ref"))
+                    .and_then(Value::as_str)
+                    == Some("#/components/schemas/Problem");
+                if is_problem && let Some(json) = content.remove("application/json") {
+                    content.insert(crate::error::PROBLEM_JSON.into(), json);
+                }
+            }
+        }
+    }
+    doc
 }

@@ -80,6 +80,9 @@ pub struct PersonView {
     pub phone: Option<String>,
     /// Whether personal data was masked for this caller.
     pub personal_data_masked: bool,
+    /// Whether the personal data was erased (passport number, phone and date of birth
+    /// are then absent for every caller).
+    pub personal_data_erased: bool,
     /// Where they are now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_country: Option<CountryCode>,
@@ -158,7 +161,10 @@ pub fn person_view(
         id: record.id,
         version: record.version,
         full_name: record.full_name.clone(),
-        date_of_birth: clear.then(|| record.date_of_birth.to_string()),
+        date_of_birth: record
+            .date_of_birth
+            .filter(|_| clear)
+            .map(|d| d.to_string()),
         nationality: record.nationality,
         passport_number: record
             .passport_number
@@ -169,6 +175,7 @@ pub fn person_view(
             .as_deref()
             .map(|p| if clear { p.to_owned() } else { mask(p) }),
         personal_data_masked: !clear,
+        personal_data_erased: record.erased,
         current_country: record.current_country,
         place: record.place.clone(),
         lat: record.lat,

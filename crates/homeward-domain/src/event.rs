@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::AccessEvent;
 use crate::call::CallEvent;
 use crate::country::CountryEvent;
 use crate::deadline::DeadlineEvent;
@@ -23,6 +24,7 @@ pub enum DomainEvent {
     Evacuation(EvacuationEvent),
     Welfare(WelfareEvent),
     Deadline(DeadlineEvent),
+    Access(AccessEvent),
 }
 
 /// A wire name and the schema version written today.
@@ -63,13 +65,15 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("incident.negotiation_updated", 1),
     meta("incident.kidnapping_outcome_recorded", 1),
     meta("incident.corrected", 1),
-    meta("person.registered", 1),
+    // `person.registered` v1 always had a date of birth; v2 may lack it (erased).
+    meta("person.registered", 2),
     meta("person.whereabouts_updated", 1),
     meta("person.vulnerabilities_set", 1),
     meta("person.welfare_checked", 1),
     meta("person.merged", 1),
     meta("person.unmerged", 1),
     meta("person.corrected", 1),
+    meta("person.erased", 1),
     meta("call.logged", 1),
     meta("call.linked", 1),
     meta("country.risk_level_set", 1),
@@ -92,6 +96,7 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("welfare.check_due_changed", 1),
     meta("welfare.check_cancelled", 1),
     meta("deadline.missed", 1),
+    meta("access.tokens_revoked", 1),
 ];
 
 /// The current schema version of a type, if the type exists.
@@ -140,6 +145,7 @@ impl DomainEvent {
                 P::Merged(_) => "person.merged",
                 P::Unmerged(_) => "person.unmerged",
                 P::Corrected(_) => "person.corrected",
+                P::Erased(_) => "person.erased",
             },
             Self::Call(e) => match e {
                 Ca::Logged(_) => "call.logged",
@@ -177,6 +183,9 @@ impl DomainEvent {
                 }
             }
             Self::Deadline(DeadlineEvent::Missed(_)) => "deadline.missed",
+            Self::Access(e) => match e {
+                AccessEvent::TokensRevoked(_) => "access.tokens_revoked",
+            },
         }
     }
 
@@ -223,6 +232,7 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "person.merged" => schema_for!(p::PersonMerged),
                 "person.unmerged" => schema_for!(p::PersonUnmerged),
                 "person.corrected" => schema_for!(p::PersonCorrected),
+                "person.erased" => schema_for!(p::PersonErased),
                 "call.logged" => schema_for!(call::CallLogged),
                 "call.linked" => schema_for!(call::CallLinked),
                 "country.risk_level_set" => schema_for!(country::RiskLevelSet),
@@ -245,6 +255,7 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "welfare.check_due_changed" => schema_for!(w::CheckDueChanged),
                 "welfare.check_cancelled" => schema_for!(w::CheckCancelled),
                 "deadline.missed" => schema_for!(deadline::DeadlineMissed),
+                "access.tokens_revoked" => schema_for!(crate::access::TokensRevoked),
                 other => unreachable!("event type {other} has no schema"),
             };
             (*m, schema)

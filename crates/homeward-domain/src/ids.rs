@@ -173,6 +173,10 @@ impl StreamId {
     pub fn deadline(id: Uuid) -> Self {
         Self(format!("deadline-{id}"))
     }
+    /// The stream of token revocations.
+    pub fn access() -> Self {
+        Self(crate::access::STREAM.to_owned())
+    }
     /// Wraps a stored stream id as it is.
     pub fn from_raw(raw: impl Into<String>) -> Self {
         Self(raw.into())

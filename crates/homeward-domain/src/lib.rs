@@ -14,8 +14,10 @@
 //! - [`country`]: a country's risk level;
 //! - [`evacuation`]: an evacuation with its transports and evacuees;
 //! - [`welfare`]: a welfare check of a citizen in a country at risk;
-//! - [`deadline`]: the promises kept by the clock, and each one missed.
+//! - [`deadline`]: the promises kept by the clock, and each one missed;
+//! - [`access`]: revocations of API tokens.
 
+pub mod access;
 pub mod aggregate;
 pub mod call;
 pub mod country;

@@ -95,6 +95,11 @@ pub enum PersonCommand {
     Unmerge {
         reason: String,
     },
+    /// Erase the personal data (passport number, phone, date of birth) for good: the
+    /// store destroys the record's key, so every copy of them reads as erased.
+    Erase {
+        reason: String,
+    },
     CorrectDetails {
         corrects_version: u64,
         reason: String,
@@ -125,6 +130,7 @@ impl PersonCommand {
             Self::MergeInto { .. } => "merge_person",
             Self::Unmerge { .. } => "unmerge_person",
             Self::CorrectDetails { .. } => "correct_person",
+            Self::Erase { .. } => "erase_person",
         }
     }
 }
@@ -135,7 +141,9 @@ impl PersonCommand {
 #[allow(missing_docs)]
 pub struct PersonRegistered {
     pub full_name: String,
-    pub date_of_birth: Date,
+    /// Absent once the person was erased (v2; v1 always had it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<Date>,
     pub nationality: CountryCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passport_number: Option<String>,
@@ -225,6 +233,15 @@ pub struct PersonCorrected {
     pub phone: Option<String>,
 }
 
+/// The person's personal data was erased: their key is destroyed, and the passport
+/// number, phone and date of birth of every earlier event read as absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[allow(missing_docs)]
+pub struct PersonErased {
+    pub reason: String,
+}
+
 /// Everything that can happen to a person record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -244,6 +261,8 @@ pub enum PersonEvent {
     Unmerged(PersonUnmerged),
     #[serde(rename = "person.corrected")]
     Corrected(PersonCorrected),
+    #[serde(rename = "person.erased")]
+    Erased(PersonErased),
 }
 
 /// What `decide` needs to know about a person record.
@@ -261,6 +280,8 @@ pub struct Person {
     pub vulnerabilities: BTreeSet<Vulnerability>,
     /// The latest welfare check.
     pub welfare: Option<WelfareStatus>,
+    /// Whether the personal data was erased.
+    pub erased: bool,
 }
 
 /// Checks a date of birth: a real date, not in the future, not before 1900.
@@ -367,7 +388,7 @@ impl Aggregate for Person {
                 let w = whereabouts(w)?;
                 E::Registered(PersonRegistered {
                     full_name: validate::required("full_name", &details.full_name, MAX_TITLE)?,
-                    date_of_birth: date_of_birth(&details.date_of_birth, ctx.now)?,
+                    date_of_birth: Some(date_of_birth(&details.date_of_birth, ctx.now)?),
                     nationality: validate::country(&details.nationality)?,
                     passport_number: passport_number(details.passport_number.as_deref())?,
                     phone: phone(details.phone.as_deref())?,
@@ -447,6 +468,17 @@ impl Aggregate for Person {
                     reason: validate::reason(reason)?,
                 })
             }
+            C::Erase { reason } => {
+                if !self.registered {
+                    return Err(Rejection::NotFound { what: "person" });
+                }
+                if self.erased {
+                    return Err(Rejection::NoChange);
+                }
+                E::Erased(PersonErased {
+                    reason: validate::reason(reason)?,
+                })
+            }
             C::CorrectDetails {
                 corrects_version,
                 reason,
@@ -458,6 +490,9 @@ impl Aggregate for Person {
             } => {
                 if !self.registered {
                     return Err(Rejection::NotFound { what: "person" });
+                }
+                if self.erased && (dob.is_some() || passport.is_some() || tel.is_some()) {
+                    return Err(Rejection::PersonErased);
                 }
                 if *corrects_version == 0 || *corrects_version > self.version {
                     return Err(Rejection::UnknownVersion {
@@ -511,6 +546,7 @@ impl Aggregate for Person {
             PersonEvent::Merged(m) => self.merged_into = Some(m.into),
             PersonEvent::Unmerged(_) => self.merged_into = None,
             PersonEvent::Corrected(_) => {}
+            PersonEvent::Erased(_) => self.erased = true,
         }
         self
     }

@@ -30,6 +30,8 @@ pub enum Action {
     ManageEvacuations,
     ProcessEvacuees,
     ReadEvacuations,
+    RevokeTokens,
+    ErasePerson,
 }
 
 /// Whether `role` may take `action` at all (need-to-know is checked separately).
@@ -67,6 +69,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
         ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
         ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
+        RevokeTokens | ErasePerson => role == Admin,
         ReadEvacuations => matches!(
             role,
             DutyOfficer | EvacuationCoordinator | FieldOfficer | HotlineOperator | Auditor
@@ -87,6 +90,13 @@ pub fn may_see_incident(actor: &Actor, classification: Classification, is_member
     }
 }
 
+/// Whether the actor may change an incident they may see: field officers act only on
+/// incidents they are assigned to (as lead or team member); the other roles that may
+/// take an action may take it on any incident they may see.
+pub fn may_act_on_incident(actor: &Actor, is_member: bool) -> bool {
+    actor.role != crate::ids::Role::FieldOfficer || is_member
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +111,15 @@ mod tests {
         assert!(may_see_incident(&field, Classification::Restricted, true));
         assert!(may_see_incident(&case, Classification::Restricted, false));
         assert!(!may_see_incident(&wall, Classification::Normal, false));
+    }
+
+    #[test]
+    fn field_officers_act_only_where_assigned() {
+        let field = Actor::new("amira", Role::FieldOfficer);
+        let case = Actor::new("li", Role::CaseTeam);
+        assert!(may_act_on_incident(&field, true));
+        assert!(!may_act_on_incident(&field, false));
+        assert!(may_act_on_incident(&case, false));
     }
 
     #[test]
@@ -139,6 +158,8 @@ mod tests {
             ManageEvacuations,
             ProcessEvacuees,
             ReadEvacuations,
+            RevokeTokens,
+            ErasePerson,
         ];
         let open: Vec<_> = all
             .into_iter()

@@ -18,6 +18,9 @@ pub enum Rejection {
         /// What exists.
         what: &'static str,
     },
+    /// The person's personal data was erased; it cannot be given again.
+    #[error("this person's personal data was erased; it cannot be recorded again")]
+    PersonErased,
     /// Nothing would change.
     #[error("nothing to change: the record already says so")]
     NoChange,
@@ -179,6 +182,7 @@ impl Rejection {
         match self {
             Self::NotFound { .. } => "not_found",
             Self::AlreadyExists { .. } => "already_exists",
+            Self::PersonErased => "person_erased",
             Self::NoChange => "no_change",
             Self::Empty { .. } => "empty_field",
             Self::TooLong { .. } => "field_too_long",

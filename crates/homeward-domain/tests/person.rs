@@ -242,7 +242,7 @@ fn a_date_of_birth_lies_between_1900_and_today() {
                 ..details()
             }))
             .then(vec![PersonEvent::Registered(PersonRegistered {
-                date_of_birth: expected,
+                date_of_birth: Some(expected),
                 ..registered_body()
             })]);
     }

@@ -556,7 +556,8 @@ impl EvacuationRecord {
                     full_name: person.map(|p| p.full_name.clone()).unwrap_or_default(),
                     date_of_birth: person
                         .filter(|_| personal)
-                        .map(|p| p.date_of_birth.to_string()),
+                        .and_then(|p| p.date_of_birth)
+                        .map(|d| d.to_string()),
                     nationality: person.map(|p| p.nationality),
                     passport_number: person.and_then(|p| p.passport_number.as_deref()).map(mask),
                     priority: e.priority,

@@ -13,8 +13,10 @@
 //! - [`streams`]: the domain state of every stream, for `decide`;
 //! - [`timeline`]: events per minute, for replay;
 //! - [`welfare`]: welfare checks, and the reactions Homeward still owes;
-//! - [`deadlines`]: missed deadlines, and what is due.
+//! - [`deadlines`]: missed deadlines, and what is due;
+//! - [`access`]: the token revocation list.
 
+pub mod access;
 pub mod board;
 pub mod calls;
 pub mod deadlines;
@@ -53,6 +55,8 @@ pub struct Projections {
     pub welfare: welfare::Welfare,
     /// Missed deadlines.
     pub deadlines: deadlines::Deadlines,
+    /// Revoked tokens.
+    pub revocations: access::Revocations,
 }
 
 impl Projections {
@@ -74,6 +78,7 @@ impl Projections {
             self.welfare.apply(event, &self.streams);
             self.deadlines.apply(event);
             self.timeline.record(event.recorded_at);
+            self.revocations.apply(event);
         }
         true
     }

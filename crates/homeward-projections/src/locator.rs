@@ -43,9 +43,10 @@ pub struct PersonRecord {
     pub version: u64,
     /// Full name.
     pub full_name: String,
-    /// Date of birth (personal data).
-    #[schema(value_type = String, format = Date)]
-    pub date_of_birth: Date,
+    /// Date of birth (personal data); absent once erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date_of_birth: Option<Date>,
     /// Nationality.
     pub nationality: CountryCode,
     /// Passport number (personal data).
@@ -89,6 +90,9 @@ pub struct PersonRecord {
     pub calls: Vec<CallId>,
     /// When they were registered.
     pub registered_at: Timestamp,
+    /// Whether their personal data was erased.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 /// The locator's indexes.
@@ -210,7 +214,8 @@ impl Locator {
             DomainEvent::Country(_)
             | DomainEvent::Evacuation(_)
             | DomainEvent::Welfare(_)
-            | DomainEvent::Deadline(_) => {}
+            | DomainEvent::Deadline(_)
+            | DomainEvent::Access(_) => {}
         }
     }
 
@@ -243,6 +248,7 @@ impl Locator {
                     incidents: Vec::new(),
                     calls: Vec::new(),
                     registered_at: event.recorded_at,
+                    erased: false,
                 },
             );
             self.index(id);
@@ -287,8 +293,8 @@ impl Locator {
                     if let Some(n) = &c.full_name {
                         p.full_name = n.clone();
                     }
-                    if let Some(d) = c.date_of_birth {
-                        p.date_of_birth = d;
+                    if c.date_of_birth.is_some() {
+                        p.date_of_birth = c.date_of_birth;
                     }
                     if let Some(n) = c.nationality {
                         p.nationality = n;
@@ -299,6 +305,12 @@ impl Locator {
                     if c.phone.is_some() {
                         p.phone = c.phone.clone();
                     }
+                }
+                PersonEvent::Erased(_) => {
+                    p.date_of_birth = None;
+                    p.passport_number = None;
+                    p.phone = None;
+                    p.erased = true;
                 }
             }
         }
@@ -396,7 +408,7 @@ impl Locator {
                 let mut b = wanted.clone();
                 a.sort();
                 b.sort();
-                if a == b && p.date_of_birth == dob {
+                if a == b && p.date_of_birth == Some(dob) {
                     found.insert(p.id);
                 }
             }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use homeward_domain::access::AccessList;
 use homeward_domain::call::Call;
 use homeward_domain::country::CountryRisk;
 use homeward_domain::deadline::Deadline;
@@ -34,6 +35,8 @@ pub struct Streams {
     pub welfare: HashMap<TaskId, WelfareCheck>,
     /// Deadlines recorded as missed.
     pub deadlines: HashMap<Uuid, Deadline>,
+    /// The token revocation list.
+    pub access: AccessList,
 }
 
 fn copy<K: std::hash::Hash + Eq + Copy, A: Clone>(
@@ -91,6 +94,7 @@ impl Streams {
                 .ok()
                 .and_then(|id| self.deadlines.get(&id))
                 .map_or(0, |s| s.version),
+            "access" => self.access.version,
             _ => 0,
         }
     }
@@ -112,6 +116,7 @@ impl Streams {
                 ),
                 "welfare" => copy(&self.welfare, &mut out.welfare, local.parse().ok()),
                 "deadline" => copy(&self.deadlines, &mut out.deadlines, local.parse().ok()),
+                "access" => out.access = self.access.clone(),
                 _ => {}
             }
         }
@@ -161,6 +166,9 @@ impl Streams {
                 if let Ok(id) = local.parse() {
                     fold(&mut self.deadlines, id, e);
                 }
+            }
+            DomainEvent::Access(e) => {
+                self.access = std::mem::take(&mut self.access).evolve(e);
             }
         }
     }

@@ -431,6 +431,8 @@ impl Welfare {
             }
             PersonEvent::Merged(_) => facts.merged = true,
             PersonEvent::Unmerged(_) => facts.merged = false,
+            // Personal data erased: where they are and how vulnerable stay known.
+            PersonEvent::Erased(_) => {}
             PersonEvent::WelfareChecked(w) => {
                 let country = facts.country.or(facts.nationality);
                 self.answered(event, person, w.status, country, streams);

@@ -25,6 +25,7 @@ pub enum Command {
     Evacuation(EvacuationId, EvacuationCommand),
     Welfare(TaskId, WelfareCommand),
     Deadline(Uuid, DeadlineCommand),
+    Access(homeward_domain::access::AccessCommand),
 }
 
 /// Who sends a command, and how it must be applied.
@@ -54,6 +55,7 @@ impl Command {
             Self::Evacuation(id, _) => StreamId::evacuation(*id),
             Self::Welfare(id, _) => StreamId::welfare(*id),
             Self::Deadline(id, _) => StreamId::deadline(*id),
+            Self::Access(_) => StreamId::access(),
         }
     }
 
@@ -67,6 +69,7 @@ impl Command {
             Self::Evacuation(_, c) => c.name(),
             Self::Welfare(_, c) => c.name(),
             Self::Deadline(_, c) => c.name(),
+            Self::Access(c) => c.name(),
         }
     }
 
@@ -76,7 +79,11 @@ impl Command {
             Self::Incident(_, c) => c.field_time(),
             Self::Person(_, c) => c.field_time(),
             Self::Evacuation(_, c) => c.field_time(),
-            Self::Call(..) | Self::Country(..) | Self::Welfare(..) | Self::Deadline(..) => None,
+            Self::Call(..)
+            | Self::Country(..)
+            | Self::Welfare(..)
+            | Self::Deadline(..)
+            | Self::Access(..) => None,
         }
     }
 
@@ -112,6 +119,7 @@ impl Command {
             }
             Self::Welfare(id, c) => run(streams.welfare.get(id), c, ctx, DomainEvent::Welfare),
             Self::Deadline(id, c) => run(streams.deadlines.get(id), c, ctx, DomainEvent::Deadline),
+            Self::Access(c) => run(Some(&streams.access), c, ctx, DomainEvent::Access),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! so they are never rewritten: an old schema version stays old on disk and is upcast
 //! to the current version each time it is read.
 
+use homeward_domain::access::AccessEvent;
 use homeward_domain::call::CallEvent;
 use homeward_domain::country::CountryEvent;
 use homeward_domain::deadline::DeadlineEvent;
@@ -18,6 +19,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::envelope::{LogEntry, RecordedEvent, RecordedRejection};
+use crate::seal::{self, Keyring};
 
 /// The stored record of one entry. Field order is fixed; new optional fields may be
 /// added at the end.
@@ -86,6 +88,7 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
         "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
         "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
+        "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
@@ -109,6 +112,9 @@ pub fn upcast(event_type: &str, mut version: u32, mut data: Value) -> Result<Val
                 });
                 Value::Object(obj)
             }
+            // v1 -> v2: the date of birth became optional (absent once erased); a v1
+            // payload always has one, so it reads unchanged.
+            ("person.registered", 1) => data,
             _ => return Err(format!("no upcaster for `{event_type}` v{version}")),
         };
         version += 1;
@@ -138,12 +144,15 @@ struct EventView<'a> {
 /// Reads a payload of the current schema version straight into the domain event (one
 /// parse); older versions go through [`decode_event`] and its upcasters.
 fn decode_current(
+    stream: &str,
     event_type: &str,
     version: u32,
     data: &serde_json::value::RawValue,
+    keys: &Keyring,
 ) -> Result<DomainEvent, String> {
-    if schema_version(event_type) != Some(version) {
-        let value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+    if schema_version(event_type) != Some(version) || seal::applies(stream, event_type) {
+        let mut value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+        seal::open(stream, keys.get(stream).as_ref(), &mut value).map_err(|e| e.to_string())?;
         return decode_event(event_type, version, value);
     }
     let tag = serde_json::to_string(event_type).map_err(|e| e.to_string())?;
@@ -157,17 +166,25 @@ fn decode_current(
         "evacuation" => serde_json::from_str::<EvacuationEvent>(&text).map(DomainEvent::Evacuation),
         "welfare" => serde_json::from_str::<WelfareEvent>(&text).map(DomainEvent::Welfare),
         "deadline" => serde_json::from_str::<DeadlineEvent>(&text).map(DomainEvent::Deadline),
+        "access" => serde_json::from_str::<AccessEvent>(&text).map(DomainEvent::Access),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
 }
 
-/// Decodes a stored record at `position` into a log entry.
-pub fn decode_record(position: u64, bytes: &[u8]) -> Result<LogEntry, String> {
+/// Decodes a stored record at `position` into a log entry, opening sealed personal data
+/// with `keys` (what has no key reads as erased).
+pub fn decode_record(position: u64, bytes: &[u8], keys: &Keyring) -> Result<LogEntry, String> {
     if let Ok(view) = serde_json::from_slice::<EventView<'_>>(bytes)
         && view.kind == "event"
     {
-        let event = decode_current(&view.event_type, view.schema_version, view.data)?;
+        let event = decode_current(
+            view.stream_id.as_str(),
+            &view.event_type,
+            view.schema_version,
+            view.data,
+            keys,
+        )?;
         return Ok(LogEntry::Event(Box::new(RecordedEvent {
             position,
             event_id: view.event_id,
@@ -196,8 +213,14 @@ pub fn decode_record(position: u64, bytes: &[u8]) -> Result<LogEntry, String> {
             recorded_at,
             correlation_id,
             causation_id,
-            data,
+            mut data,
         } => {
+            seal::open(
+                stream_id.as_str(),
+                keys.get(stream_id.as_str()).as_ref(),
+                &mut data,
+            )
+            .map_err(|e| e.to_string())?;
             let event = decode_event(&event_type, schema_version, data)?;
             LogEntry::Event(Box::new(RecordedEvent {
                 position,
@@ -279,7 +302,7 @@ mod tests {
             "data": {"kind": "kidnapping", "title": "x", "country": "ML", "severity": 4}
         });
         let bytes = serde_json::to_vec(&stored).expect("json");
-        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes) else {
+        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes, &Keyring::default()) else {
             panic!("does not decode");
         };
         assert_eq!(e.schema_version, 1);

@@ -10,6 +10,7 @@
 pub mod chain;
 pub mod codec;
 pub mod envelope;
+pub mod seal;
 pub mod sqlite;
 pub mod subscription;
 

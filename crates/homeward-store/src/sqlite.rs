@@ -20,6 +20,7 @@ use crate::codec::{StoredRecord, decode_record, encode_event};
 use crate::envelope::{
     AppendOutcome, AppendRequest, AuditQuery, AuditRow, LogEntry, RecordedEvent, RejectionRequest,
 };
+use crate::seal::{self, Keyring};
 use crate::{EventLog, StoreError};
 
 /// The log file's name inside the data directory.
@@ -54,6 +55,10 @@ CREATE TABLE IF NOT EXISTS idempotency (
     request_hash BLOB NOT NULL,
     response     BLOB NOT NULL,
     position     INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS person_keys (
+    stream_id TEXT PRIMARY KEY,
+    key       BLOB NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS mirror_offsets (
     partition   INTEGER PRIMARY KEY,
@@ -99,6 +104,7 @@ struct ChainState {
 /// The embedded event log.
 pub struct SqliteLog {
     jobs: mpsc::Sender<WriteJob>,
+    keys: Arc<Keyring>,
     readers: Arc<Readers>,
     head: watch::Receiver<u64>,
 }
@@ -112,13 +118,54 @@ impl SqliteLog {
     /// Opens the log with another source of `recorded_at` (a simulated clock for
     /// generated scenarios). Recorded times never go backwards whatever it says.
     pub fn open_with_clock(data_dir: &Path, clock: RecordClock) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, None)
+    }
+
+    /// Opens the log for a generated scenario: a simulated clock, and personal data
+    /// sealed with keys and nonces drawn from `seed`, so that the same scenario writes
+    /// the same bytes. Such keys protect nothing: never serve real data from it.
+    pub fn open_generated(
+        data_dir: &Path,
+        clock: RecordClock,
+        seed: u64,
+    ) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, Some(seed))
+    }
+
+    fn open_with(
+        data_dir: &Path,
+        clock: RecordClock,
+        seed: Option<u64>,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(FILE_NAME);
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Deleted content (a destroyed key) is overwritten, not left in free space.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        let keys = {
+            let mut stmt = conn.prepare("SELECT stream_id, key FROM person_keys")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            let mut keys = Vec::new();
+            for row in rows {
+                let (stream, key) = row?;
+                let key: seal::Key = key.try_into().map_err(|_| StoreError::Corrupt {
+                    position: 0,
+                    reason: format!("the key of {stream} is not 32 bytes"),
+                })?;
+                keys.push((stream, key));
+            }
+            let keys = Keyring::from_keys(keys);
+            Arc::new(match seed {
+                Some(seed) => keys.seeded(seed),
+                None => keys,
+            })
+        };
         let state = conn
             .query_row(
                 "SELECT position, hash, recorded_at FROM log ORDER BY position DESC LIMIT 1",
@@ -149,6 +196,7 @@ impl SqliteLog {
         };
         let (head_tx, head) = watch::channel(state.position);
         let (jobs, rx) = mpsc::channel(MAX_BATCH * 4);
+        let writer_keys = Arc::clone(&keys);
         std::thread::Builder::new()
             .name("homeward-log-writer".into())
             .spawn(move || {
@@ -157,11 +205,13 @@ impl SqliteLog {
                     state,
                     head: head_tx,
                     clock,
+                    keys: writer_keys,
                 }
                 .run(rx)
             })?;
         Ok(Self {
             jobs,
+            keys,
             readers: Arc::new(Readers {
                 path,
                 idle: Mutex::new(Vec::new()),
@@ -312,6 +362,7 @@ pub type RecordClock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 struct Writer {
     clock: RecordClock,
+    keys: Arc<Keyring>,
     conn: Connection,
     state: ChainState,
     head: watch::Sender<u64>,
@@ -336,14 +387,17 @@ impl Writer {
         // recorded_at never goes backwards, whatever the wall clock does.
         let now = (self.clock)().max(self.state.recorded_at);
         let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut erased = Vec::new();
+        let keys = Arc::clone(&self.keys);
         let committed = (|| -> Result<(), rusqlite::Error> {
             let mut tx = self.conn.transaction()?;
             for job in &jobs {
                 let saved = self.state;
                 let sp = tx.savepoint()?;
+                let mut erasing = Vec::new();
                 let outcome = match job {
                     WriteJob::Append(req, _) => {
-                        Outcome::Append(append(&sp, req, &mut self.state, now))
+                        Outcome::Append(append(&sp, req, &mut self.state, now, &keys, &mut erasing))
                     }
                     WriteJob::Reject(req, _) => {
                         Outcome::Reject(reject(&sp, req, &mut self.state, now))
@@ -354,6 +408,7 @@ impl Writer {
                 };
                 if outcome.is_ok() {
                     sp.commit()?;
+                    erased.append(&mut erasing);
                 } else {
                     drop(sp); // rolls this job back alone
                     self.state = saved;
@@ -377,6 +432,20 @@ impl Writer {
                 }
             }
             return;
+        }
+        if !erased.is_empty() {
+            for stream in &erased {
+                self.keys.destroy(stream);
+            }
+            // Leave no copy of a destroyed key in the write-ahead log: its frames go
+            // into the database (where the key's bytes were overwritten) and the file
+            // is cut to nothing. Should a reader hold it open, the next erasure retries.
+            if let Err(e) = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            {
+                tracing::warn!(error = %e, "checkpoint after an erasure failed");
+            }
         }
         self.head.send_replace(self.state.position);
         for (job, outcome) in jobs.into_iter().zip(outcomes) {
@@ -526,6 +595,8 @@ fn append(
     req: &AppendRequest,
     state: &mut ChainState,
     now: Timestamp,
+    keys: &Keyring,
+    erased: &mut Vec<String>,
 ) -> Result<AppendOutcome, StoreError> {
     if let Some(idem) = &req.idempotency
         && let Some(found) = lookup_idempotency(conn, &idem.scope, &idem.request_hash)?
@@ -548,7 +619,22 @@ fn append(
     let mut version = req.expected_version;
     for proposed in &req.events {
         version += 1;
-        let (event_type, schema_version, data) = encode_event(&proposed.event)?;
+        let (event_type, schema_version, mut data) = encode_event(&proposed.event)?;
+        if seal::applies(stream, event_type) {
+            let key = keys.get_or_create(stream);
+            if seal::seal(stream, &key, keys.nonce(), &mut data) {
+                // Stored with every event that uses it, in the same savepoint.
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO person_keys (stream_id, key) VALUES (?1, ?2)",
+                )?
+                .execute(params![stream, key.as_slice()])?;
+            }
+        }
+        if event_type == "person.erased" {
+            conn.prepare_cached("DELETE FROM person_keys WHERE stream_id = ?1")?
+                .execute([stream])?;
+            erased.push(stream.to_owned());
+        }
         let record = serde_json::to_vec(&StoredRecord::Event {
             event_id: proposed.event_id,
             stream_id: req.stream_id.clone(),
@@ -689,6 +775,7 @@ impl Readers {
 fn decode_rows(
     stmt: &mut rusqlite::CachedStatement<'_>,
     params: impl rusqlite::Params,
+    keys: &Keyring,
 ) -> Result<Vec<LogEntry>, StoreError> {
     let rows = stmt.query_map(params, |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
@@ -696,11 +783,12 @@ fn decode_rows(
     let mut out = Vec::new();
     for row in rows {
         let (position, record) = row?;
-        let entry =
-            decode_record(position as u64, &record).map_err(|reason| StoreError::Corrupt {
+        let entry = decode_record(position as u64, &record, keys).map_err(|reason| {
+            StoreError::Corrupt {
                 position: position as u64,
                 reason,
-            })?;
+            }
+        })?;
         out.push(entry);
     }
     Ok(out)
@@ -775,13 +863,14 @@ impl EventLog for SqliteLog {
     }
 
     fn read_stream(&self, stream: String) -> BoxFuture<'_, Result<Vec<RecordedEvent>, StoreError>> {
+        let keys = Arc::clone(&self.keys);
         Box::pin(async move {
             self.readers
                 .run(move |conn| {
                     let mut stmt = conn.prepare_cached(
                         "SELECT position, record FROM log WHERE stream_id = ?1 AND kind = 0 ORDER BY version",
                     )?;
-                    let entries = decode_rows(&mut stmt, [stream])?;
+                    let entries = decode_rows(&mut stmt, [stream], &keys)?;
                     Ok(entries
                         .into_iter()
                         .filter_map(|e| match e {
@@ -799,19 +888,21 @@ impl EventLog for SqliteLog {
         after: u64,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<LogEntry>, StoreError>> {
+        let keys = Arc::clone(&self.keys);
         Box::pin(async move {
             self.readers
                 .run(move |conn| {
                     let mut stmt = conn.prepare_cached(
                         "SELECT position, record FROM log WHERE position > ?1 ORDER BY position LIMIT ?2",
                     )?;
-                    decode_rows(&mut stmt, params![after as i64, limit as i64])
+                    decode_rows(&mut stmt, params![after as i64, limit as i64], &keys)
                 })
                 .await
         })
     }
 
     fn audit(&self, query: AuditQuery) -> BoxFuture<'_, Result<Vec<AuditRow>, StoreError>> {
+        let keys = Arc::clone(&self.keys);
         Box::pin(async move {
             self.readers
                 .run(move |conn| {
@@ -850,12 +941,13 @@ impl EventLog for SqliteLog {
                     let mut out = Vec::new();
                     for row in rows {
                         let (position, record, hash, prev_hash) = row?;
-                        let entry = decode_record(position as u64, &record).map_err(|reason| {
-                            StoreError::Corrupt {
-                                position: position as u64,
-                                reason,
-                            }
-                        })?;
+                        let entry =
+                            decode_record(position as u64, &record, &keys).map_err(|reason| {
+                                StoreError::Corrupt {
+                                    position: position as u64,
+                                    reason,
+                                }
+                            })?;
                         out.push(AuditRow {
                             position: position as u64,
                             entry,

@@ -106,6 +106,13 @@ struct ServeArgs {
     /// Replication factor when Homeward creates its topics (0: min(3, brokers)).
     #[arg(long, env = "HOMEWARD_KAFKA_REPLICATION", default_value_t = 0)]
     kafka_replication: i32,
+    /// Requests a second each subject may make on average (0: no limit); over it,
+    /// requests get 429 with `Retry-After`.
+    #[arg(long, env = "HOMEWARD_RATE_LIMIT", default_value_t = 100)]
+    rate_limit: u32,
+    /// Requests a subject may make at once above the average rate.
+    #[arg(long, env = "HOMEWARD_RATE_BURST", default_value_t = 1000)]
+    rate_burst: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,7 +283,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data_dir.display(),
             data_dir.display()
         );
-        let state = AppState::new(service, tokens, Some(data_dir.clone()));
+        let state = AppState::new(service, tokens, Some(data_dir.clone()))
+            .with_rate_limit(args.rate_limit, args.rate_burst);
         homeward_api::run(listener, state, shutdown_signal()).await?;
         tracing::info!("Homeward stopped");
         Ok(ExitCode::SUCCESS)

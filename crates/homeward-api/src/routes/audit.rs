@@ -140,6 +140,20 @@ fn visible(state: &AppState, caller: &Caller, stream: Option<&StreamId>) -> bool
         .is_none_or(|f| views::may_see(caller, f))
 }
 
+/// Whether an event's payload names no incident the caller may not see (an evacuation
+/// opened for a kidnapping case, a call linked to one): the payload is withheld
+/// otherwise, so the case's id does not reach them.
+fn names_only_visible_incidents(state: &AppState, caller: &Caller, data: &Value) -> bool {
+    let Some(id) = data
+        .get("incident_id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<IncidentId>().ok())
+    else {
+        return true;
+    };
+    visible(state, caller, Some(&StreamId::incident(id)))
+}
+
 /// The audit trail, filtered.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditParams),
     responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
@@ -190,7 +204,8 @@ pub async fn list(
                     let holds_personal_data = matches!(e.stream_id.category(), "person" | "call");
                     let data = (personal || !holds_personal_data)
                         .then(|| encode_event(&e.event).ok().map(|(_, _, d)| d))
-                        .flatten();
+                        .flatten()
+                        .filter(|d| names_only_visible_incidents(&state, &caller, d));
                     AuditEntry {
                         position: row.position,
                         kind: "event",

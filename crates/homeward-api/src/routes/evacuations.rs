@@ -180,13 +180,20 @@ pub struct EvacuationList {
 fn view(
     r: &homeward_projections::evacuations::EvacuationRecord,
     with_evacuees: bool,
+    caller: &Caller,
+    p: &homeward_projections::Projections,
 ) -> EvacuationView {
     EvacuationView {
         id: r.id,
         version: r.version,
         country: r.country,
         reason: r.reason.clone(),
-        incident_id: r.incident_id,
+        // The incident it serves only when the caller may see that incident.
+        incident_id: r.incident_id.filter(|i| {
+            p.incidents
+                .get(*i)
+                .is_some_and(|f| views::may_see(caller, f))
+        }),
         assembly_points: r.assembly_points.clone(),
         opened_at: r.opened_at,
         closed: r.closed,
@@ -306,7 +313,7 @@ pub async fn list(
             .evacuations
             .newest_first()
             .into_iter()
-            .map(|r| view(r, false))
+            .map(|r| view(r, false, &caller, &p))
             .collect(),
     }))
 }
@@ -324,7 +331,7 @@ pub async fn get(
     let p = state.service.read();
     p.evacuations
         .get(id)
-        .map(|r| Json(view(r, true)))
+        .map(|r| Json(view(r, true, &caller, &p)))
         .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{authorize, ensure_visible, execute, fields, visible_incident};
+use super::{authorize, ensure_assigned, ensure_visible, execute, fields, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -358,7 +358,7 @@ async fn act(
     extra: serde_json::Map<String, serde_json::Value>,
 ) -> Result<Response, AppError> {
     authorize(state, caller, action, command.name(), stream(id)).await?;
-    ensure_visible(state, caller, id)?;
+    ensure_assigned(state, caller, id, command.name()).await?;
     execute(
         state,
         caller,

@@ -1,5 +1,6 @@
 //! The routes, one module per resource, and the path every command takes through them.
 
+pub mod access;
 pub mod audit;
 pub mod board;
 pub mod calls;
@@ -15,7 +16,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use homeward_domain::policy::Action;
+use homeward_domain::policy::{self, Action};
 use homeward_domain::{IncidentId, StreamId};
 use homeward_projections::incidents::IncidentFile;
 use homeward_service::{Accepted, Command, CommandMeta};
@@ -101,6 +102,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/persons/{id}/merge", post(persons::merge))
         .route("/v1/persons/{id}/unmerge", post(persons::unmerge))
         .route("/v1/persons/{id}/corrections", post(persons::correct))
+        .route("/v1/persons/{id}/erase", post(persons::erase))
+        .route("/v1/tokens/revocations", post(access::revoke))
         .route("/v1/calls", post(calls::log).get(calls::list))
         .route("/v1/calls/{id}", get(calls::get))
         .route("/v1/calls/{id}/link", post(calls::link))
@@ -195,6 +198,40 @@ pub(crate) fn ensure_visible(
         Some(file) if views::may_see(caller, file) => Ok(()),
         _ => Err(AppError::NotFound(format!("no incident {id}"))),
     }
+}
+
+/// 404 unless the caller may see the incident; then 403 (recorded in the audit trail)
+/// unless the caller may act on it: field officers act only where they are assigned.
+pub(crate) async fn ensure_assigned(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    command: &str,
+) -> Result<(), AppError> {
+    let is_member = {
+        let projections = state.service.read();
+        match projections.incidents.get(id) {
+            Some(file) if views::may_see(caller, file) => file.is_member(&caller.actor.subject),
+            _ => return Err(AppError::NotFound(format!("no incident {id}"))),
+        }
+    };
+    if policy::may_act_on_incident(&caller.actor, is_member) {
+        return Ok(());
+    }
+    let denied =
+        AppError::Forbidden("field officers act only on incidents they are assigned to".to_owned());
+    state
+        .service
+        .record_refusal(RejectionRequest {
+            stream_id: Some(StreamId::incident(id)),
+            command: command.to_owned(),
+            code: "forbidden".into(),
+            reason: denied.to_string(),
+            actor: caller.actor.clone(),
+            correlation_id: Uuid::now_v7(),
+        })
+        .await?;
+    Err(denied)
 }
 
 /// The incident's file if the caller may see it; 404 otherwise, as if it did not exist.

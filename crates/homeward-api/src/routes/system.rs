@@ -31,7 +31,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "system",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format", content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let head = *state.service.log().head().borrow();
     let body = state.metrics.render(head, state.service.projected());
@@ -48,5 +48,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/openapi.json", tag = "system",
     responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
 pub async fn openapi() -> impl IntoResponse {
-    Json(crate::openapi::document())
+    Json(crate::openapi::document_json())
 }

@@ -68,7 +68,7 @@ pub struct TimelineQuery {
 /// The whole history at a glance: when it starts and ends, and how many events fell
 /// in each span. The replay scrubber's scale.
 #[utoipa::path(get, path = "/v1/timeline", tag = "board", params(TimelineQuery),
-    responses((status = 200, body = TimelineView), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = TimelineView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn timeline(
     State(state): State<AppState>,

@@ -30,7 +30,13 @@ impl TestApp {
     /// The embedded log, or, when `HOMEWARD_TEST_KAFKA` names a broker, the Kafka
     /// backend on topics of its own: the same suite runs against both.
     pub async fn new() -> Self {
-        Self::build(None).await
+        Self::build(None, true).await
+    }
+
+    /// Always on the embedded log (for suites of the HTTP edge alone whose size would
+    /// take too long on a broker).
+    pub async fn embedded() -> Self {
+        Self::build(None, false).await
     }
 
     /// An application whose clock moves only when the test says so, with Homeward's
@@ -40,7 +46,7 @@ impl TestApp {
         clock: Arc<homeward_service::ManualClock>,
         policy: homeward_domain::deadline::DeadlinePolicy,
     ) -> Self {
-        let app = Self::build(Some(Arc::clone(&clock))).await;
+        let app = Self::build(Some(Arc::clone(&clock)), true).await;
         homeward_service::reactor::spawn(Arc::clone(&app.state.service), policy);
         app
     }
@@ -49,10 +55,13 @@ impl TestApp {
         std::env::var("HOMEWARD_TEST_KAFKA").is_ok_and(|b| !b.is_empty())
     }
 
-    async fn build(clock: Option<Arc<homeward_service::ManualClock>>) -> Self {
+    async fn build(
+        clock: Option<Arc<homeward_service::ManualClock>>,
+        kafka_if_asked: bool,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let log: Arc<dyn EventLog> = match std::env::var("HOMEWARD_TEST_KAFKA") {
-            Ok(brokers) if !brokers.is_empty() => {
+            Ok(brokers) if kafka_if_asked && !brokers.is_empty() => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers,
                     prefix: format!("test-{}.", uuid::Uuid::now_v7().simple()),

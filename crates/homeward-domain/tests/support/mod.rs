@@ -364,7 +364,7 @@ pub fn register_cmd() -> PersonCommand {
 pub fn registered() -> PersonEvent {
     PersonEvent::Registered(PersonRegistered {
         full_name: "Amina Diallo".into(),
-        date_of_birth: jiff::civil::date(1990, 5, 17),
+        date_of_birth: Some(jiff::civil::date(1990, 5, 17)),
         nationality: country("FR"),
         passport_number: Some("19AB12345".into()),
         phone: Some("+33 6 12 34 56 78".into()),

@@ -134,7 +134,8 @@ pub async fn write(
 ) -> anyhow::Result<(Arc<Homeward>, Written)> {
     let clock = Arc::new(ManualClock::new(ts(0)));
     let recording = Arc::clone(&clock);
-    let log = SqliteLog::open_with_clock(dir, Arc::new(move || recording.now()))
+    // Seeded keys: the same seed writes the same bytes (demo data only).
+    let log = SqliteLog::open_generated(dir, Arc::new(move || recording.now()), seed)
         .with_context(|| format!("cannot open the event log in {}", dir.display()))?;
     let existing = *log.head().borrow();
     if existing > 0 {

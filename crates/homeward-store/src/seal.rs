@@ -1,0 +1,242 @@
+//! Personal data sealed with a key per person (crypto-shredding).
+//!
+//! The passport number, phone and date of birth in a person's events are taken out of
+//! the stored payload and kept in its `sealed` member instead: the three fields as one
+//! JSON object, encrypted with XChaCha20-Poly1305 under the person's own 256-bit key,
+//! with a random 192-bit nonce and the stream id as associated data (a sealed value
+//! cannot be moved to another person's record). The hash chain covers the sealed bytes.
+//! Erasing a person destroys their key: every stored copy of those fields then reads
+//! as absent, while every stored byte, and so the chain, stays as it was.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, RwLock};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde_json::{Map, Value};
+
+/// The member of a stored payload that holds the sealed fields.
+pub const SEALED: &str = "sealed";
+/// The personal fields that are sealed.
+pub const PERSONAL_FIELDS: [&str; 3] = ["date_of_birth", "passport_number", "phone"];
+/// The prefix of a sealed value (its format version).
+const PREFIX: &str = "xc20p1:";
+
+/// A person's key.
+pub type Key = [u8; 32];
+
+/// The keys of the persons whose data is sealed, by the person's stream id.
+#[derive(Default)]
+pub struct Keyring {
+    keys: RwLock<HashMap<String, Key>>,
+    /// A seeded source of keys and nonces, for generated scenarios that must write the
+    /// same bytes from the same seed; the operating system's random source otherwise.
+    seeded: Option<Mutex<rand_chacha::ChaCha20Rng>>,
+}
+
+/// Why a sealed payload could not be opened although its key exists.
+#[derive(Debug, thiserror::Error)]
+#[error("sealed personal data of {stream} does not open: {why}")]
+pub struct SealError {
+    stream: String,
+    why: &'static str,
+}
+
+impl Keyring {
+    /// A keyring holding `keys`.
+    pub fn from_keys(keys: impl IntoIterator<Item = (String, Key)>) -> Self {
+        Self {
+            keys: RwLock::new(keys.into_iter().collect()),
+            seeded: None,
+        }
+    }
+
+    /// Makes new keys and nonces from `seed` instead of the operating system's random
+    /// source: the same scenario then writes the same bytes. For generated scenarios
+    /// only; such keys protect nothing.
+    pub fn seeded(mut self, seed: u64) -> Self {
+        self.seeded = Some(Mutex::new(rand::SeedableRng::seed_from_u64(seed)));
+        self
+    }
+
+    fn fill(&self, buf: &mut [u8]) {
+        match &self.seeded {
+            Some(rng) => {
+                let mut rng = match rng.lock() {
+                    Ok(r) => r,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                rand::RngCore::fill_bytes(&mut *rng, buf);
+            }
+            None => rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, buf),
+        }
+    }
+
+    /// A fresh nonce.
+    pub fn nonce(&self) -> [u8; 24] {
+        let mut nonce = [0u8; 24];
+        self.fill(&mut nonce);
+        nonce
+    }
+
+    /// The key of `stream`, if it exists.
+    pub fn get(&self, stream: &str) -> Option<Key> {
+        self.keys.read().ok()?.get(stream).copied()
+    }
+
+    /// The key of `stream`, made (from the operating system's random source) if new.
+    pub fn get_or_create(&self, stream: &str) -> Key {
+        if let Some(key) = self.get(stream) {
+            return key;
+        }
+        let mut keys = match self.keys.write() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *keys.entry(stream.to_owned()).or_insert_with(|| {
+            let mut key = [0u8; 32];
+            self.fill(&mut key);
+            key
+        })
+    }
+
+    /// Forgets the key of `stream` (after its destruction was committed).
+    pub fn destroy(&self, stream: &str) {
+        let mut keys = match self.keys.write() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(mut key) = keys.remove(stream) {
+            key.fill(0);
+        }
+    }
+}
+
+/// Whether events of this type on this stream carry sealed personal data.
+pub fn applies(stream: &str, event_type: &str) -> bool {
+    stream.starts_with("person-") && matches!(event_type, "person.registered" | "person.corrected")
+}
+
+/// Moves the personal fields of `data` into its sealed member, under `key` with
+/// `nonce` (never used twice). A payload without personal fields is left as it is.
+/// Returns whether anything was sealed.
+pub fn seal(stream: &str, key: &Key, nonce: [u8; 24], data: &mut Value) -> bool {
+    let Some(obj) = data.as_object_mut() else {
+        return false;
+    };
+    let mut personal = Map::new();
+    for field in PERSONAL_FIELDS {
+        if let Some(value) = obj.remove(field) {
+            personal.insert(field.to_owned(), value);
+        }
+    }
+    if personal.is_empty() {
+        return false;
+    }
+    let plain = Value::Object(personal).to_string();
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let Ok(sealed) = cipher.encrypt(
+        XNonce::from_slice(&nonce),
+        Payload {
+            msg: plain.as_bytes(),
+            aad: stream.as_bytes(),
+        },
+    ) else {
+        return false;
+    };
+    let mut bytes = nonce.to_vec();
+    bytes.extend_from_slice(&sealed);
+    obj.insert(
+        SEALED.to_owned(),
+        Value::String(format!("{PREFIX}{}", hex::encode(bytes))),
+    );
+    true
+}
+
+/// Puts the sealed personal fields of `data` back in place when `key` is given; without
+/// a key (erased) they stay absent. The sealed member is removed either way.
+pub fn open(stream: &str, key: Option<&Key>, data: &mut Value) -> Result<(), SealError> {
+    let Some(obj) = data.as_object_mut() else {
+        return Ok(());
+    };
+    let Some(sealed) = obj.remove(SEALED) else {
+        return Ok(());
+    };
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let fail = |why| SealError {
+        stream: stream.to_owned(),
+        why,
+    };
+    let bytes = sealed
+        .as_str()
+        .and_then(|s| s.strip_prefix(PREFIX))
+        .and_then(|h| hex::decode(h).ok())
+        .ok_or_else(|| fail("not a sealed value"))?;
+    if bytes.len() < 24 {
+        return Err(fail("too short"));
+    }
+    let (nonce, sealed) = bytes.split_at(24);
+    let plain = XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: stream.as_bytes(),
+            },
+        )
+        .map_err(|_| fail("authentication failed"))?;
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&plain) else {
+        return Err(fail("not an object"));
+    };
+    for (field, value) in fields {
+        if PERSONAL_FIELDS.contains(&field.as_str()) {
+            obj.insert(field, value);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sealed_fields_open_with_the_key_and_read_as_absent_without() {
+        let keys = Keyring::default();
+        let stream = "person-1";
+        let key = keys.get_or_create(stream);
+        let mut data = json!({"full_name": "Li Na", "passport_number": "E12345678",
+            "phone": "+86 1", "date_of_birth": "1980-01-02"});
+        assert!(seal(stream, &key, keys.nonce(), &mut data));
+        let text = data.to_string();
+        assert!(!text.contains("E12345678") && !text.contains("1980-01-02"));
+        assert_eq!(data["full_name"], "Li Na");
+
+        let mut opened = data.clone();
+        open(stream, Some(&key), &mut opened).expect("opens");
+        assert_eq!(opened["passport_number"], "E12345678");
+        assert!(opened.get(SEALED).is_none());
+
+        // Another person's stream (associated data) or key does not open it.
+        assert!(open("person-2", Some(&key), &mut data.clone()).is_err());
+        let other = keys.get_or_create("person-2");
+        assert!(open(stream, Some(&other), &mut data.clone()).is_err());
+
+        keys.destroy(stream);
+        assert!(keys.get(stream).is_none());
+        let mut erased = data.clone();
+        open(stream, None, &mut erased).expect("reads");
+        assert_eq!(erased, json!({"full_name": "Li Na"}));
+    }
+
+    #[test]
+    fn a_payload_without_personal_fields_is_left_alone() {
+        let mut data = json!({"corrects_version": 1, "reason": "typo", "full_name": "Li Na"});
+        let before = data.clone();
+        assert!(!seal("person-1", &[1; 32], [0; 24], &mut data));
+        assert_eq!(data, before);
+    }
+}
