@@ -13,6 +13,7 @@ use homeward_domain::{Actor, Role, Timestamp};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -63,6 +64,7 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    webhook_root: [u8; 32],
 }
 
 impl TokenKeys {
@@ -102,11 +104,24 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        let mut root = sha2::Sha256::new();
+        root.update(b"homeward webhook secrets\0");
+        root.update(secret);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            webhook_root: root.finalize().into(),
         }
+    }
+
+    /// The shared secret of a subscription: derived from the key, so every instance
+    /// that shares the key signs with the same secret and none has to store it.
+    pub fn webhook_secret(&self, subscription: Uuid) -> String {
+        let mut h = sha2::Sha256::new();
+        h.update(self.webhook_root);
+        h.update(subscription.as_bytes());
+        hex::encode(h.finalize())
     }
 
     /// Issues a token for `subject` in `role`, valid for `ttl` from `now`.

@@ -55,6 +55,8 @@ pub struct AppState {
     pub data_dir: Option<PathBuf>,
     /// The rate limit per subject, if any.
     pub rate_limit: Option<Arc<rate::SubjectRateLimit>>,
+    /// Deliveries to subscribers, when this instance delivers.
+    pub notifier: Option<Arc<homeward_notify::Notifier>>,
     /// Turns true when the server begins to shut down; live streams end then.
     pub shutdown: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -70,9 +72,16 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             data_dir,
             rate_limit: None,
+            notifier: None,
             shutdown,
             stop: Arc::new(stop),
         }
+    }
+
+    /// Delivers events to subscribers through `notifier` (and shows its state).
+    pub fn with_notifier(mut self, notifier: Arc<homeward_notify::Notifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
     }
 
     /// Limits each subject to `per_second` requests a second, in bursts of up to

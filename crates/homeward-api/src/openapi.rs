@@ -4,7 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, audit, board, calls, countries, evacuations, incidents, persons, system, tasks, wall,
+    access, audit, board, calls, countries, evacuations, incidents, persons, subscriptions, system,
+    tasks, wall,
 };
 
 struct BearerAuth;
@@ -50,6 +51,8 @@ impl Modify for BearerAuth {
         board::board, board::stream, wall::timeline,
         audit::list, audit::verify,
         tasks::list, tasks::missed,
+        subscriptions::create, subscriptions::list, subscriptions::delete,
+        subscriptions::failures, subscriptions::replay,
     ),
     tags(
         (name = "incidents", description = "Incidents, their persons, tasks, reports, case facts and corrections"),
@@ -58,6 +61,7 @@ impl Modify for BearerAuth {
         (name = "countries", description = "Country risk levels"),
         (name = "evacuations", description = "Evacuations, transports, evacuees and manifests"),
         (name = "board", description = "The crisis room's board, live"),
+        (name = "subscriptions", description = "Events delivered to outside endpoints as signed CloudEvents"),
         (name = "tasks", description = "Tasks and welfare checks, and the deadlines missed"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "system", description = "Health, metrics, this document"),

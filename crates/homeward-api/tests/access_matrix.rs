@@ -105,6 +105,7 @@ const PROCESS_EVAC: &[Role] = &[D, E, F];
 const READ_EVAC: &[Role] = &[D, E, F, H, AU];
 const AUDIT: &[Role] = &[AU, D, X];
 const ADMIN: &[Role] = &[X];
+const SUBSCRIPTIONS: &[Role] = &[D, X];
 
 macro_rules! row {
     ($m:literal, $t:literal, $roles:expr, $scope:expr, $prep:expr, |$w:ident, $i:ident| $req:expr) => {
@@ -540,6 +541,61 @@ fn rows() -> Vec<Row> {
                 Some(json!({"person_id": w.p1}))
             )
         ),
+        // Subscriptions.
+        row!(
+            "post",
+            "/v1/subscriptions",
+            Some(SUBSCRIPTIONS),
+            Global,
+            P::None,
+            |w, i| (
+                "/v1/subscriptions".into(),
+                Some(
+                    json!({"url": "http://127.0.0.1:9/other", "event_types": ["deadline.missed"]})
+                )
+            )
+        ),
+        row!(
+            "get",
+            "/v1/subscriptions",
+            Some(SUBSCRIPTIONS),
+            Global,
+            P::None,
+            |w, i| ("/v1/subscriptions".into(), None)
+        ),
+        row!(
+            "post",
+            "/v1/subscriptions/{id}/delete",
+            Some(SUBSCRIPTIONS),
+            Global,
+            P::None,
+            |w, i| (
+                format!("/v1/subscriptions/{}/delete", w.subscription),
+                Some(json!({"reason": "replaced"}))
+            )
+        ),
+        row!(
+            "get",
+            "/v1/subscriptions/{id}/failures",
+            Some(SUBSCRIPTIONS),
+            Global,
+            P::None,
+            |w, i| (
+                format!("/v1/subscriptions/{}/failures", w.subscription),
+                None
+            )
+        ),
+        row!(
+            "post",
+            "/v1/subscriptions/{id}/failures/replay",
+            Some(SUBSCRIPTIONS),
+            Global,
+            P::None,
+            |w, i| (
+                format!("/v1/subscriptions/{}/failures/replay", w.subscription),
+                Some(json!({}))
+            )
+        ),
         // Tasks and deadlines.
         row!(
             "get",
@@ -809,6 +865,7 @@ struct World {
     c1: String,
     evacuation: String,
     transport: String,
+    subscription: String,
     after_setup: String,
 }
 
@@ -985,6 +1042,17 @@ impl World {
             )
             .await,
         );
+        let subscription = created(
+            app.post(
+                "/v1/subscriptions",
+                &duty,
+                json!({"url": "http://127.0.0.1:9/hook", "event_types": ["incident.*"]}),
+            )
+            .await,
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let after_setup = jiff::Timestamp::now().to_string();
         World {
             app,
@@ -998,6 +1066,7 @@ impl World {
             c1,
             evacuation,
             transport,
+            subscription,
             after_setup,
         }
     }

@@ -10,6 +10,7 @@ use crate::deadline::DeadlineEvent;
 use crate::evacuation::EvacuationEvent;
 use crate::incident::IncidentEvent;
 use crate::person::PersonEvent;
+use crate::subscription::SubscriptionEvent;
 use crate::welfare::WelfareEvent;
 
 /// An event of any stream.
@@ -25,6 +26,7 @@ pub enum DomainEvent {
     Welfare(WelfareEvent),
     Deadline(DeadlineEvent),
     Access(AccessEvent),
+    Subscription(SubscriptionEvent),
 }
 
 /// A wire name and the schema version written today.
@@ -97,6 +99,8 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("welfare.check_cancelled", 1),
     meta("deadline.missed", 1),
     meta("access.tokens_revoked", 1),
+    meta("subscription.created", 1),
+    meta("subscription.deleted", 1),
 ];
 
 /// The current schema version of a type, if the type exists.
@@ -186,6 +190,10 @@ impl DomainEvent {
             Self::Access(e) => match e {
                 AccessEvent::TokensRevoked(_) => "access.tokens_revoked",
             },
+            Self::Subscription(e) => match e {
+                SubscriptionEvent::Created(_) => "subscription.created",
+                SubscriptionEvent::Deleted(_) => "subscription.deleted",
+            },
         }
     }
 
@@ -256,6 +264,8 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "welfare.check_cancelled" => schema_for!(w::CheckCancelled),
                 "deadline.missed" => schema_for!(deadline::DeadlineMissed),
                 "access.tokens_revoked" => schema_for!(crate::access::TokensRevoked),
+                "subscription.created" => schema_for!(crate::subscription::SubscriptionCreated),
+                "subscription.deleted" => schema_for!(crate::subscription::SubscriptionDeleted),
                 other => unreachable!("event type {other} has no schema"),
             };
             (*m, schema)

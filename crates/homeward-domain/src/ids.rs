@@ -169,6 +169,10 @@ impl StreamId {
     pub fn welfare(id: TaskId) -> Self {
         Self(format!("welfare-{id}"))
     }
+    /// The stream of a subscription to events.
+    pub fn subscription(id: Uuid) -> Self {
+        Self(format!("subscription-{id}"))
+    }
     /// The stream of a deadline (named by [`crate::deadline::deadline_id`]).
     pub fn deadline(id: Uuid) -> Self {
         Self(format!("deadline-{id}"))

@@ -15,6 +15,7 @@
 //! - [`evacuation`]: an evacuation with its transports and evacuees;
 //! - [`welfare`]: a welfare check of a citizen in a country at risk;
 //! - [`deadline`]: the promises kept by the clock, and each one missed;
+//! - [`subscription`]: an outside endpoint that receives matching events;
 //! - [`access`]: revocations of API tokens.
 
 pub mod access;
@@ -30,6 +31,7 @@ pub mod incident;
 pub mod person;
 pub mod policy;
 pub mod rejection;
+pub mod subscription;
 pub mod validate;
 pub mod welfare;
 

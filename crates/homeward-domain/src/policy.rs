@@ -28,6 +28,7 @@ pub enum Action {
     ReadBoard,
     ReadAudit,
     ManageEvacuations,
+    ManageSubscriptions,
     ProcessEvacuees,
     ReadEvacuations,
     RevokeTokens,
@@ -68,6 +69,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadBoard => true,
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
         ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
+        ManageSubscriptions => matches!(role, DutyOfficer | Admin),
         ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
         RevokeTokens | ErasePerson => role == Admin,
         ReadEvacuations => matches!(

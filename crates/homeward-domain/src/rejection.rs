@@ -174,6 +174,12 @@ pub enum Rejection {
     /// A deadline recorded as missed before it passed.
     #[error("the deadline has not passed yet")]
     NotYetDue,
+    /// A subscription URL that is not an absolute http(s) URL.
+    #[error("the URL must be an absolute http:// or https:// URL without spaces")]
+    InvalidUrl,
+    /// A subscription filter naming an event type that does not exist.
+    #[error("the filter names an event type (or `category.*`) that does not exist")]
+    UnknownEventType,
 }
 
 impl Rejection {
@@ -211,6 +217,8 @@ impl Rejection {
             Self::NotMerged => "not_merged",
             Self::MergeIntoSelf => "merge_into_self",
             Self::NotYetDue => "not_yet_due",
+            Self::InvalidUrl => "invalid_url",
+            Self::UnknownEventType => "unknown_event_type",
             Self::EvacuationClosed => "evacuation_closed",
             Self::InvalidCapacity => "invalid_capacity",
             Self::OverCapacity { .. } => "over_capacity",

@@ -14,6 +14,7 @@
 //! - [`timeline`]: events per minute, for replay;
 //! - [`welfare`]: welfare checks, and the reactions Homeward still owes;
 //! - [`deadlines`]: missed deadlines, and what is due;
+//! - [`subscriptions`]: who receives which events;
 //! - [`access`]: the token revocation list.
 
 pub mod access;
@@ -24,6 +25,7 @@ pub mod evacuations;
 pub mod incidents;
 pub mod locator;
 pub mod streams;
+pub mod subscriptions;
 pub mod timeline;
 pub mod welfare;
 
@@ -55,6 +57,8 @@ pub struct Projections {
     pub welfare: welfare::Welfare,
     /// Missed deadlines.
     pub deadlines: deadlines::Deadlines,
+    /// Subscriptions to events.
+    pub subscriptions: subscriptions::Subscriptions,
     /// Revoked tokens.
     pub revocations: access::Revocations,
 }
@@ -77,6 +81,7 @@ impl Projections {
             self.evacuations.apply(event);
             self.welfare.apply(event, &self.streams);
             self.deadlines.apply(event);
+            self.subscriptions.apply(event);
             self.timeline.record(event.recorded_at);
             self.revocations.apply(event);
         }

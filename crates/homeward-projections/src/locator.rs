@@ -215,7 +215,8 @@ impl Locator {
             | DomainEvent::Evacuation(_)
             | DomainEvent::Welfare(_)
             | DomainEvent::Deadline(_)
-            | DomainEvent::Access(_) => {}
+            | DomainEvent::Access(_)
+            | DomainEvent::Subscription(_) => {}
         }
     }
 

@@ -10,6 +10,7 @@ use homeward_domain::deadline::Deadline;
 use homeward_domain::evacuation::Evacuation;
 use homeward_domain::incident::Incident;
 use homeward_domain::person::Person;
+use homeward_domain::subscription::Subscription;
 use homeward_domain::welfare::WelfareCheck;
 use homeward_domain::{
     Aggregate, CallId, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId, StreamId,
@@ -35,6 +36,8 @@ pub struct Streams {
     pub welfare: HashMap<TaskId, WelfareCheck>,
     /// Deadlines recorded as missed.
     pub deadlines: HashMap<Uuid, Deadline>,
+    /// Subscriptions to events.
+    pub subscriptions: HashMap<Uuid, Subscription>,
     /// The token revocation list.
     pub access: AccessList,
 }
@@ -94,6 +97,11 @@ impl Streams {
                 .ok()
                 .and_then(|id| self.deadlines.get(&id))
                 .map_or(0, |s| s.version),
+            "subscription" => local
+                .parse()
+                .ok()
+                .and_then(|id| self.subscriptions.get(&id))
+                .map_or(0, |s| s.version),
             "access" => self.access.version,
             _ => 0,
         }
@@ -116,6 +124,11 @@ impl Streams {
                 ),
                 "welfare" => copy(&self.welfare, &mut out.welfare, local.parse().ok()),
                 "deadline" => copy(&self.deadlines, &mut out.deadlines, local.parse().ok()),
+                "subscription" => copy(
+                    &self.subscriptions,
+                    &mut out.subscriptions,
+                    local.parse().ok(),
+                ),
                 "access" => out.access = self.access.clone(),
                 _ => {}
             }
@@ -165,6 +178,11 @@ impl Streams {
             DomainEvent::Deadline(e) => {
                 if let Ok(id) = local.parse() {
                     fold(&mut self.deadlines, id, e);
+                }
+            }
+            DomainEvent::Subscription(e) => {
+                if let Ok(id) = local.parse() {
+                    fold(&mut self.subscriptions, id, e);
                 }
             }
             DomainEvent::Access(e) => {

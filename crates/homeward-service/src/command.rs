@@ -26,6 +26,7 @@ pub enum Command {
     Welfare(TaskId, WelfareCommand),
     Deadline(Uuid, DeadlineCommand),
     Access(homeward_domain::access::AccessCommand),
+    Subscription(Uuid, homeward_domain::subscription::SubscriptionCommand),
 }
 
 /// Who sends a command, and how it must be applied.
@@ -56,6 +57,7 @@ impl Command {
             Self::Welfare(id, _) => StreamId::welfare(*id),
             Self::Deadline(id, _) => StreamId::deadline(*id),
             Self::Access(_) => StreamId::access(),
+            Self::Subscription(id, _) => StreamId::subscription(*id),
         }
     }
 
@@ -70,6 +72,7 @@ impl Command {
             Self::Welfare(_, c) => c.name(),
             Self::Deadline(_, c) => c.name(),
             Self::Access(c) => c.name(),
+            Self::Subscription(_, c) => c.name(),
         }
     }
 
@@ -83,7 +86,8 @@ impl Command {
             | Self::Country(..)
             | Self::Welfare(..)
             | Self::Deadline(..)
-            | Self::Access(..) => None,
+            | Self::Access(..)
+            | Self::Subscription(..) => None,
         }
     }
 
@@ -120,6 +124,12 @@ impl Command {
             Self::Welfare(id, c) => run(streams.welfare.get(id), c, ctx, DomainEvent::Welfare),
             Self::Deadline(id, c) => run(streams.deadlines.get(id), c, ctx, DomainEvent::Deadline),
             Self::Access(c) => run(Some(&streams.access), c, ctx, DomainEvent::Access),
+            Self::Subscription(id, c) => run(
+                streams.subscriptions.get(id),
+                c,
+                ctx,
+                DomainEvent::Subscription,
+            ),
         }
     }
 }

@@ -12,6 +12,7 @@ use homeward_domain::evacuation::EvacuationEvent;
 use homeward_domain::event::schema_version;
 use homeward_domain::incident::IncidentEvent;
 use homeward_domain::person::PersonEvent;
+use homeward_domain::subscription::SubscriptionEvent;
 use homeward_domain::welfare::WelfareEvent;
 use homeward_domain::{Actor, DomainEvent, StreamId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -89,6 +90,7 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
         "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
         "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
+        "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
@@ -167,6 +169,9 @@ fn decode_current(
         "welfare" => serde_json::from_str::<WelfareEvent>(&text).map(DomainEvent::Welfare),
         "deadline" => serde_json::from_str::<DeadlineEvent>(&text).map(DomainEvent::Deadline),
         "access" => serde_json::from_str::<AccessEvent>(&text).map(DomainEvent::Access),
+        "subscription" => {
+            serde_json::from_str::<SubscriptionEvent>(&text).map(DomainEvent::Subscription)
+        }
         _ => return Err(format!("unknown event category `{category}`")),
     };
     decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))

@@ -92,6 +92,11 @@ struct ServeArgs {
     /// the data directory when it exists, else the built-in defaults.
     #[arg(long, env = "HOMEWARD_CONFIG")]
     config: Option<PathBuf>,
+    /// Deliver events to subscriptions from this instance. With several instances on
+    /// one Kafka cluster, let one of them deliver (`--deliver false` on the others),
+    /// or subscribers receive each event once per delivering instance.
+    #[arg(long, env = "HOMEWARD_DELIVER", default_value_t = true, action = clap::ArgAction::Set)]
+    deliver: bool,
     /// Use an Apache Kafka cluster (`host:port,host:port`) as the event log instead of
     /// the embedded one. The data directory then holds this instance's copy of the
     /// events; give every instance its own.
@@ -283,8 +288,24 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data_dir.display(),
             data_dir.display()
         );
-        let state = AppState::new(service, tokens, Some(data_dir.clone()))
+        let notifier = if args.deliver {
+            let keys = Arc::clone(&tokens);
+            let notifier = homeward_notify::Notifier::open(
+                &data_dir,
+                Arc::clone(&service),
+                Arc::new(move |id| keys.webhook_secret(id).into_bytes()),
+                homeward_notify::Settings::default(),
+            )?;
+            notifier.spawn();
+            Some(notifier)
+        } else {
+            None
+        };
+        let mut state = AppState::new(service, tokens, Some(data_dir.clone()))
             .with_rate_limit(args.rate_limit, args.rate_burst);
+        if let Some(n) = notifier {
+            state = state.with_notifier(n);
+        }
         homeward_api::run(listener, state, shutdown_signal()).await?;
         tracing::info!("Homeward stopped");
         Ok(ExitCode::SUCCESS)

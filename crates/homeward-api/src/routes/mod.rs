@@ -8,6 +8,7 @@ pub mod countries;
 pub mod evacuations;
 pub mod incidents;
 pub mod persons;
+pub mod subscriptions;
 pub mod system;
 pub mod tasks;
 pub mod wall;
@@ -38,6 +39,19 @@ pub fn router() -> Router<AppState> {
         .route("/wall/style.css", get(wall::style))
         .route("/wall/world.json", get(wall::world))
         .route("/v1/timeline", get(wall::timeline))
+        .route(
+            "/v1/subscriptions",
+            post(subscriptions::create).get(subscriptions::list),
+        )
+        .route("/v1/subscriptions/{id}/delete", post(subscriptions::delete))
+        .route(
+            "/v1/subscriptions/{id}/failures",
+            get(subscriptions::failures),
+        )
+        .route(
+            "/v1/subscriptions/{id}/failures/replay",
+            post(subscriptions::replay),
+        )
         .route("/v1/tasks", get(tasks::list))
         .route("/v1/deadlines/missed", get(tasks::missed))
         .route("/healthz", get(system::healthz))

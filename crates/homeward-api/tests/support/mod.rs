@@ -51,6 +51,22 @@ impl TestApp {
         app
     }
 
+    /// This application delivering to subscribers with `settings`.
+    pub fn with_notifier(mut self, settings: homeward_notify::Settings) -> Self {
+        let keys = Arc::clone(&self.state.tokens);
+        let notifier = homeward_notify::Notifier::open(
+            self._dir.path(),
+            Arc::clone(&self.state.service),
+            Arc::new(move |id| keys.webhook_secret(id).into_bytes()),
+            settings,
+        )
+        .expect("notifier");
+        notifier.spawn();
+        self.state = self.state.clone().with_notifier(notifier);
+        self.router = app(self.state.clone());
+        self
+    }
+
     pub fn on_kafka() -> bool {
         std::env::var("HOMEWARD_TEST_KAFKA").is_ok_and(|b| !b.is_empty())
     }

@@ -1,0 +1,297 @@
+//! Subscriptions: outside endpoints that receive matching events as signed CloudEvents.
+//! Duty officers and admins manage them; only an admin may clear one for personal data.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use homeward_domain::StreamId;
+use homeward_domain::policy::Action;
+use homeward_domain::subscription::{Filter, SubscriptionCommand};
+use homeward_projections::subscriptions::SubscriptionView;
+use homeward_service::Command;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{authorize, execute, fields};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{AppError, Problem};
+use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
+use crate::routes::incidents::CommandResult;
+
+/// A subscription to create.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionBody {
+    /// Where to POST the events (http or https).
+    pub url: String,
+    /// Event types (`incident.report_filed`) or categories (`incident.*`); all if empty.
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    /// Only events of these incidents.
+    #[serde(default)]
+    pub incident_ids: Vec<homeward_domain::IncidentId>,
+    /// Only events in these countries (ISO 3166-1 alpha-2).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// Whether personal data and restricted cases may go to it (admins only).
+    #[serde(default)]
+    pub personal_data: bool,
+}
+
+/// A subscription to end.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteBody {
+    /// Why.
+    pub reason: String,
+}
+
+/// A subscription with how its deliveries stand.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionItem {
+    /// The subscription.
+    #[serde(flatten)]
+    pub subscription: SubscriptionView,
+    /// The last log position handled by this instance's deliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_through: Option<u64>,
+    /// Deliveries that kept failing, kept for replay.
+    pub failed: usize,
+}
+
+/// Subscriptions.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionList {
+    /// Every subscription, live and ended.
+    pub subscriptions: Vec<SubscriptionItem>,
+}
+
+/// Deliveries that kept failing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FailureList {
+    /// Oldest first.
+    pub failures: Vec<FailureItem>,
+}
+
+/// One delivery that kept failing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FailureItem {
+    /// The event's log position.
+    pub position: u64,
+    /// The event (and CloudEvent) id.
+    pub event_id: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The last error.
+    pub error: String,
+    /// When it was given up.
+    pub failed_at: String,
+}
+
+/// What a replay did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReplayResult {
+    /// Delivered now.
+    pub delivered: usize,
+    /// Still failing.
+    pub failed: usize,
+}
+
+/// Subscribe an endpoint to events. The answer carries the shared secret that signs
+/// every delivery (`Homeward-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`).
+#[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", request_body = SubscriptionBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
+    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    idem: IdempotencyKey,
+    body: JsonBody<SubscriptionBody>,
+) -> Result<Response, AppError> {
+    let id = Uuid::now_v7();
+    authorize(
+        &state,
+        &caller,
+        Action::ManageSubscriptions,
+        "create_subscription",
+        Some(StreamId::subscription(id)),
+    )
+    .await?;
+    let b = body.value;
+    if b.personal_data && caller.actor.role != homeward_domain::Role::Admin {
+        return Err(AppError::Forbidden(
+            "only an admin may clear a subscription for personal data".into(),
+        ));
+    }
+    let mut countries = Vec::new();
+    for code in &b.countries {
+        countries.push(homeward_domain::CountryCode::parse(code).ok_or_else(|| {
+            AppError::bad_request(
+                "invalid_country",
+                format!("`{code}` is not an ISO 3166-1 alpha-2 code"),
+            )
+        })?);
+    }
+    let command = SubscriptionCommand::Create {
+        url: b.url,
+        filter: Filter {
+            event_types: b.event_types,
+            incident_ids: b.incident_ids,
+            countries,
+        },
+        personal_data: b.personal_data,
+    };
+    execute(
+        &state,
+        &caller,
+        Command::Subscription(id, command),
+        idem,
+        body.request_hash,
+        IfMatch(None),
+        StatusCode::CREATED,
+        fields([
+            ("id", json!(id)),
+            ("secret", json!(state.tokens.webhook_secret(id))),
+        ]),
+    )
+    .await
+}
+
+/// Every subscription, with how its deliveries stand on this instance.
+#[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions",
+    responses((status = 200, body = SubscriptionList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<SubscriptionList>, AppError> {
+    caller.require(Action::ManageSubscriptions)?;
+    let subs: Vec<SubscriptionView> = state.service.read().subscriptions.iter().cloned().collect();
+    let mut out = Vec::new();
+    for s in subs {
+        let (delivered_through, failed) = match &state.notifier {
+            Some(n) => (
+                n.cursor(s.id).map_err(internal)?,
+                n.failures(s.id).map_err(internal)?.len(),
+            ),
+            None => (None, 0),
+        };
+        out.push(SubscriptionItem {
+            subscription: s,
+            delivered_through,
+            failed,
+        });
+    }
+    Ok(Json(SubscriptionList { subscriptions: out }))
+}
+
+fn internal(e: homeward_notify::NotifyError) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
+    if state.service.read().subscriptions.get(id).is_some() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("no such subscription".into()))
+    }
+}
+
+/// End a subscription: nothing more is delivered to it.
+#[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions", request_body = DeleteBody,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    idem: IdempotencyKey,
+    body: JsonBody<DeleteBody>,
+) -> Result<Response, AppError> {
+    authorize(
+        &state,
+        &caller,
+        Action::ManageSubscriptions,
+        "delete_subscription",
+        Some(StreamId::subscription(id)),
+    )
+    .await?;
+    existing(&state, id)?;
+    execute(
+        &state,
+        &caller,
+        Command::Subscription(
+            id,
+            SubscriptionCommand::Delete {
+                reason: body.value.reason,
+            },
+        ),
+        idem,
+        body.request_hash,
+        IfMatch(None),
+        StatusCode::OK,
+        fields([("id", json!(id))]),
+    )
+    .await
+}
+
+/// The deliveries of a subscription that kept failing, oldest first.
+#[utoipa::path(get, path = "/v1/subscriptions/{id}/failures", tag = "subscriptions",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = FailureList), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn failures(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<FailureList>, AppError> {
+    caller.require(Action::ManageSubscriptions)?;
+    existing(&state, id)?;
+    let failures = match &state.notifier {
+        Some(n) => n.failures(id).map_err(internal)?,
+        None => Vec::new(),
+    };
+    Ok(Json(FailureList {
+        failures: failures
+            .into_iter()
+            .map(|f| FailureItem {
+                position: f.position,
+                event_id: f.event_id,
+                attempts: f.attempts,
+                error: f.error,
+                failed_at: f.failed_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Send every failed delivery of a subscription again, oldest first.
+#[utoipa::path(post, path = "/v1/subscriptions/{id}/failures/replay", tag = "subscriptions",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ReplayResult), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<ReplayResult>, AppError> {
+    caller.require(Action::ManageSubscriptions)?;
+    existing(&state, id)?;
+    let outcome = match &state.notifier {
+        Some(n) => n.replay_failures(id).await.map_err(internal)?,
+        None => homeward_notify::ReplayOutcome::default(),
+    };
+    Ok(Json(ReplayResult {
+        delivered: outcome.delivered,
+        failed: outcome.failed,
+    }))
+}
