@@ -225,3 +225,98 @@ async fn the_partition_leader_killed_in_a_three_broker_cluster_loses_nothing() -
     a.verify()?;
     Ok(())
 }
+
+/// Counts the events of `event_type` in an instance's audit trail.
+async fn count_events(i: &support::Instance, event_type: &str) -> anyhow::Result<usize> {
+    let api = i.api();
+    let mut after = 0u64;
+    let mut n = 0;
+    loop {
+        let page: serde_json::Value = api
+            .get(&format!("/v1/audit?after={after}&limit=1000"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let entries = page["entries"].as_array().cloned().unwrap_or_default();
+        n += entries.iter().filter(|e| e["event_type"] == event_type).count();
+        match page["next_after"].as_u64() {
+            Some(next) if !entries.is_empty() => after = next,
+            _ => return Ok(n),
+        }
+    }
+}
+
+/// Welfare checks of a country as an instance lists them.
+async fn checks(i: &support::Instance, country: &str) -> anyhow::Result<Vec<serde_json::Value>> {
+    let r: serde_json::Value = i
+        .api()
+        .get(&format!("/v1/tasks?kind=welfare_check&country={country}&limit=10000"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(r["tasks"].as_array().cloned().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn two_instances_react_to_a_risk_raise_once_even_when_one_is_killed_mid_reaction()
+-> anyhow::Result<()> {
+    const CITIZENS: usize = 60;
+    let cluster = Cluster::single()?;
+    let mut a = instance(&cluster, "a")?;
+    let b = instance(&cluster, "b")?;
+    for n in 0..CITIZENS {
+        a.api()
+            .post("/v1/persons")
+            .json(&serde_json::json!({
+                "full_name": format!("Citizen {n}"), "date_of_birth": "1975-05-05",
+                "nationality": "FR", "current_country": "LB",
+                "vulnerabilities": if n % 4 == 0 { vec!["medical"] } else { vec![] },
+            }))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    // Both instances see the raise and both react; A is killed while reacting.
+    let api = b.api();
+    let raised = api
+        .http
+        .put(format!("{}/v1/countries/LB/risk", api.base))
+        .bearer_auth(&api.token)
+        .json(&serde_json::json!({"level": 4, "reason": "armed clashes"}))
+        .send();
+    let (raised, killed) = tokio::join!(raised, async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        a.kill()
+    });
+    assert!(raised?.status().is_success());
+    killed?;
+    a.restart(&cluster)?;
+
+    // Both end with exactly one check per citizen, and the log holds one opening each.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let (on_a, on_b) = (checks(&a, "LB").await, checks(&b, "LB").await);
+        if let (Ok(on_a), Ok(on_b)) = (on_a, on_b)
+            && on_a.len() == CITIZENS
+            && on_b.len() == CITIZENS
+        {
+            let people: HashSet<String> = on_b
+                .iter()
+                .map(|t| t["person_id"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            assert_eq!(people.len(), CITIZENS, "one check per citizen");
+            assert!(on_b[..CITIZENS / 4].iter().all(|t| t["priority"] == 1), "vulnerable first");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the checks did not all appear");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(count_events(&a, "welfare.check_opened").await?, CITIZENS);
+    assert_eq!(count_events(&b, "welfare.check_opened").await?, CITIZENS);
+    Ok(())
+}
