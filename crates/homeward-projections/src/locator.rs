@@ -245,7 +245,11 @@ impl Locator {
             self.index(id);
             return;
         }
-        self.unindex(id);
+        // Only a correction can change the indexed name or passport number.
+        let reindex = matches!(e, PersonEvent::Corrected(_));
+        if reindex {
+            self.unindex(id);
+        }
         let mut merged = None;
         if let Some(p) = self.persons.get_mut(&id) {
             p.version = event.version;
@@ -299,7 +303,9 @@ impl Locator {
                 }
             }
         }
-        self.index(id);
+        if reindex {
+            self.index(id);
+        }
         if let Some((survivor, joined)) = merged
             && let Some(s) = self.persons.get_mut(&survivor)
         {
