@@ -11,21 +11,24 @@
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
-//! - [`timeline`]: events per minute, for replay.
+//! - [`timeline`]: events per minute, for replay;
+//! - [`snapshot`]: every read model as bytes at one position, for fast restarts.
 
 pub mod board;
 pub mod calls;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;
+pub mod snapshot;
 pub mod streams;
 pub mod timeline;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
+use serde::{Deserialize, Serialize};
 
 /// Every read model, at one log position.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Projections {
     /// The last log position folded in.
     pub position: u64,

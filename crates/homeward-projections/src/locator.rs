@@ -9,10 +9,10 @@ use homeward_domain::person::{PersonEvent, Vulnerability, WelfareStatus};
 use homeward_domain::{CallId, CountryCode, DomainEvent, IncidentId, PersonId, Timestamp};
 use homeward_store::RecordedEvent;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A person's part in one incident.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonIncident {
     /// The incident.
     pub incident_id: IncidentId,
@@ -23,7 +23,7 @@ pub struct PersonIncident {
 }
 
 /// The latest welfare check.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Welfare {
     /// The answer.
     pub status: WelfareStatus,
@@ -35,7 +35,7 @@ pub struct Welfare {
 
 /// Everything the locator knows about a person. Passport number, phone and date of
 /// birth are personal data: the edge masks them for readers who may not see them.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRecord {
     /// Its id.
     pub id: PersonId,
@@ -92,7 +92,7 @@ pub struct PersonRecord {
 }
 
 /// The locator's indexes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Locator {
     persons: HashMap<PersonId, PersonRecord>,
     names: BTreeMap<String, BTreeSet<PersonId>>,

@@ -12,9 +12,10 @@ use homeward_domain::{
     Aggregate, CallId, CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId, StreamId,
 };
 use homeward_store::RecordedEvent;
+use serde::{Deserialize, Serialize};
 
 /// Domain state per stream.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Streams {
     /// Incidents.
     pub incidents: HashMap<IncidentId, Incident>,

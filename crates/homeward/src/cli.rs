@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use homeward_api::{AppState, TokenKeys};
 use homeward_domain::{Role, Timestamp};
 use homeward_projections::Projections;
-use homeward_service::{Homeward, SystemClock};
+use homeward_service::{Homeward, Snapshots, SystemClock};
 use homeward_store::sqlite::{FILE_NAME, VerifyError};
 use homeward_store::{EventLog, SqliteLog};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -100,6 +100,11 @@ struct ServeArgs {
     /// Replication factor when Homeward creates its topics (0: min(3, brokers)).
     #[arg(long, env = "HOMEWARD_KAFKA_REPLICATION", default_value_t = 0)]
     kafka_replication: i32,
+    /// Write a snapshot of the read models (in the data directory) after this many
+    /// entries folded since the last one, so that a restart folds only the tail; 0
+    /// turns snapshots off.
+    #[arg(long, env = "HOMEWARD_SNAPSHOT_EVERY", default_value_t = homeward_service::snapshots::DEFAULT_EVERY)]
+    snapshot_every: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,9 +246,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let tokens = Arc::new(args.key.load(&data_dir)?);
         let started = Instant::now();
-        let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
+        let service = if args.snapshot_every == 0 {
+            Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
+        } else {
+            let snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
+            Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
+                .await?
+        };
         tracing::info!(
             position = service.projected(),
+            from_snapshot = service.resumed_from(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "projections rebuilt from the log"
         );
@@ -258,8 +270,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data_dir.display(),
             data_dir.display()
         );
-        let state = AppState::new(service, tokens, Some(data_dir.clone()));
+        let state = AppState::new(Arc::clone(&service), tokens, Some(data_dir.clone()));
         homeward_api::run(listener, state, shutdown_signal()).await?;
+        match service.save_snapshot().await {
+            Ok(Some(position)) => tracing::info!(position, "snapshot of the read models written"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot write a snapshot of the read models"),
+        }
         tracing::info!("Homeward stopped");
         Ok(ExitCode::SUCCESS)
     })
