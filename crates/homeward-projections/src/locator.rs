@@ -94,7 +94,8 @@ pub struct PersonRecord {
 /// The locator's indexes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Locator {
-    persons: HashMap<PersonId, PersonRecord>,
+    /// Boxed: growing the map then moves pointers, not whole records.
+    persons: HashMap<PersonId, Box<PersonRecord>>,
     names: BTreeMap<String, BTreeSet<PersonId>>,
     passports: HashMap<String, BTreeSet<PersonId>>,
 }
@@ -218,7 +219,7 @@ impl Locator {
         if let PersonEvent::Registered(r) = e {
             self.persons.insert(
                 id,
-                PersonRecord {
+                Box::new(PersonRecord {
                     id,
                     version: event.version,
                     full_name: r.full_name.clone(),
@@ -240,7 +241,7 @@ impl Locator {
                     incidents: Vec::new(),
                     calls: Vec::new(),
                     registered_at: event.recorded_at,
-                },
+                }),
             );
             self.index(id);
             return;
@@ -319,7 +320,7 @@ impl Locator {
 
     /// One person's record.
     pub fn get(&self, id: PersonId) -> Option<&PersonRecord> {
-        self.persons.get(&id)
+        self.persons.get(&id).map(|p| &**p)
     }
 
     /// How many person records there are.
@@ -334,7 +335,7 @@ impl Locator {
 
     /// Every person record, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &PersonRecord> {
-        self.persons.values()
+        self.persons.values().map(|p| &**p)
     }
 
     /// Records whose name has every word of `query` as a word prefix, or whose passport
@@ -365,8 +366,7 @@ impl Locator {
                 }
             }
         }
-        let mut out: Vec<&PersonRecord> =
-            found.iter().filter_map(|id| self.persons.get(id)).collect();
+        let mut out: Vec<&PersonRecord> = found.iter().filter_map(|id| self.get(*id)).collect();
         out.sort_by(|a, b| {
             a.merged_into
                 .is_some()
