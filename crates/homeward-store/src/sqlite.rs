@@ -117,6 +117,9 @@ impl SqliteLog {
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // The statement journal of each append's savepoint stays in memory: it only
+        // serves to roll one append back inside a transaction, never to recover.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         let state = conn
