@@ -540,7 +540,8 @@ async fn project(
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             p.apply_all(&batch);
         }
-        projected.send_replace(sub.position());
+        // Live streams first: the board shows a change as soon as it is folded,
+        // without queueing behind the writers that are now answered.
         for entry in batch {
             if let LogEntry::Event(e) = entry {
                 let _ = changes.send(Arc::new(Change {
@@ -551,5 +552,6 @@ async fn project(
                 }));
             }
         }
+        projected.send_replace(sub.position());
     }
 }
