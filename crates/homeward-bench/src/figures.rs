@@ -514,7 +514,9 @@ async fn live_latency(args: &Args, rate: f64) -> anyhow::Result<(Duration, Durat
                         && let Some(report) = v["report"]["report_id"].as_str()
                         && let Ok(mut s) = seen.lock()
                     {
-                        s.insert(report.to_owned(), now);
+                        // The first frame that shows it (later frames of the same
+                        // incident may show it again).
+                        s.entry(report.to_owned()).or_insert(now);
                     }
                 }
             }
