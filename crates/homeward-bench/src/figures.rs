@@ -220,19 +220,33 @@ fn growth(sizes: &[(f64, Value)]) {
     }
     if let (Some((c0, first)), Some((c1, last))) = (sizes.first(), sizes.last()) {
         let factor = c1 / c0;
-        let fastest = names
+        let growth = |v0: f64, v1: f64| v1 / v0.max(1e-9);
+        println!(
+            "  the log grew {factor:.1}x: replay time {:.1}x, peak RSS {:.1}x",
+            growth(
+                first["seconds"].as_f64().unwrap_or(0.0),
+                last["seconds"].as_f64().unwrap_or(0.0)
+            ),
+            growth(
+                first["rss"].as_f64().unwrap_or(0.0),
+                last["rss"].as_f64().unwrap_or(0.0)
+            ),
+        );
+        let mut parts: Vec<(String, f64, f64)> = names
             .iter()
             .map(|n| {
-                let a = first["parts"][n].as_f64().unwrap_or(0.0).max(1e-9);
+                let a = first["parts"][n].as_f64().unwrap_or(0.0);
                 let b = last["parts"][n].as_f64().unwrap_or(0.0);
-                (n.clone(), b / a)
+                (n.clone(), growth(a, b), b)
             })
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((name, by)) = fastest {
-            println!(
-                "  the log grew {factor:.1}x; the fastest-growing read model is `{name}` ({by:.1}x)"
-            );
-        }
+            .collect();
+        parts.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let listed: Vec<String> = parts
+            .iter()
+            .filter(|p| p.2 >= 0.1)
+            .map(|(n, g, mib)| format!("{n} {g:.1}x ({mib:.0} MiB)"))
+            .collect();
+        println!("  read models, largest first: {}", listed.join(", "));
     }
 }
 
