@@ -225,6 +225,12 @@ impl Homeward {
         self.resumed_from
     }
 
+    /// The position of the last snapshot of the read models this process wrote, and a
+    /// way to wait for the next; `None` when the service keeps no snapshots.
+    pub fn snapshots_written(&self) -> Option<watch::Receiver<u64>> {
+        self.snapshots.as_ref().map(|s| s.written())
+    }
+
     /// Writes a snapshot of the read models now (when the service keeps snapshots);
     /// returns its position. The server calls this when it stops.
     pub async fn save_snapshot(&self) -> Result<Option<u64>, snapshots::SaveError> {

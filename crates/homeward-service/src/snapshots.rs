@@ -32,6 +32,8 @@ pub struct Snapshots {
     every: u64,
     /// One save at a time (the projector and a shutdown may both ask).
     saving: tokio::sync::Mutex<()>,
+    /// The position of the last snapshot written by this process.
+    written: tokio::sync::watch::Sender<u64>,
 }
 
 /// Why a snapshot could not be written.
@@ -55,6 +57,7 @@ impl Snapshots {
             path: data_dir.join(FILE_NAME),
             every: DEFAULT_EVERY,
             saving: tokio::sync::Mutex::new(()),
+            written: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -67,6 +70,12 @@ impl Snapshots {
     /// The snapshot file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The position of the last snapshot this process wrote (0: none yet), and a way
+    /// to wait for the next.
+    pub fn written(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.written.subscribe()
     }
 
     /// How many folded entries make a new snapshot due.
@@ -126,7 +135,8 @@ impl Snapshots {
         }
     }
 
-    /// Writes a snapshot of `projections` as they are now; returns its position.
+    /// Writes a snapshot of `projections` as they are now; returns its position (0 if
+    /// they moved on while it was being taken: nothing was written).
     pub async fn save(
         &self,
         log: &dyn EventLog,
@@ -137,7 +147,7 @@ impl Snapshots {
         let hash = log_hash(log, position).await?.unwrap_or_default();
         let shared = Arc::clone(projections);
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || -> Result<u64, SaveError> {
+        let saved = tokio::task::spawn_blocking(move || -> Result<u64, SaveError> {
             let bytes = {
                 let p = read(&shared);
                 if p.position != position {
@@ -151,7 +161,11 @@ impl Snapshots {
             Ok(position)
         })
         .await
-        .map_err(|e| SaveError::Io(std::io::Error::other(e)))?
+        .map_err(|e| SaveError::Io(std::io::Error::other(e)))??;
+        if saved > 0 {
+            self.written.send_replace(saved);
+        }
+        Ok(saved)
     }
 }
 

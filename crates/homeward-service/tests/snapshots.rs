@@ -179,3 +179,44 @@ async fn a_snapshot_of_another_log_or_a_damaged_one_is_ignored() {
     assert_eq!(restarted.resumed_from(), 0);
     assert_eq!(*restarted.read(), *on_a.read());
 }
+
+#[tokio::test]
+async fn the_projector_writes_a_snapshot_once_enough_was_folded_and_a_restart_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path()).unwrap());
+    // Given a service that writes a snapshot every 10 entries,
+    let service = Homeward::start_with_snapshots(
+        Arc::clone(&log),
+        Arc::new(SystemClock),
+        Snapshots::in_dir(dir.path()).every(10),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let mut written = service.snapshots_written().unwrap();
+    assert_eq!(*written.borrow(), 0);
+    // when more than that is folded,
+    write(&service, 3, 4, 1).await;
+    assert!(service.projected() >= 10);
+    // then the projector writes one (waiting for it is bounded, not timed),
+    let saved = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        written.wait_for(|p| *p >= 10),
+    )
+    .await
+    .expect("a snapshot within a minute")
+    .map(|p| *p)
+    .unwrap();
+    // and a restart starts from it and holds what a clean fold holds.
+    let restarted = Homeward::start_with_snapshots(
+        Arc::clone(&log),
+        Arc::new(SystemClock),
+        snapshots(dir.path()),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert!(restarted.resumed_from() >= saved);
+    let clean = clean_fold(&log).await;
+    assert_eq!(*restarted.read(), clean);
+}
