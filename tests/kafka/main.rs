@@ -240,7 +240,10 @@ async fn count_events(i: &support::Instance, event_type: &str) -> anyhow::Result
             .json()
             .await?;
         let entries = page["entries"].as_array().cloned().unwrap_or_default();
-        n += entries.iter().filter(|e| e["event_type"] == event_type).count();
+        n += entries
+            .iter()
+            .filter(|e| e["event_type"] == event_type)
+            .count();
         match page["next_after"].as_u64() {
             Some(next) if !entries.is_empty() => after = next,
             _ => return Ok(n),
@@ -252,7 +255,9 @@ async fn count_events(i: &support::Instance, event_type: &str) -> anyhow::Result
 async fn checks(i: &support::Instance, country: &str) -> anyhow::Result<Vec<serde_json::Value>> {
     let r: serde_json::Value = i
         .api()
-        .get(&format!("/v1/tasks?kind=welfare_check&country={country}&limit=10000"))
+        .get(&format!(
+            "/v1/tasks?kind=welfare_check&country={country}&limit=10000"
+        ))
         .send()
         .await?
         .error_for_status()?
@@ -310,10 +315,16 @@ async fn two_instances_react_to_a_risk_raise_once_even_when_one_is_killed_mid_re
                 .map(|t| t["person_id"].as_str().unwrap_or_default().to_owned())
                 .collect();
             assert_eq!(people.len(), CITIZENS, "one check per citizen");
-            assert!(on_b[..CITIZENS / 4].iter().all(|t| t["priority"] == 1), "vulnerable first");
+            assert!(
+                on_b[..CITIZENS / 4].iter().all(|t| t["priority"] == 1),
+                "vulnerable first"
+            );
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the checks did not all appear");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the checks did not all appear"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(count_events(&a, "welfare.check_opened").await?, CITIZENS);

@@ -135,11 +135,13 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
         }
     }
     if want("replay") {
+        let mut grown: Vec<(f64, Value)> = Vec::new();
         for &events in &args.replay {
             let dir = generated(args, events)?;
             let (mut secs, mut rss, mut parse, mut start) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let mut count = 0.0;
+            let mut parts = Value::Null;
             for _ in 0..args.runs {
                 let out = Command::new(std::env::current_exe()?)
                     .arg("--replay-only")
@@ -150,10 +152,14 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 count = v["entries"].as_f64().unwrap_or(0.0);
                 secs.push(v["seconds"].as_f64().unwrap_or(0.0));
                 rss.push(v["peak_rss_mib"].as_f64().unwrap_or(0.0));
+                parts = v["parts_mib"].clone();
                 parse.push(parse_only(&dir)?);
+            }
+            let snapshot_mib = write_snapshot(&dir)?;
+            for _ in 0..args.runs {
                 start.push(time_to_serve(&dir)?);
             }
-            let replay_rate = count / median(secs).max(1e-9);
+            let replay_rate = count / median(secs.clone()).max(1e-9);
             line(
                 &format!("replay {count:.0} entries (entries/s)"),
                 replay_rate,
@@ -164,16 +170,84 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
             println!(
                 "{:<44} {:>12.0} MiB",
                 format!("  peak RSS with {count:.0} entries"),
-                median(rss)
+                median(rss.clone())
             );
             println!(
-                "{:<44} {:>12.2} s",
+                "{:<44} {:>12.2} s   (snapshot {snapshot_mib:.0} MiB + tail; a full fold takes {:.2} s)",
                 format!("  start to serving with {count:.0} entries"),
-                median(start)
+                median(start),
+                median(secs.clone())
             );
+            grown.push((
+                count,
+                json!({"seconds": median(secs), "rss": median(rss), "parts": parts}),
+            ));
+        }
+        if grown.len() > 1 {
+            growth(&grown);
         }
     }
     Ok(())
+}
+
+/// How replay time, memory and each read model grow with the log, per million entries
+/// (constant per-million figures mean linear growth).
+fn growth(sizes: &[(f64, Value)]) {
+    println!("how cost grows (per million entries; constant means linear):");
+    let names: Vec<String> = sizes[0]
+        .1
+        .get("parts")
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    print!("  {:>10} {:>10} {:>10}", "entries", "replay s", "RSS MiB");
+    for n in &names {
+        print!(" {:>11}", format!("{n} MiB"));
+    }
+    println!();
+    for (count, v) in sizes {
+        let m = count / 1e6;
+        print!(
+            "  {:>10.0} {:>10.2} {:>10.0}",
+            count,
+            v["seconds"].as_f64().unwrap_or(0.0) / m,
+            v["rss"].as_f64().unwrap_or(0.0) / m
+        );
+        for n in &names {
+            print!(" {:>11.1}", v["parts"][n].as_f64().unwrap_or(0.0) / m);
+        }
+        println!();
+    }
+    if let (Some((c0, first)), Some((c1, last))) = (sizes.first(), sizes.last()) {
+        let factor = c1 / c0;
+        let growth = |v0: f64, v1: f64| v1 / v0.max(1e-9);
+        println!(
+            "  the log grew {factor:.1}x: replay time {:.1}x, peak RSS {:.1}x",
+            growth(
+                first["seconds"].as_f64().unwrap_or(0.0),
+                last["seconds"].as_f64().unwrap_or(0.0)
+            ),
+            growth(
+                first["rss"].as_f64().unwrap_or(0.0),
+                last["rss"].as_f64().unwrap_or(0.0)
+            ),
+        );
+        let mut parts: Vec<(String, f64, f64)> = names
+            .iter()
+            .map(|n| {
+                let a = first["parts"][n].as_f64().unwrap_or(0.0);
+                let b = last["parts"][n].as_f64().unwrap_or(0.0);
+                (n.clone(), growth(a, b), b)
+            })
+            .collect();
+        parts.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let listed: Vec<String> = parts
+            .iter()
+            .filter(|p| p.2 >= 0.1)
+            .map(|(n, g, mib)| format!("{n} {g:.1}x ({mib:.0} MiB)"))
+            .collect();
+        println!("  read models, largest first: {}", listed.join(", "));
+    }
 }
 
 fn report_event(n: usize) -> DomainEvent {
@@ -454,7 +528,9 @@ async fn live_latency(args: &Args, rate: f64) -> anyhow::Result<(Duration, Durat
                         && let Some(report) = v["report"]["report_id"].as_str()
                         && let Ok(mut s) = seen.lock()
                     {
-                        s.insert(report.to_owned(), now);
+                        // The first frame that shows it (later frames of the same
+                        // incident may show it again).
+                        s.entry(report.to_owned()).or_insert(now);
                     }
                 }
             }
@@ -648,9 +724,25 @@ pub async fn replay_only(dir: &Path) -> anyhow::Result<()> {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
+    // The encoded size of each read model: a proxy of its memory, to see which grows.
+    let parts = {
+        let p = service.read();
+        let mib = |bytes: Result<Vec<u8>, rmp_serde::encode::Error>| {
+            bytes.map_or(0.0, |b| b.len() as f64 / (1024.0 * 1024.0))
+        };
+        json!({
+            "board": mib(rmp_serde::to_vec_named(&p.board)),
+            "incidents": mib(rmp_serde::to_vec_named(&p.incidents)),
+            "locator": mib(rmp_serde::to_vec_named(&p.locator)),
+            "calls": mib(rmp_serde::to_vec_named(&p.calls)),
+            "evacuations": mib(rmp_serde::to_vec_named(&p.evacuations)),
+            "streams": mib(rmp_serde::to_vec_named(&p.streams)),
+            "timeline": mib(rmp_serde::to_vec_named(&p.timeline)),
+        })
+    };
     println!(
         "{}",
-        json!({"seconds": seconds, "entries": entries, "peak_rss_mib": rss_kib / 1024.0})
+        json!({"seconds": seconds, "entries": entries, "peak_rss_mib": rss_kib / 1024.0, "parts_mib": parts})
     );
     Ok(())
 }
@@ -675,38 +767,74 @@ fn parse_only(dir: &Path) -> anyhow::Result<f64> {
     Ok(secs)
 }
 
-/// From starting `homeward serve` to its first healthy answer with everything folded.
-fn time_to_serve(dir: &Path) -> anyhow::Result<f64> {
-    let homeward = std::env::current_exe()?
+fn homeward_binary() -> anyhow::Result<PathBuf> {
+    std::env::current_exe()?
         .parent()
         .map(|p| p.join("homeward"))
-        .context("no sibling homeward binary")?;
+        .context("no sibling homeward binary")
+}
+
+fn free_addr() -> anyhow::Result<std::net::SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    drop(listener);
+    Ok(listener.local_addr()?)
+}
+
+/// Starts `homeward serve` on `dir` and waits until it answers `/healthz`.
+fn serve_until_healthy(
+    dir: &Path,
+    addr: std::net::SocketAddr,
+) -> anyhow::Result<(std::process::Child, f64)> {
     let started = Instant::now();
-    let mut child = Command::new(homeward)
+    let mut child = Command::new(homeward_binary()?)
         .args(["serve", "--listen", &addr.to_string(), "--data-dir"])
         .arg(dir)
         .env("RUST_LOG", "warn")
         .stderr(std::process::Stdio::null())
         .spawn()?;
-    let result = loop {
+    loop {
         if let Ok(mut s) = std::net::TcpStream::connect(addr) {
             use std::io::{Read, Write};
             let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
             let mut out = String::new();
             let _ = s.read_to_string(&mut out);
             if out.starts_with("HTTP/1.0 200") || out.starts_with("HTTP/1.1 200") {
-                break Ok(started.elapsed().as_secs_f64());
+                return Ok((child, started.elapsed().as_secs_f64()));
             }
         }
-        if started.elapsed() > Duration::from_secs(600) {
-            break Err(anyhow::anyhow!("not serving after 600 s"));
+        if started.elapsed() > Duration::from_secs(900) {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("not serving after 900 s");
         }
         std::thread::sleep(Duration::from_millis(20));
-    };
+    }
+}
+
+/// Writes a fresh snapshot of the read models of `dir` the way an operator's server
+/// does: start (a full fold), stop gracefully (the server writes its snapshot).
+/// Returns the snapshot's size in MiB.
+fn write_snapshot(dir: &Path) -> anyhow::Result<f64> {
+    let file = dir.join(homeward_service::snapshots::FILE_NAME);
+    let _ = std::fs::remove_file(&file);
+    let (mut child, _) = serve_until_healthy(dir, free_addr()?)?;
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    if !status.success() {
+        bail!("cannot stop the server");
+    }
+    child.wait()?;
+    let len = std::fs::metadata(&file)
+        .context("the server wrote no snapshot when it stopped")?
+        .len();
+    Ok(len as f64 / (1024.0 * 1024.0))
+}
+
+/// From starting `homeward serve` (a snapshot beside the log) to its first healthy
+/// answer with everything folded; the server is then killed, as a crash would.
+fn time_to_serve(dir: &Path) -> anyhow::Result<f64> {
+    let (mut child, seconds) = serve_until_healthy(dir, free_addr()?)?;
     let _ = child.kill();
     let _ = child.wait();
-    result
+    Ok(seconds)
 }

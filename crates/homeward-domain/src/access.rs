@@ -59,7 +59,7 @@ pub enum AccessEvent {
 }
 
 /// What `decide` needs of the access list: only its version.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccessList {
     /// Events folded so far.
     pub version: u64,

@@ -117,7 +117,7 @@ pub enum CallEvent {
 }
 
 /// What `decide` needs to know about a call.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Call {
     /// Events folded so far.
     pub version: u64,

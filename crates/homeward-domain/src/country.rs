@@ -42,7 +42,7 @@ pub enum CountryEvent {
 }
 
 /// A country's current risk level.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CountryRisk {
     /// Events folded so far.
     pub version: u64,

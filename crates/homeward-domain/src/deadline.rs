@@ -181,7 +181,7 @@ pub enum DeadlineEvent {
 }
 
 /// Whether a deadline's miss was recorded.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deadline {
     /// Events folded so far.
     pub version: u64,

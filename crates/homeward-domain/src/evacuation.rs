@@ -356,7 +356,7 @@ pub enum EvacuationEvent {
 }
 
 /// A transport as `decide` sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transport {
     /// Seats.
     pub capacity: u32,
@@ -381,7 +381,7 @@ impl Transport {
 }
 
 /// An evacuee as `decide` sees them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evacuee {
     /// Who goes first.
     pub priority: Priority,
@@ -396,7 +396,7 @@ pub struct Evacuee {
 }
 
 /// What `decide` needs to know about an evacuation.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Evacuation {
     /// Events folded so far.
     pub version: u64,

@@ -744,7 +744,7 @@ impl IncidentEvent {
 // State
 
 /// What `decide` needs to know about an incident.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// Events folded so far.
     pub version: u64,

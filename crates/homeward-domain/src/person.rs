@@ -266,7 +266,7 @@ pub enum PersonEvent {
 }
 
 /// What `decide` needs to know about a person record.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Person {
     /// Events folded so far.
     pub version: u64,

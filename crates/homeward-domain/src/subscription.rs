@@ -102,7 +102,7 @@ pub enum SubscriptionEvent {
 }
 
 /// What `decide` needs to know about a subscription.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Subscription {
     /// Events folded so far.
     pub version: u64,

@@ -214,7 +214,7 @@ impl WelfareEvent {
 }
 
 /// What `decide` needs to know about a welfare check.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WelfareCheck {
     /// Events folded so far.
     pub version: u64,

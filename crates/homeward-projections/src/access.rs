@@ -8,7 +8,7 @@ use homeward_domain::{DomainEvent, Timestamp};
 use homeward_store::RecordedEvent;
 
 /// Revoked tokens.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Revocations {
     tokens: HashSet<String>,
     subjects: HashMap<String, Timestamp>,

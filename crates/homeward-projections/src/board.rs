@@ -9,7 +9,7 @@ use homeward_domain::incident::{
 };
 use homeward_domain::{CountryCode, DomainEvent, IncidentId, ReportId, Timestamp};
 use homeward_store::RecordedEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::incidents::{IncidentFile, IncidentFiles};
 
@@ -17,7 +17,7 @@ use crate::incidents::{IncidentFile, IncidentFiles};
 pub const FEED_LENGTH: usize = 50;
 
 /// A country's risk level as the board shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskLevel {
     /// The country.
     pub country: CountryCode,
@@ -30,7 +30,7 @@ pub struct RiskLevel {
 }
 
 /// The board's own state; incident details come from the incident files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Board {
     risks: HashMap<CountryCode, RiskLevel>,
     feed: VecDeque<(IncidentId, ReportId)>,

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use homeward_domain::call::{CallCategory, CallEvent};
 use homeward_domain::{CallId, CountryCode, DomainEvent, IncidentId, PersonId, Timestamp};
 use homeward_store::RecordedEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One call.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallRecord {
     /// Its id.
     pub id: CallId,
@@ -42,7 +42,7 @@ pub struct CallRecord {
 }
 
 /// Every call, with an index by person.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CallLog {
     calls: HashMap<CallId, CallRecord>,
     order: Vec<CallId>,

@@ -23,7 +23,7 @@ use crate::welfare::Welfare;
 pub const RECENT: usize = 200;
 
 /// A missed deadline as lists show it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, serde::Deserialize)]
 pub struct MissedView {
     /// What, whose, how late.
     #[serde(flatten)]
@@ -35,7 +35,7 @@ pub struct MissedView {
 }
 
 /// Missed deadlines, and when each severe incident last changed severity.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Deadlines {
     recorded: HashSet<String>,
     recent: VecDeque<MissedView>,

@@ -11,12 +11,12 @@ use homeward_domain::{
     CountryCode, DomainEvent, EvacuationId, IncidentId, PersonId, Timestamp, TransportId,
 };
 use homeward_store::RecordedEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::locator::Locator;
 
 /// A transport.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TransportRecord {
     /// Its id.
     pub transport_id: TransportId,
@@ -46,7 +46,7 @@ pub struct TransportRecord {
 }
 
 /// An evacuee.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EvacueeRecord {
     /// The person.
     pub person_id: PersonId,
@@ -130,7 +130,7 @@ impl Counts {
 }
 
 /// One evacuation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvacuationRecord {
     /// Its id.
     pub id: EvacuationId,
@@ -310,7 +310,7 @@ impl EvacuationRecord {
 pub type Masker<'a> = &'a dyn Fn(&str) -> String;
 
 /// Every evacuation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Evacuations {
     records: HashMap<EvacuationId, EvacuationRecord>,
     by_person: HashMap<PersonId, BTreeSet<EvacuationId>>,

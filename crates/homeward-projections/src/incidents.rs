@@ -11,11 +11,11 @@ use homeward_domain::{
     CountryCode, DomainEvent, IncidentId, PersonId, ReportId, TaskId, Timestamp,
 };
 use homeward_store::RecordedEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A person affected by the incident.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AffectedPerson {
     /// The person.
     pub person_id: PersonId,
@@ -29,7 +29,7 @@ pub struct AffectedPerson {
 }
 
 /// A task.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Task {
     /// Its id.
     pub task_id: TaskId,
@@ -56,7 +56,7 @@ impl Task {
 }
 
 /// A field report.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Report {
     /// Its id.
     pub report_id: ReportId,
@@ -114,8 +114,61 @@ pub struct CaseEntry {
     pub recorded_by: String,
 }
 
+/// The kinds of case entry, for reading a stored file back.
+const CASE_KINDS: [&str; 5] = [
+    "captor_contact",
+    "demand",
+    "proof_of_life",
+    "negotiation",
+    "outcome",
+];
+
+/// A case entry as a snapshot stores it (its kind as text).
+#[derive(Deserialize)]
+struct StoredCaseEntry {
+    kind: String,
+    summary: String,
+    channel: Option<String>,
+    amount: Option<u64>,
+    currency: Option<String>,
+    deadline: Option<Timestamp>,
+    person_id: Option<PersonId>,
+    outcome: Option<KidnappingOutcome>,
+    occurred_at: Timestamp,
+    recorded_by: String,
+}
+
+impl<'de> Deserialize<'de> for CaseEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::try_from(StoredCaseEntry::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<StoredCaseEntry> for CaseEntry {
+    type Error = String;
+
+    fn try_from(s: StoredCaseEntry) -> Result<Self, String> {
+        let kind = CASE_KINDS
+            .into_iter()
+            .find(|k| *k == s.kind)
+            .ok_or_else(|| format!("unknown case entry kind `{}`", s.kind))?;
+        Ok(Self {
+            kind,
+            summary: s.summary,
+            channel: s.channel,
+            amount: s.amount,
+            currency: s.currency,
+            deadline: s.deadline,
+            person_id: s.person_id,
+            outcome: s.outcome,
+            occurred_at: s.occurred_at,
+            recorded_by: s.recorded_by,
+        })
+    }
+}
+
 /// A correction, as the file shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CorrectionNote {
     /// The version corrected.
     pub corrects_version: u64,
@@ -131,7 +184,7 @@ pub struct CorrectionNote {
 }
 
 /// Everything known about one incident.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IncidentFile {
     /// Its id.
     pub id: IncidentId,
@@ -429,7 +482,7 @@ impl IncidentFile {
 }
 
 /// Every incident's file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IncidentFiles {
     files: HashMap<IncidentId, IncidentFile>,
 }

@@ -15,7 +15,8 @@
 //! - [`welfare`]: welfare checks, and the reactions Homeward still owes;
 //! - [`deadlines`]: missed deadlines, and what is due;
 //! - [`subscriptions`]: who receives which events;
-//! - [`access`]: the token revocation list.
+//! - [`access`]: the token revocation list;
+//! - [`snapshot`]: every read model as bytes at one position, for fast restarts.
 
 pub mod access;
 pub mod board;
@@ -24,6 +25,7 @@ pub mod deadlines;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;
+pub mod snapshot;
 pub mod streams;
 pub mod subscriptions;
 pub mod timeline;
@@ -31,9 +33,10 @@ pub mod welfare;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
+use serde::{Deserialize, Serialize};
 
 /// Every read model, at one log position.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Projections {
     /// The last log position folded in.
     pub position: u64,

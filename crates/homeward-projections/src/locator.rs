@@ -9,10 +9,10 @@ use homeward_domain::person::{PersonEvent, Vulnerability, WelfareStatus};
 use homeward_domain::{CallId, CountryCode, DomainEvent, IncidentId, PersonId, Timestamp};
 use homeward_store::RecordedEvent;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A person's part in one incident.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonIncident {
     /// The incident.
     pub incident_id: IncidentId,
@@ -23,7 +23,7 @@ pub struct PersonIncident {
 }
 
 /// The latest welfare check.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Welfare {
     /// The answer.
     pub status: WelfareStatus,
@@ -35,7 +35,7 @@ pub struct Welfare {
 
 /// Everything the locator knows about a person. Passport number, phone and date of
 /// birth are personal data: the edge masks them for readers who may not see them.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRecord {
     /// Its id.
     pub id: PersonId,
@@ -91,14 +91,15 @@ pub struct PersonRecord {
     /// When they were registered.
     pub registered_at: Timestamp,
     /// Whether their personal data was erased.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub erased: bool,
 }
 
 /// The locator's indexes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Locator {
-    persons: HashMap<PersonId, PersonRecord>,
+    /// Boxed: growing the map then moves pointers, not whole records.
+    persons: HashMap<PersonId, Box<PersonRecord>>,
     names: BTreeMap<String, BTreeSet<PersonId>>,
     passports: HashMap<String, BTreeSet<PersonId>>,
 }
@@ -227,7 +228,7 @@ impl Locator {
         if let PersonEvent::Registered(r) = e {
             self.persons.insert(
                 id,
-                PersonRecord {
+                Box::new(PersonRecord {
                     id,
                     version: event.version,
                     full_name: r.full_name.clone(),
@@ -250,12 +251,16 @@ impl Locator {
                     calls: Vec::new(),
                     registered_at: event.recorded_at,
                     erased: false,
-                },
+                }),
             );
             self.index(id);
             return;
         }
-        self.unindex(id);
+        // Only a correction or an erasure can change the indexed name or passport number.
+        let reindex = matches!(e, PersonEvent::Corrected(_) | PersonEvent::Erased(_));
+        if reindex {
+            self.unindex(id);
+        }
         let mut merged = None;
         if let Some(p) = self.persons.get_mut(&id) {
             p.version = event.version;
@@ -315,7 +320,9 @@ impl Locator {
                 }
             }
         }
-        self.index(id);
+        if reindex {
+            self.index(id);
+        }
         if let Some((survivor, joined)) = merged
             && let Some(s) = self.persons.get_mut(&survivor)
         {
@@ -329,7 +336,7 @@ impl Locator {
 
     /// One person's record.
     pub fn get(&self, id: PersonId) -> Option<&PersonRecord> {
-        self.persons.get(&id)
+        self.persons.get(&id).map(|p| &**p)
     }
 
     /// How many person records there are.
@@ -344,7 +351,7 @@ impl Locator {
 
     /// Every person record, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &PersonRecord> {
-        self.persons.values()
+        self.persons.values().map(|p| &**p)
     }
 
     /// Records whose name has every word of `query` as a word prefix, or whose passport
@@ -375,8 +382,7 @@ impl Locator {
                 }
             }
         }
-        let mut out: Vec<&PersonRecord> =
-            found.iter().filter_map(|id| self.persons.get(id)).collect();
+        let mut out: Vec<&PersonRecord> = found.iter().filter_map(|id| self.get(*id)).collect();
         out.sort_by(|a, b| {
             a.merged_into
                 .is_some()

@@ -17,10 +17,11 @@ use homeward_domain::{
     TaskId,
 };
 use homeward_store::RecordedEvent;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Domain state per stream.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Streams {
     /// Incidents.
     pub incidents: HashMap<IncidentId, Incident>,
@@ -55,8 +56,9 @@ fn copy<K: std::hash::Hash + Eq + Copy, A: Clone>(
 }
 
 fn fold<K: std::hash::Hash + Eq, A: Aggregate>(map: &mut HashMap<K, A>, key: K, event: &A::Event) {
-    let state = map.remove(&key).unwrap_or_default();
-    map.insert(key, state.evolve(event));
+    // In place: one lookup, and the state is not moved out of the map and back.
+    let state = map.entry(key).or_default();
+    *state = std::mem::take(state).evolve(event);
 }
 
 impl Streams {

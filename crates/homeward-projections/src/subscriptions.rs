@@ -9,7 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// One subscription.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, serde::Deserialize)]
 pub struct SubscriptionView {
     /// Its id.
     pub id: Uuid,
@@ -30,7 +30,7 @@ pub struct SubscriptionView {
 }
 
 /// Every subscription, by id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Subscriptions {
     all: BTreeMap<Uuid, SubscriptionView>,
 }

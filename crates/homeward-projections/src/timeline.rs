@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use homeward_domain::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Events per minute of recorded time.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
     first: Option<Timestamp>,
     last: Option<Timestamp>,

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::streams::Streams;
 
 /// One welfare check as lists show it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema, serde::Deserialize)]
 pub struct CheckView {
     /// Its id.
     pub id: TaskId,
@@ -67,7 +67,7 @@ pub struct CheckView {
 }
 
 /// Where a person who needs help is looked after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HelpIncident {
     /// An open incident the person is already part of.
     Existing(IncidentId),
@@ -81,7 +81,7 @@ pub enum HelpIncident {
 }
 
 /// Something Homeward must still do in answer to an event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Reaction {
     /// Open a welfare check.
     OpenCheck {
@@ -148,7 +148,7 @@ impl Reaction {
 }
 
 /// A reaction owed, with the event that calls for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     /// The causing event.
     pub cause: Uuid,
@@ -160,7 +160,7 @@ pub struct Pending {
     pub reaction: Reaction,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 struct PersonFacts {
     country: Option<CountryCode>,
     nationality: Option<CountryCode>,
@@ -169,7 +169,7 @@ struct PersonFacts {
 }
 
 /// Welfare checks and the reactions still owed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Welfare {
     checks: HashMap<TaskId, CheckView>,
     /// Each person's one open check (or one about to be opened).

@@ -13,6 +13,7 @@ use homeward_domain::{
 };
 use homeward_projections::Projections;
 use homeward_projections::board::Visibility;
+use homeward_projections::snapshot::{self, SnapshotError};
 use homeward_store::{LogEntry, RecordedEvent};
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -115,6 +116,74 @@ fn entries() -> Vec<LogEntry> {
             }
         }
     }
+    // Early warning: a risk raise owes a check per citizen in ML; one is opened (its
+    // cause is the raise), one deadline is missed, and an endpoint subscribes.
+    let ml = homeward_domain::CountryCode::parse("ML").unwrap();
+    let raise = n;
+    push(
+        StreamId::country(ml),
+        1,
+        DomainEvent::Country(homeward_domain::country::CountryEvent::RiskLevelSet(
+            homeward_domain::country::RiskLevelSet {
+                level: 4,
+                previous: None,
+                reason: "fighting".into(),
+            },
+        )),
+        n,
+    );
+    n += 1;
+    let first = PersonId(Uuid::from_u128(100));
+    let check = homeward_domain::welfare::check_id(Uuid::from_u128(raise as u128), first);
+    push(
+        StreamId::welfare(check),
+        1,
+        DomainEvent::Welfare(homeward_domain::welfare::WelfareEvent::Opened(
+            homeward_domain::welfare::CheckOpened {
+                person_id: first,
+                country: ml,
+                risk_level: 4,
+                priority: 2,
+                vulnerabilities: vec![],
+                due_at: base,
+                cause: Uuid::from_u128(raise as u128),
+            },
+        )),
+        n,
+    );
+    n += 1;
+    push(
+        StreamId::deadline(Uuid::from_u128(77)),
+        1,
+        DomainEvent::Deadline(homeward_domain::deadline::DeadlineEvent::Missed(
+            homeward_domain::deadline::DeadlineMissed {
+                kind: homeward_domain::deadline::DeadlineKind::WelfareCheck,
+                key: format!("welfare:{check}:0"),
+                what: "welfare check (risk level 4)".into(),
+                owner: "hotline_operator".into(),
+                incident_id: None,
+                task_id: Some(check),
+                person_id: Some(first),
+                country: Some(ml),
+                due_at: base,
+                late_by_seconds: 60,
+            },
+        )),
+        n,
+    );
+    n += 1;
+    push(
+        StreamId::subscription(Uuid::from_u128(78)),
+        1,
+        DomainEvent::Subscription(homeward_domain::subscription::SubscriptionEvent::Created(
+            homeward_domain::subscription::SubscriptionCreated {
+                url: "https://sms.example/hook".into(),
+                filter: Default::default(),
+                personal_data: false,
+            },
+        )),
+        n,
+    );
     out
 }
 
@@ -171,4 +240,62 @@ proptest! {
         resumed.apply_all(&entries);
         prop_assert_eq!(snapshot(&clean), snapshot(&resumed));
     }
+}
+
+proptest! {
+    /// Given a snapshot taken anywhere, when it is read back and the rest of the log is
+    /// folded onto it, then the read models equal those of one clean fold.
+    #[test]
+    fn a_snapshot_and_its_tail_equal_a_clean_fold(cut in 0usize..=24) {
+        let entries = entries();
+        let cut = cut.min(entries.len());
+        let mut clean = Projections::default();
+        clean.apply_all(&entries);
+        let mut prefix = Projections::default();
+        prefix.apply_all(&entries[..cut]);
+        let bytes = snapshot::encode(&prefix, "abc").unwrap();
+        let (header, mut restored) = snapshot::decode(&bytes).unwrap();
+        prop_assert_eq!(header.position, cut as u64);
+        prop_assert_eq!(header.log_hash.as_str(), "abc");
+        prop_assert_eq!(&restored, &prefix);
+        restored.apply_all(&entries[cut..]);
+        prop_assert_eq!(snapshot(&clean), snapshot(&restored));
+        prop_assert_eq!(clean, restored);
+    }
+}
+
+#[test]
+fn a_damaged_or_foreign_snapshot_is_refused() {
+    let mut p = Projections::default();
+    p.apply_all(&entries());
+    let bytes = snapshot::encode(&p, "abc").unwrap();
+    assert_eq!(snapshot::header(&bytes).unwrap().position, p.position);
+
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    assert!(matches!(
+        snapshot::decode(&flipped),
+        Err(SnapshotError::Checksum)
+    ));
+
+    let mut other_format = bytes.clone();
+    other_format[8..12].copy_from_slice(&(snapshot::FORMAT + 1).to_le_bytes());
+    assert!(matches!(
+        snapshot::decode(&other_format),
+        Err(SnapshotError::Format { .. })
+    ));
+
+    assert!(matches!(
+        snapshot::decode(&bytes[..bytes.len() / 2]),
+        Err(SnapshotError::Checksum)
+    ));
+    assert!(matches!(
+        snapshot::decode(&bytes[..10]),
+        Err(SnapshotError::NotASnapshot)
+    ));
+    assert!(matches!(
+        snapshot::decode(b"{\"position\": 3}"),
+        Err(SnapshotError::NotASnapshot)
+    ));
 }

@@ -14,6 +14,7 @@ pub mod command;
 pub mod config;
 pub mod ids;
 pub mod reactor;
+pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -32,6 +33,7 @@ pub use batch::{BatchItem, BatchOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandMeta};
 pub use ids::{IdSource, RandomIds, SeededIds};
+pub use snapshots::Snapshots;
 
 /// How many times a command is decided again after losing a race to another writer.
 const MAX_ATTEMPTS: usize = 24;
@@ -105,6 +107,8 @@ pub struct Homeward {
     changes: broadcast::Sender<Arc<Change>>,
     writers: StreamLocks,
     reacted: std::sync::OnceLock<reactor::Reacted>,
+    snapshots: Option<Arc<Snapshots>>,
+    resumed_from: u64,
 }
 
 /// One writer per stream at a time within this instance: concurrent commands on a
@@ -165,18 +169,39 @@ impl Homeward {
         ids: Arc<dyn IdSource>,
         progress: impl Fn(u64, u64),
     ) -> Result<Arc<Self>, StoreError> {
-        let mut projections = Projections::default();
+        Self::start_inner(log, clock, ids, None, progress).await
+    }
+
+    /// [`Homeward::start`] from the snapshot in `snapshots` when it matches the log
+    /// (folding only the entries after it), writing new snapshots as it goes.
+    pub async fn start_with_snapshots(
+        log: Arc<dyn EventLog>,
+        clock: Arc<dyn Clock>,
+        snapshots: Snapshots,
+        progress: impl Fn(u64, u64),
+    ) -> Result<Arc<Self>, StoreError> {
+        Self::start_inner(log, clock, Arc::new(RandomIds), Some(snapshots), progress).await
+    }
+
+    async fn start_inner(
+        log: Arc<dyn EventLog>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        snapshots: Option<Snapshots>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<Arc<Self>, StoreError> {
         let target = *log.head().borrow();
-        let mut sub = Subscription::new(Arc::clone(&log), 0);
-        while sub.position() < target {
-            let batch = sub.next_batch().await?;
-            projections.apply_all(&batch);
-            progress(sub.position(), target);
-        }
+        let mut projections = match &snapshots {
+            Some(s) => s.load(&*log, target).await.unwrap_or_default(),
+            None => Projections::default(),
+        };
+        let from = projections.position;
+        let sub = catch_up(&log, &mut projections, target, progress).await?;
         let position = projections.position;
         let projections = Arc::new(RwLock::new(projections));
         let (projected_tx, projected) = watch::channel(position);
         let (changes, _) = broadcast::channel(4096);
+        let snapshots = snapshots.map(Arc::new);
         let service = Arc::new(Self {
             log: Arc::clone(&log),
             clock,
@@ -186,9 +211,37 @@ impl Homeward {
             changes: changes.clone(),
             writers: StreamLocks::default(),
             reacted: std::sync::OnceLock::new(),
+            snapshots: snapshots.clone(),
+            resumed_from: from,
         });
-        tokio::spawn(project(sub, projections, projected_tx, changes));
+        let saver = snapshots.map(|snapshots| Saver {
+            snapshots,
+            log,
+            last: from,
+        });
+        tokio::spawn(project(sub, projections, projected_tx, changes, saver));
         Ok(service)
+    }
+
+    /// The position of the snapshot the read models were started from (0: the whole
+    /// log was folded).
+    pub fn resumed_from(&self) -> u64 {
+        self.resumed_from
+    }
+
+    /// The position of the last snapshot of the read models this process wrote, and a
+    /// way to wait for the next; `None` when the service keeps no snapshots.
+    pub fn snapshots_written(&self) -> Option<watch::Receiver<u64>> {
+        self.snapshots.as_ref().map(|s| s.written())
+    }
+
+    /// Writes a snapshot of the read models now (when the service keeps snapshots);
+    /// returns its position. The server calls this when it stops.
+    pub async fn save_snapshot(&self) -> Result<Option<u64>, snapshots::SaveError> {
+        match &self.snapshots {
+            Some(s) => s.save(&*self.log, &self.projections).await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The event log.
@@ -432,15 +485,87 @@ fn replayed(stored: &[u8]) -> Accepted {
     }
 }
 
+/// Folds the log from the read models' position up to `target`. Reading and decoding
+/// the next batch (on a blocking thread) overlaps with folding the current one.
+async fn catch_up(
+    log: &Arc<dyn EventLog>,
+    projections: &mut Projections,
+    target: u64,
+    progress: impl Fn(u64, u64),
+) -> Result<Subscription, StoreError> {
+    let mut sub = Subscription::new(Arc::clone(log), projections.position);
+    if sub.position() >= target {
+        return Ok(sub);
+    }
+    let (batches, mut received) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(async move {
+        while sub.position() < target {
+            let batch = sub.next_batch().await;
+            let failed = batch.is_err();
+            if batches.send(batch).await.is_err() || failed {
+                break;
+            }
+        }
+        sub
+    });
+    while let Some(batch) = received.recv().await {
+        let batch = batch?;
+        projections.apply_all(&batch);
+        progress(projections.position, target);
+    }
+    reader.await.map_err(|_| StoreError::Closed)
+}
+
+/// Writes a snapshot when enough was folded since the last one.
+struct Saver {
+    snapshots: Arc<Snapshots>,
+    log: Arc<dyn EventLog>,
+    last: u64,
+}
+
+impl Saver {
+    async fn maybe_save(
+        &mut self,
+        projections: &Arc<RwLock<Projections>>,
+        position: u64,
+        now: bool,
+    ) {
+        if !now && position < self.last.saturating_add(self.snapshots.interval()) {
+            return;
+        }
+        match self.snapshots.save(&*self.log, projections).await {
+            Ok(saved) if saved > 0 => {
+                tracing::info!(position = saved, "snapshot of the read models written");
+                self.last = saved;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot write a snapshot of the read models");
+                // Not again before another interval.
+                self.last = position;
+            }
+        }
+    }
+}
+
 /// Keeps the read models current: folds every new batch of the log in, then tells
-/// waiting commands and live streams.
+/// waiting commands and live streams; writes snapshots when they are due.
 async fn project(
     mut sub: Subscription,
     projections: Arc<RwLock<Projections>>,
     projected: watch::Sender<u64>,
     changes: broadcast::Sender<Arc<Change>>,
+    mut saver: Option<Saver>,
 ) {
+    // A person was erased: the snapshot on disk still holds their personal data, so it
+    // is replaced at once by one folded past the erasure.
+    let mut erased = false;
     loop {
+        if let Some(saver) = &mut saver {
+            saver
+                .maybe_save(&projections, sub.position(), std::mem::take(&mut erased))
+                .await;
+        }
         let batch = match sub.next_batch().await {
             Ok(batch) => batch,
             Err(StoreError::Closed) => return,
@@ -456,7 +581,11 @@ async fn project(
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             p.apply_all(&batch);
         }
-        projected.send_replace(sub.position());
+        erased |= batch
+            .iter()
+            .any(|e| matches!(e, LogEntry::Event(e) if e.event_type == "person.erased"));
+        // Live streams first: the board shows a change as soon as it is folded,
+        // without queueing behind the writers that are now answered.
         for entry in batch {
             if let LogEntry::Event(e) = entry {
                 let _ = changes.send(Arc::new(Change {
@@ -467,5 +596,6 @@ async fn project(
                 }));
             }
         }
+        projected.send_replace(sub.position());
     }
 }

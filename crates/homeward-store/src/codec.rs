@@ -124,86 +124,218 @@ pub fn upcast(event_type: &str, mut version: u32, mut data: Value) -> Result<Val
     Ok(data)
 }
 
-/// The fields of a stored event, with the payload left unparsed.
+/// The fields of a stored record, as the one-pass reader meets them.
 #[derive(Deserialize)]
-struct EventView<'a> {
-    kind: std::borrow::Cow<'a, str>,
-    event_id: Uuid,
-    stream_id: StreamId,
-    version: u64,
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    Kind,
+    EventId,
+    StreamId,
+    Version,
     #[serde(rename = "type")]
-    event_type: String,
-    schema_version: u32,
-    actor: Actor,
-    occurred_at: Timestamp,
-    recorded_at: Timestamp,
-    correlation_id: Uuid,
-    causation_id: Uuid,
-    #[serde(borrow)]
-    data: &'a serde_json::value::RawValue,
+    Type,
+    SchemaVersion,
+    Actor,
+    OccurredAt,
+    RecordedAt,
+    CorrelationId,
+    CausationId,
+    Data,
+    #[serde(other)]
+    Other,
 }
 
-/// Reads a payload of the current schema version straight into the domain event (one
-/// parse); older versions go through [`decode_event`] and its upcasters.
-fn decode_current(
-    stream: &str,
-    event_type: &str,
-    version: u32,
-    data: &serde_json::value::RawValue,
-    keys: &Keyring,
-) -> Result<DomainEvent, String> {
-    if schema_version(event_type) != Some(version) || seal::applies(stream, event_type) {
-        let mut value: Value = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
-        seal::open(stream, keys.get(stream).as_ref(), &mut value).map_err(|e| e.to_string())?;
-        return decode_event(event_type, version, value);
+/// The kinds of stored record.
+#[derive(Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Event,
+    Rejection,
+}
+
+/// Reads a stored event in one pass: the payload is parsed straight into the domain
+/// event once its type and (current) schema version have been read, which they are,
+/// as records are written with them before the payload. Anything else (a rejection,
+/// an old version, a payload before its type) is left to the general path.
+struct OnePass {
+    position: u64,
+}
+
+/// Why the one-pass reader left a record to the general path.
+const NOT_ONE_PASS: &str = "not a current-version event";
+
+impl<'de> serde::de::DeserializeSeed<'de> for OnePass {
+    type Value = RecordedEvent;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<RecordedEvent, D::Error> {
+        d.deserialize_map(self)
     }
-    let tag = serde_json::to_string(event_type).map_err(|e| e.to_string())?;
-    let text = format!("{{\"type\":{tag},\"data\":{}}}", data.get());
-    let category = event_type.split_once('.').map_or(event_type, |(c, _)| c);
-    let decoded = match category {
-        "incident" => serde_json::from_str::<IncidentEvent>(&text).map(DomainEvent::Incident),
-        "person" => serde_json::from_str::<PersonEvent>(&text).map(DomainEvent::Person),
-        "call" => serde_json::from_str::<CallEvent>(&text).map(DomainEvent::Call),
-        "country" => serde_json::from_str::<CountryEvent>(&text).map(DomainEvent::Country),
-        "evacuation" => serde_json::from_str::<EvacuationEvent>(&text).map(DomainEvent::Evacuation),
-        "welfare" => serde_json::from_str::<WelfareEvent>(&text).map(DomainEvent::Welfare),
-        "deadline" => serde_json::from_str::<DeadlineEvent>(&text).map(DomainEvent::Deadline),
-        "access" => serde_json::from_str::<AccessEvent>(&text).map(DomainEvent::Access),
-        "subscription" => {
-            serde_json::from_str::<SubscriptionEvent>(&text).map(DomainEvent::Subscription)
+}
+
+impl<'de> serde::de::Visitor<'de> for OnePass {
+    type Value = RecordedEvent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a stored event")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RecordedEvent, A::Error> {
+        use serde::de::Error;
+        let missing = || A::Error::custom(NOT_ONE_PASS);
+        let (mut event_id, mut stream_id, mut version, mut event_type) = (None, None, None, None);
+        let (mut schema, mut actor, mut occurred_at, mut recorded_at) = (None, None, None, None);
+        let (mut correlation_id, mut causation_id, mut event) = (None, None, None);
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Kind => {
+                    if map.next_value::<Kind>()? != Kind::Event {
+                        return Err(missing());
+                    }
+                }
+                Field::EventId => event_id = Some(map.next_value::<Uuid>()?),
+                Field::StreamId => stream_id = Some(map.next_value::<StreamId>()?),
+                Field::Version => version = Some(map.next_value::<u64>()?),
+                Field::Type => event_type = Some(map.next_value::<String>()?),
+                Field::SchemaVersion => schema = Some(map.next_value::<u32>()?),
+                Field::Actor => actor = Some(map.next_value::<Actor>()?),
+                Field::OccurredAt => occurred_at = Some(map.next_value::<Timestamp>()?),
+                Field::RecordedAt => recorded_at = Some(map.next_value::<Timestamp>()?),
+                Field::CorrelationId => correlation_id = Some(map.next_value::<Uuid>()?),
+                Field::CausationId => causation_id = Some(map.next_value::<Uuid>()?),
+                Field::Data => {
+                    let event_type = event_type.as_deref().ok_or_else(missing)?;
+                    if schema.is_none() || schema_version(event_type) != schema {
+                        return Err(missing());
+                    }
+                    // Sealed personal data is opened on the general path, with the keys.
+                    let stream: &StreamId = stream_id.as_ref().ok_or_else(missing)?;
+                    if seal::applies(stream.as_str(), event_type) {
+                        return Err(missing());
+                    }
+                    event = Some(map.next_value_seed(EventSeed { event_type })?);
+                }
+                Field::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
         }
-        _ => return Err(format!("unknown event category `{category}`")),
-    };
-    decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
+        Ok(RecordedEvent {
+            position: self.position,
+            event_id: event_id.ok_or_else(missing)?,
+            stream_id: stream_id.ok_or_else(missing)?,
+            version: version.ok_or_else(missing)?,
+            event_type: event_type.ok_or_else(missing)?,
+            schema_version: schema.ok_or_else(missing)?,
+            actor: actor.ok_or_else(missing)?,
+            occurred_at: occurred_at.ok_or_else(missing)?,
+            recorded_at: recorded_at.ok_or_else(missing)?,
+            correlation_id: correlation_id.ok_or_else(missing)?,
+            causation_id: causation_id.ok_or_else(missing)?,
+            event: event.ok_or_else(missing)?,
+        })
+    }
+}
+
+/// Reads a payload as the domain event of a known type, from wherever the parser
+/// stands: the event enums are tagged `{"type": .., "data": ..}`, so the payload is
+/// shown to them as the `data` of a two-entry map whose `type` is the stored type.
+struct EventSeed<'a> {
+    event_type: &'a str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for EventSeed<'_> {
+    type Value = DomainEvent;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<DomainEvent, D::Error> {
+        use serde::de::Error;
+        let tagged = Tagged {
+            tag: self.event_type,
+            data: Some(d),
+            next: 0,
+        };
+        let category = self
+            .event_type
+            .split_once('.')
+            .map_or(self.event_type, |(c, _)| c);
+        match category {
+            "incident" => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
+            "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
+            "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
+            "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
+            "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
+            "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
+            "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
+            "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
+            "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
+            _ => Err(D::Error::custom(NOT_ONE_PASS)),
+        }
+    }
+}
+
+/// `{"type": tag, "data": <what D reads>}`, without copying the payload.
+struct Tagged<'a, D> {
+    tag: &'a str,
+    data: Option<D>,
+    next: u8,
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for Tagged<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::de::MapAccess<'de> for Tagged<'_, D> {
+    type Error = D::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, D::Error> {
+        use serde::de::IntoDeserializer;
+        let key = match self.next {
+            0 => "type",
+            1 => "data",
+            _ => return Ok(None),
+        };
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, D::Error> {
+        use serde::de::{Error, IntoDeserializer};
+        self.next += 1;
+        if self.next == 1 {
+            return seed.deserialize(self.tag.into_deserializer());
+        }
+        match self.data.take() {
+            Some(data) => seed.deserialize(data),
+            None => Err(D::Error::custom("the payload was read already")),
+        }
+    }
 }
 
 /// Decodes a stored record at `position` into a log entry, opening sealed personal data
 /// with `keys` (what has no key reads as erased).
 pub fn decode_record(position: u64, bytes: &[u8], keys: &Keyring) -> Result<LogEntry, String> {
-    if let Ok(view) = serde_json::from_slice::<EventView<'_>>(bytes)
-        && view.kind == "event"
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(event) = serde::de::DeserializeSeed::deserialize(OnePass { position }, &mut de)
+        && de.end().is_ok()
     {
-        let event = decode_current(
-            view.stream_id.as_str(),
-            &view.event_type,
-            view.schema_version,
-            view.data,
-            keys,
-        )?;
-        return Ok(LogEntry::Event(Box::new(RecordedEvent {
-            position,
-            event_id: view.event_id,
-            stream_id: view.stream_id,
-            version: view.version,
-            event_type: view.event_type,
-            schema_version: view.schema_version,
-            actor: view.actor,
-            occurred_at: view.occurred_at,
-            recorded_at: view.recorded_at,
-            correlation_id: view.correlation_id,
-            causation_id: view.causation_id,
-            event,
-        })));
+        return Ok(LogEntry::Event(Box::new(event)));
     }
     let record: StoredRecord = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     Ok(match record {
@@ -315,6 +447,54 @@ mod tests {
             panic!("wrong event");
         };
         assert_eq!(o.classification, Classification::Restricted);
+    }
+
+    #[test]
+    fn a_current_record_reads_the_same_in_one_pass_and_in_any_field_order() {
+        use homeward_domain::incident::{ReportCategory, ReportFiled};
+        use homeward_domain::{IncidentId, ReportId, Role};
+        let event = DomainEvent::Incident(IncidentEvent::ReportFiled(ReportFiled {
+            report_id: ReportId(Uuid::from_u128(7)),
+            text: "Convoy left at 06:40 \"on time\"".into(),
+            category: ReportCategory::Logistics,
+            place: Some("Khartoum".into()),
+            lat: Some(15.5),
+            lon: None,
+        }));
+        let (event_type, schema_version, data) = encode_event(&event).expect("encodes");
+        let record = StoredRecord::Event {
+            event_id: Uuid::from_u128(1),
+            stream_id: StreamId::incident(IncidentId(Uuid::from_u128(2))),
+            version: 3,
+            event_type: event_type.to_owned(),
+            schema_version,
+            actor: Actor::new("wei", Role::FieldOfficer),
+            occurred_at: "2026-04-14T05:00:00Z".parse().expect("time"),
+            recorded_at: "2026-04-14T05:00:01Z".parse().expect("time"),
+            correlation_id: Uuid::from_u128(4),
+            causation_id: Uuid::from_u128(5),
+            data,
+        };
+        let bytes = serde_json::to_vec(&record).expect("json");
+        let Ok(LogEntry::Event(one_pass)) = decode_record(9, &bytes, &Keyring::default()) else {
+            panic!("does not decode");
+        };
+        assert_eq!(one_pass.event, event);
+        assert_eq!(one_pass.position, 9);
+        assert_eq!(one_pass.version, 3);
+        assert_eq!(one_pass.actor.subject, "wei");
+        // The payload before its type: read by the general path, to the same entry.
+        let mut value = serde_json::to_value(&record).expect("value");
+        let object = value.as_object_mut().expect("object");
+        let data = object.remove("data").expect("data");
+        let mut reordered = Map::new();
+        reordered.insert("data".into(), data);
+        reordered.extend(object.clone());
+        let bytes = serde_json::to_vec(&reordered).expect("json");
+        let Ok(LogEntry::Event(general)) = decode_record(9, &bytes, &Keyring::default()) else {
+            panic!("does not decode");
+        };
+        assert_eq!(general, one_pass);
     }
 
     #[test]

@@ -144,6 +144,9 @@ impl SqliteLog {
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Deleted content (a destroyed key) is overwritten, not left in free space.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // The statement journal of each append's savepoint stays in memory: it only
+        // serves to roll one append back inside a transaction, never to recover.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         let keys = {

@@ -13,7 +13,7 @@ use homeward_api::{AppState, TokenKeys};
 use homeward_domain::deadline::DeadlinePolicy;
 use homeward_domain::{Role, Timestamp};
 use homeward_projections::Projections;
-use homeward_service::{Homeward, SystemClock};
+use homeward_service::{Homeward, Snapshots, SystemClock};
 use homeward_store::sqlite::{FILE_NAME, VerifyError};
 use homeward_store::{EventLog, SqliteLog};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -118,6 +118,11 @@ struct ServeArgs {
     /// Requests a subject may make at once above the average rate.
     #[arg(long, env = "HOMEWARD_RATE_BURST", default_value_t = 1000)]
     rate_burst: u32,
+    /// Write a snapshot of the read models (in the data directory) after this many
+    /// entries folded since the last one, so that a restart folds only the tail; 0
+    /// turns snapshots off.
+    #[arg(long, env = "HOMEWARD_SNAPSHOT_EVERY", default_value_t = homeward_service::snapshots::DEFAULT_EVERY)]
+    snapshot_every: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,10 +275,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         };
         let started = Instant::now();
-        let service = Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?;
+        let service = if args.snapshot_every == 0 {
+            Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
+        } else {
+            let snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
+            Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
+                .await?
+        };
         homeward_service::reactor::spawn(Arc::clone(&service), policy);
         tracing::info!(
             position = service.projected(),
+            from_snapshot = service.resumed_from(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "projections rebuilt from the log"
         );
@@ -301,12 +313,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             None
         };
-        let mut state = AppState::new(service, tokens, Some(data_dir.clone()))
+        let mut state = AppState::new(Arc::clone(&service), tokens, Some(data_dir.clone()))
             .with_rate_limit(args.rate_limit, args.rate_burst);
         if let Some(n) = notifier {
             state = state.with_notifier(n);
         }
         homeward_api::run(listener, state, shutdown_signal()).await?;
+        match service.save_snapshot().await {
+            Ok(Some(position)) => tracing::info!(position, "snapshot of the read models written"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot write a snapshot of the read models"),
+        }
         tracing::info!("Homeward stopped");
         Ok(ExitCode::SUCCESS)
     })
