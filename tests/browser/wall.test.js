@@ -561,3 +561,51 @@ describe('screenshots', () => {
     await page.close();
   });
 });
+
+describe('early warning on the wall', () => {
+  let server;
+
+  before(async () => {
+    // A kidnapping case needs its team within a second here, so the miss comes quickly.
+    server = await Server.create({ config: '[case_team]\nwithin = "1s"\n' });
+  }, HOOK);
+
+  after(async () => {
+    if (server) await server.destroy();
+  });
+
+  test('shows welfare checks per country and missed deadlines as they happen', T, async () => {
+    const duty = server.token('duty_officer', 'duty.officer');
+    const hotline = server.token('hotline_operator', 'hotline');
+    const citizens = [];
+    for (const [name, vulnerabilities] of [['Lina Haddad', ['child']], ['Marc Petit', []], ['Julie Roux', []]]) {
+      citizens.push(await person(server, hotline, { full_name: name, date_of_birth: '1990-02-03', nationality: 'FR', current_country: 'LB', vulnerabilities }));
+    }
+    const wall = server.token('wall_display', 'crisis-room-wall');
+    const page = await openWall(server, wall);
+    await waitLive(page);
+    assert.equal(await page.locator('#welfare').isVisible(), false);
+    assert.equal(await page.locator('#deadlines').isVisible(), false);
+
+    // The raise opens three checks; the wall follows without a reload.
+    await server.api(duty, 'PUT', '/v1/countries/LB/risk', { level: 4, reason: 'armed clashes' });
+    await until(page, () => {
+      const row = document.querySelector('#welfare-list .welfare-row[data-country="LB"]');
+      return row && /0\/3 reached · 3 open · 1 vulnerable/.test(row.textContent);
+    });
+    await server.api(hotline, 'POST', `/v1/persons/${citizens[1]}/welfare`, { status: 'safe' });
+    await until(page, () => /1\/3 reached · 2 open/.test(document.querySelector('#welfare-list .welfare-row[data-country="LB"]').textContent));
+
+    // A kidnapping without a team misses its deadline: shown redacted to the wall.
+    await openIncident(server, duty, { kind: 'kidnapping', title: 'Two engineers taken near Gao', country: 'ML', severity: 5 });
+    await until(page, () => document.querySelectorAll('#deadlines-list .deadline.dl-case_team').length === 1, null, 20000);
+    const row = await page.locator('#deadlines-list .deadline.dl-case_team').textContent();
+    assert.match(row, /Case team/);
+    assert.match(row, /Restricted case/);
+    assert.match(row, /late/);
+    assert.doesNotMatch(await page.content(), /Two engineers taken near Gao/);
+    assert.match(await page.textContent('#deadlines-total'), /1 in all/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});

@@ -72,10 +72,12 @@ class Server {
     this.logPath = path.join(dataDir, '..', `${path.basename(dataDir)}-server-${port}.log`);
   }
 
-  static async create() {
+  // `config`: the text of homeward.toml (the deadlines), written before the start.
+  static async create({ config } = {}) {
     const root = tempDir('homeward-wall-');
     const dataDir = path.join(root, 'data');
     fs.mkdirSync(dataDir);
+    if (config) fs.writeFileSync(path.join(dataDir, 'homeward.toml'), config);
     const server = new Server({ dataDir, port: await freePort() });
     server.root = root;
     await server.start();
