@@ -186,13 +186,16 @@ impl Deadlines {
                     .map(|r| r.recorded_at)
                     .max();
                 let last = last_report.map_or(since, |r| r.max(since));
-                // One miss per silent interval: once one is recorded, the next is due
-                // an interval later.
+                // One miss per silent interval, named by its due time: the latest
+                // interval that has passed (after a long silence or a restart, one
+                // miss, not one for every interval missed meanwhile).
                 let key = |due: Timestamp| format!("field_report:{}:{}", file.id, due.as_second());
-                let mut due_at = last.saturating_add(policy.report_every).unwrap_or(last);
-                while self.recorded.contains(&key(due_at)) && policy.report_every.is_positive() {
-                    due_at = due_at.saturating_add(policy.report_every).unwrap_or(due_at);
-                }
+                let every = policy.report_every.as_secs().max(1);
+                let silent = now.as_second() - last.as_second();
+                let intervals = (silent / every).max(1);
+                let due_at = last
+                    .saturating_add(jiff::SignedDuration::from_secs(intervals * every))
+                    .unwrap_or(last);
                 push(Due {
                     kind: DeadlineKind::FieldReport,
                     key: key(due_at),

@@ -79,6 +79,8 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
     // Reactions that decided nothing (already done) or were refused: the log will not
     // show them settled, so they are remembered here and not tried again.
     let mut settled: HashSet<(Uuid, StreamId)> = HashSet::new();
+    let mut scan = true;
+    let mut last_scan = std::time::Instant::now();
     loop {
         let position = service.projected();
         let owed: Vec<Pending> = {
@@ -90,10 +92,16 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
                 .cloned()
                 .collect()
         };
-        let now = service.now();
-        let due: Vec<Due> = {
+        // Deadlines are looked at on every tick and whenever the clock is moved by
+        // hand, not on every event: under a flood of events that scan would cost more
+        // than it finds.
+        let due: Vec<Due> = if std::mem::take(&mut scan) || last_scan.elapsed() >= TICK {
+            last_scan = std::time::Instant::now();
+            let now = service.now();
             let p = service.read();
             p.deadlines.overdue(&policy, &p.incidents, &p.welfare, now)
+        } else {
+            Vec::new()
         };
         if owed.is_empty() {
             reacted.send_replace(position);
@@ -105,8 +113,8 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
             // Wait for news: a new event, the clock moved by hand, or a tick.
             tokio::select! {
                 changed = projected.changed() => if changed.is_err() { return },
-                () = moved_or_never(&mut moved) => {}
-                () = tokio::time::sleep(TICK) => {}
+                () = moved_or_never(&mut moved) => scan = true,
+                () = tokio::time::sleep(TICK) => scan = true,
             }
             continue;
         }
