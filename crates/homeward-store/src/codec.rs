@@ -80,8 +80,20 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         ("type".to_owned(), Value::String(event_type.to_owned())),
         ("data".to_owned(), data),
     ]));
+    match by_category(event_type, tagged) {
+        Some(decoded) => decoded.map_err(|e| format!("`{event_type}` v{version}: {e}")),
+        None => Err(format!("unknown event category of `{event_type}`")),
+    }
+}
+
+/// Reads `{"type": event_type, "data": ..}` from `tagged` as the event enum of the
+/// type's category (the part before the first `.`); `None` for an unknown category.
+fn by_category<'de, D: serde::Deserializer<'de>>(
+    event_type: &str,
+    tagged: D,
+) -> Option<Result<DomainEvent, D::Error>> {
     let category = event_type.split_once('.').map_or(event_type, |(c, _)| c);
-    let decoded = match category {
+    Some(match category {
         "incident" => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
         "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
         "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
@@ -91,9 +103,8 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
         "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
         "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
         "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
-        _ => return Err(format!("unknown event category `{category}`")),
-    };
-    decoded.map_err(|e| format!("`{event_type}` v{version}: {e}"))
+        _ => return None,
+    })
 }
 
 /// Brings a payload from `version` up to the current schema, one version at a time.
@@ -256,22 +267,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for EventSeed<'_> {
             data: Some(d),
             next: 0,
         };
-        let category = self
-            .event_type
-            .split_once('.')
-            .map_or(self.event_type, |(c, _)| c);
-        match category {
-            "incident" => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
-            "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
-            "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
-            "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
-            "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
-            "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
-            "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
-            "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
-            "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
-            _ => Err(D::Error::custom(NOT_ONE_PASS)),
-        }
+        by_category(self.event_type, tagged).unwrap_or_else(|| Err(D::Error::custom(NOT_ONE_PASS)))
     }
 }
 
