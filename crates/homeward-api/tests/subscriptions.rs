@@ -243,6 +243,15 @@ async fn failed_deliveries_are_listed_and_replayed_and_personal_data_stays_home(
         .post("/v1/subscriptions", &duty, json!({"url": "ftp://x"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
+    let r = app
+        .post(
+            "/v1/subscriptions",
+            &duty,
+            json!({"url": sub.url, "countries": ["XX"]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["code"], "unknown_country");
 
     let r = app
         .post("/v1/persons", &hotline, json!({"full_name": "Lina Haddad", "date_of_birth": "1990-01-01", "nationality": "FR", "passport_number": "PX1234567"}))

@@ -146,6 +146,15 @@ async fn a_risk_raise_opens_one_check_per_citizen_and_the_chain_runs_to_deadline
             .is_empty()
     );
 
+    // A country that is not one is a malformed query, not an empty list.
+    assert_eq!(app.get("/v1/tasks?country=XX", &duty).await.status, 400);
+    assert_eq!(
+        app.get("/v1/deadlines/missed?country=XX", &duty)
+            .await
+            .status,
+        400
+    );
+
     // Lowering to 3 and raising to 4 again opens no second check.
     for level in [3, 4, 4] {
         let r = app

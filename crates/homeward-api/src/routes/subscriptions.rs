@@ -128,15 +128,12 @@ pub async fn create(
             "only an admin may clear a subscription for personal data".into(),
         ));
     }
-    let mut countries = Vec::new();
-    for code in &b.countries {
-        countries.push(homeward_domain::CountryCode::parse(code).ok_or_else(|| {
-            AppError::bad_request(
-                "invalid_country",
-                format!("`{code}` is not an ISO 3166-1 alpha-2 code"),
-            )
-        })?);
-    }
+    let countries = b
+        .countries
+        .iter()
+        .map(|c| homeward_domain::validate::country(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::Rejected)?;
     let command = SubscriptionCommand::Create {
         url: b.url,
         filter: Filter {

@@ -37,7 +37,7 @@ pub struct TaskQuery {
     /// Only this kind.
     pub kind: Option<TaskKind>,
     /// Only tasks in this country (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
+    pub country: Option<CountryCode>,
     /// Only tasks in this status: `open`, `escalated`, `completed` or `cancelled`.
     pub status: Option<CheckStatus>,
     /// Only tasks concerning this person.
@@ -135,15 +135,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> Result<Json<TaskList>, AppError> {
     caller.require(Action::ReadIncidents)?;
-    let country = match q.country.as_deref() {
-        None => None,
-        Some(code) => Some(CountryCode::parse(code).ok_or_else(|| {
-            AppError::bad_request(
-                "invalid_country",
-                format!("`{code}` is not an ISO 3166-1 alpha-2 code"),
-            )
-        })?),
-    };
+    let country = q.country;
     let now = state.service.now();
     let p = state.service.read();
     let mut tasks = Vec::new();
@@ -220,8 +212,8 @@ pub async fn list(
 pub struct MissedQuery {
     /// Only this kind.
     pub kind: Option<DeadlineKind>,
-    /// Only this country.
-    pub country: Option<String>,
+    /// Only this country (ISO 3166-1 alpha-2).
+    pub country: Option<CountryCode>,
 }
 
 /// Missed deadlines, newest first (the latest 200).
@@ -243,15 +235,7 @@ pub async fn missed(
     ApiQuery(q): ApiQuery<MissedQuery>,
 ) -> Result<Json<MissedList>, AppError> {
     caller.require(Action::ReadIncidents)?;
-    let country = match q.country.as_deref() {
-        None => None,
-        Some(code) => Some(CountryCode::parse(code).ok_or_else(|| {
-            AppError::bad_request(
-                "invalid_country",
-                format!("`{code}` is not an ISO 3166-1 alpha-2 code"),
-            )
-        })?),
-    };
+    let country = q.country;
     let p = state.service.read();
     let deadlines = p
         .deadlines
