@@ -96,10 +96,7 @@ impl Deadlines {
                 out.push(due);
             }
         };
-        for check in welfare.list(&crate::welfare::CheckFilter::default()) {
-            if !check.status.is_open() {
-                break; // open checks come first
-            }
+        for check in welfare.open_checks() {
             push(Due {
                 kind: DeadlineKind::WelfareCheck,
                 key: format!("welfare:{}:{}", check.id, check.due_at.as_second()),

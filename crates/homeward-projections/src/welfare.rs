@@ -619,6 +619,14 @@ impl Welfare {
         self.checks.get(&id)
     }
 
+    /// The checks still open (or escalated), in no particular order.
+    pub fn open_checks(&self) -> impl Iterator<Item = &CheckView> {
+        self.open_by_person
+            .values()
+            .filter_map(|id| self.checks.get(id))
+            .filter(|c| c.status.is_open())
+    }
+
     /// Checks matching `filter`: open ones first, then by priority and due time.
     pub fn list(&self, filter: &CheckFilter) -> Vec<&CheckView> {
         let mut out: Vec<&CheckView> = self
