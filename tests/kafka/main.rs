@@ -331,3 +331,134 @@ async fn two_instances_react_to_a_risk_raise_once_even_when_one_is_killed_mid_re
     assert_eq!(count_events(&b, "welfare.check_opened").await?, CITIZENS);
     Ok(())
 }
+
+/// Reports filed on one incident, as an instance shows them.
+fn report_texts(file: &serde_json::Value) -> Vec<String> {
+    file["reports"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| r["text"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn one_instance_of_three_leaving_and_rejoining_under_load_never_lets_two_writers_in()
+-> anyhow::Result<()> {
+    use std::sync::RwLock;
+    use std::time::Duration;
+
+    const STREAMS: usize = 3;
+    const CLIENTS_PER_STREAM: usize = 4;
+    const ROUNDS_FOR: Duration = Duration::from_secs(60);
+
+    let cluster = Cluster::single()?;
+    let mut instances = vec![
+        instance(&cluster, "a")?,
+        instance(&cluster, "b")?,
+        instance(&cluster, "c")?,
+    ];
+    let mut ids = Vec::new();
+    for _ in 0..STREAMS {
+        ids.push(open_incident(&instances[0]).await?);
+    }
+    // Which instances take requests now (None while one is away).
+    let targets: Arc<RwLock<Vec<Option<Arc<homeward_tests::Api>>>>> = Arc::new(RwLock::new(
+        instances.iter().map(|i| Some(i.api())).collect(),
+    ));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for (s, id) in ids.iter().enumerate() {
+        for c in 0..CLIENTS_PER_STREAM {
+            let (id, targets, stop) = (id.clone(), Arc::clone(&targets), Arc::clone(&stop));
+            clients.push(tokio::spawn(async move {
+                let mut acked = Vec::new();
+                let mut n = 0usize;
+                while !stop.load(Ordering::SeqCst) {
+                    let text = format!("stream {s} client {c} report {n}");
+                    // Retried with its key until acknowledged; after the stop, a few
+                    // more tries at most (its outcome may then stay unknown).
+                    let mut attempt = 0usize;
+                    loop {
+                        attempt += 1;
+                        let api = {
+                            let up: Vec<_> =
+                                targets.read().unwrap().iter().flatten().cloned().collect();
+                            up[(n + attempt) % up.len()].clone()
+                        };
+                        let sent = api
+                            .post(&format!("/v1/incidents/{id}/reports"))
+                            .header("idempotency-key", format!("s{s}-c{c}-n{n}"))
+                            .json(&serde_json::json!({"text": text, "category": "situation"}))
+                            .send()
+                            .await;
+                        if matches!(&sent, Ok(r) if r.status().is_success()) {
+                            acked.push(text);
+                            break;
+                        }
+                        if stop.load(Ordering::SeqCst) && attempt > 40 {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    n += 1;
+                }
+                (s, acked)
+            }));
+        }
+    }
+
+    // One instance leaves every few seconds (in turn, alternately cleanly and killed)
+    // and comes back on its data.
+    let started = tokio::time::Instant::now();
+    let mut round = 0usize;
+    while started.elapsed() < ROUNDS_FOR {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let k = round % instances.len();
+        targets.write().unwrap()[k] = None;
+        if round.is_multiple_of(2) {
+            instances[k].stop()?;
+        } else {
+            instances[k].kill()?;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        instances[k].start(&cluster)?;
+        targets.write().unwrap()[k] = Some(instances[k].api());
+        round += 1;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let mut acked: Vec<Vec<String>> = vec![Vec::new(); STREAMS];
+    for client in clients {
+        let (s, texts) = client.await?;
+        acked[s].extend(texts);
+    }
+    assert!(round >= 5, "only {round} rounds of leaving and rejoining");
+
+    for (s, id) in ids.iter().enumerate() {
+        assert!(!acked[s].is_empty(), "nothing acknowledged on stream {s}");
+        let (a, b) = converged(&instances[0], &instances[1], id).await?;
+        same_file(&a, &b);
+        let c = incident(&instances[2], id, a["version"].as_u64().unwrap()).await?;
+        same_file(&a, &c);
+        let texts = report_texts(&a);
+        let unique: HashSet<&String> = texts.iter().collect();
+        assert_eq!(unique.len(), texts.len(), "a report was written twice");
+        let lost: Vec<&String> = acked[s].iter().filter(|t| !unique.contains(t)).collect();
+        assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+        assert_eq!(
+            a["version"].as_u64().unwrap(),
+            texts.len() as u64 + 1,
+            "versions are gapless and unique"
+        );
+    }
+    // Each copy's chain and gapless versions, and each partition's chain in the topic.
+    for i in &instances {
+        i.verify()?;
+    }
+    let verified = cluster.verify_topics()?;
+    assert!(verified.contains("audit chains intact"), "{verified}");
+    Ok(())
+}

@@ -36,6 +36,9 @@ enum Kind {
 /// Where the instances of one test write: its own topics on a cluster.
 pub struct Cluster {
     pub brokers: String,
+    /// The test's deployment name (`--namespace`).
+    pub namespace: String,
+    /// Its topics' prefix (`NAMESPACE.`).
     pub prefix: String,
     pub key: PathBuf,
     pub tmp: tempfile::TempDir,
@@ -45,9 +48,11 @@ pub struct Cluster {
 impl Cluster {
     fn new(brokers: String, kind: Kind) -> anyhow::Result<Self> {
         let tmp = tempfile::tempdir()?;
+        let namespace = format!("it-{}", uuid::Uuid::now_v7().simple());
         Ok(Self {
             brokers,
-            prefix: format!("it-{}.", uuid::Uuid::now_v7().simple()),
+            prefix: format!("{namespace}."),
+            namespace,
             key: tmp.path().join("shared-token.key"),
             tmp,
             kind,
@@ -80,8 +85,8 @@ impl Cluster {
         [
             "--kafka",
             &self.brokers,
-            "--kafka-topic-prefix",
-            &self.prefix,
+            "--namespace",
+            &self.namespace,
             "--kafka-partitions",
             "3",
             "--kafka-replication",
@@ -101,8 +106,8 @@ impl Cluster {
             "verify",
             "--kafka",
             &self.brokers,
-            "--kafka-topic-prefix",
-            &self.prefix,
+            "--namespace",
+            &self.namespace,
         ])?;
         if !status.success() {
             bail!("audit verify --kafka failed: {stdout}{stderr}");
@@ -229,6 +234,19 @@ impl Instance {
             s.kill()?;
         }
         Ok(())
+    }
+
+    /// SIGTERM: the instance leaves the group and shuts down cleanly.
+    pub fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(s) = self.server.take() {
+            s.stop()?;
+        }
+        Ok(())
+    }
+
+    /// Starts the instance again on its data (after [`Instance::stop`] or [`Instance::kill`]).
+    pub fn start(&mut self, cluster: &Cluster) -> anyhow::Result<()> {
+        self.restart(cluster)
     }
 
     pub fn restart(&mut self, cluster: &Cluster) -> anyhow::Result<()> {

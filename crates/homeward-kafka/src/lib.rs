@@ -26,8 +26,8 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use homeward_store::codec::encode_event;
 use homeward_store::{
-    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, LogEntry, RecordedEvent,
-    RejectionRequest, SqliteLog, StoreError,
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupStop,
+    GroupWrite, LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
 };
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -182,6 +182,50 @@ impl KafkaLog {
         }
     }
 
+    /// An append as it travels to the sequencer.
+    fn append_wire(&self, request: AppendRequest) -> Result<Request, StoreError> {
+        let mut events = Vec::with_capacity(request.events.len());
+        for p in &request.events {
+            let (event_type, schema_version, data) = encode_event(&p.event)?;
+            events.push(ProposedWire {
+                event_id: p.event_id,
+                event_type: event_type.to_owned(),
+                schema_version,
+                occurred_at: p.occurred_at,
+                data,
+            });
+        }
+        Ok(Request::Append {
+            request_id: Uuid::now_v7(),
+            reply_to: self.cfg.instance_id.clone(),
+            stream_id: request.stream_id,
+            expected_version: request.expected_version,
+            events,
+            actor: request.actor,
+            correlation_id: request.correlation_id,
+            causation_id: request.causation_id,
+            idempotency: request.idempotency.map(|i| IdempotencyWire {
+                scope: i.scope,
+                request_hash: hex::encode(i.request_hash),
+                response: sequencer::b64(&i.response),
+            }),
+        })
+    }
+
+    /// A refusal as it travels to the sequencer.
+    fn rejection_wire(&self, request: RejectionRequest) -> Request {
+        Request::Rejection {
+            request_id: Uuid::now_v7(),
+            reply_to: self.cfg.instance_id.clone(),
+            stream_id: request.stream_id,
+            command: request.command,
+            code: request.code,
+            reason: request.reason,
+            actor: request.actor,
+            correlation_id: request.correlation_id,
+        }
+    }
+
     fn forget(&self, id: Uuid) {
         if let Ok(mut p) = self.pending.lock() {
             p.remove(&id);
@@ -319,33 +363,8 @@ async fn listen(consumer: StreamConsumer, me: String, pending: Pending) {
 impl EventLog for KafkaLog {
     fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>> {
         Box::pin(async move {
-            let mut events = Vec::with_capacity(request.events.len());
-            for p in &request.events {
-                let (event_type, schema_version, data) = encode_event(&p.event)?;
-                events.push(ProposedWire {
-                    event_id: p.event_id,
-                    event_type: event_type.to_owned(),
-                    schema_version,
-                    occurred_at: p.occurred_at,
-                    data,
-                });
-            }
             let key = request.stream_id.to_string();
-            let wire = Request::Append {
-                request_id: Uuid::now_v7(),
-                reply_to: self.cfg.instance_id.clone(),
-                stream_id: request.stream_id,
-                expected_version: request.expected_version,
-                events,
-                actor: request.actor,
-                correlation_id: request.correlation_id,
-                causation_id: request.causation_id,
-                idempotency: request.idempotency.map(|i| IdempotencyWire {
-                    scope: i.scope,
-                    request_hash: hex::encode(i.request_hash),
-                    response: sequencer::b64(&i.response),
-                }),
-            };
+            let wire = self.append_wire(request)?;
             match self.request(&key, wire).await? {
                 Outcome::Appended {
                     partition,
@@ -364,7 +383,74 @@ impl EventLog for KafkaLog {
                     actual,
                 }),
                 Outcome::KeyReused => Err(StoreError::IdempotencyKeyReused),
-                Outcome::Invalid { reason } => Err(StoreError::Unavailable(reason)),
+                other => Err(StoreError::Unavailable(format!(
+                    "unexpected answer: {other:?}"
+                ))),
+            }
+        })
+    }
+
+    fn append_group(
+        &self,
+        writes: Vec<GroupWrite>,
+    ) -> BoxFuture<'_, Result<GroupOutcome, StoreError>> {
+        Box::pin(async move {
+            let mut key = String::new();
+            let mut items = Vec::with_capacity(writes.len());
+            for write in writes {
+                match write {
+                    GroupWrite::Append(request) => {
+                        key = request.stream_id.to_string();
+                        items.push(self.append_wire(request)?);
+                    }
+                    GroupWrite::Reject(request) => {
+                        if let Some(stream) = &request.stream_id {
+                            key = stream.to_string();
+                        }
+                        items.push(self.rejection_wire(request));
+                    }
+                }
+            }
+            let wire = Request::Group {
+                request_id: Uuid::now_v7(),
+                reply_to: self.cfg.instance_id.clone(),
+                items,
+            };
+            match self.request(&key, wire).await? {
+                Outcome::Group {
+                    partition,
+                    offsets,
+                    versions,
+                } => {
+                    let last = offsets.iter().copied().max().unwrap_or(-1);
+                    let head = self.copied_through(partition, last).await;
+                    Ok(GroupOutcome::Written(
+                        versions
+                            .into_iter()
+                            .map(|v| (head, (v > 0).then_some(v)))
+                            .collect(),
+                    ))
+                }
+                Outcome::Stopped { index, reason } => {
+                    let reason = match *reason {
+                        Outcome::Duplicate { response } => {
+                            GroupStop::Duplicate(sequencer::unb64(&response))
+                        }
+                        Outcome::Conflict { expected, actual } => {
+                            GroupStop::Conflict { expected, actual }
+                        }
+                        Outcome::KeyReused => GroupStop::KeyReused,
+                        other => {
+                            return Err(StoreError::Unavailable(format!(
+                                "group not written: {other:?}"
+                            )));
+                        }
+                    };
+                    Ok(GroupOutcome::Stopped { index, reason })
+                }
+                other => Err(StoreError::Unavailable(format!(
+                    "unexpected answer: {other:?}"
+                ))),
             }
         })
     }
@@ -379,16 +465,7 @@ impl EventLog for KafkaLog {
                 .as_ref()
                 .map(|s| s.to_string())
                 .unwrap_or_default();
-            let wire = Request::Rejection {
-                request_id: Uuid::now_v7(),
-                reply_to: self.cfg.instance_id.clone(),
-                stream_id: request.stream_id,
-                command: request.command,
-                code: request.code,
-                reason: request.reason,
-                actor: request.actor,
-                correlation_id: request.correlation_id,
-            };
+            let wire = self.rejection_wire(request);
             match self.request(&key, wire).await? {
                 Outcome::Appended {
                     partition, offset, ..

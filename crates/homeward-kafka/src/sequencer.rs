@@ -12,15 +12,16 @@
 //! wrote is aborted.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use homeward_domain::{StreamId, Timestamp};
 use homeward_store::chain;
 use homeward_store::codec::StoredRecord;
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::consumer::{
+    BaseConsumer, Consumer, ConsumerContext, Rebalance, RebalanceProtocol, StreamConsumer,
+};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
@@ -32,26 +33,76 @@ use crate::wire::{self, Outcome, Reply, Request};
 const TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_BATCH: usize = 1000;
 
-/// Clears partition state whenever the assignment changes.
+/// The partitions this member owns, each with the epoch of the assignment that gave it.
+///
+/// The rebalance callbacks run inside `recv`, in the sequencer's own task, so between
+/// two receives the set cannot change: a request is decided and committed only when
+/// its partition is still owned under the assignment it was received in, and the
+/// transaction is committed before the next receive, so before this member answers a
+/// revocation (the new owner is given the partition only after that answer).
+#[derive(Debug, Default)]
+struct Ownership {
+    owned: HashMap<i32, u64>,
+    epoch: u64,
+}
+
+/// Keeps [`Ownership`] current through every rebalance.
 pub(crate) struct SeqContext {
-    rebalanced: Arc<AtomicBool>,
+    ownership: Arc<Mutex<Ownership>>,
+}
+
+impl SeqContext {
+    fn ownership(&self) -> std::sync::MutexGuard<'_, Ownership> {
+        self.ownership.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl ClientContext for SeqContext {}
 
 impl ConsumerContext for SeqContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        // Given up before the partitions go: nothing of them is decided from now on.
+        let revoked = match rebalance {
+            Rebalance::Revoke(tpl) => Some(tpl),
+            Rebalance::Error(_) | Rebalance::Assign(_) => None,
+        };
+        let mut ownership = self.ownership();
+        match revoked {
+            Some(tpl)
+                if matches!(
+                    consumer.rebalance_protocol(),
+                    RebalanceProtocol::Cooperative
+                ) =>
+            {
+                for e in tpl.elements() {
+                    ownership.owned.remove(&e.partition());
+                }
+            }
+            Some(_) => ownership.owned.clear(),
+            None => {}
+        }
+        if let Rebalance::Error(e) = rebalance {
+            tracing::warn!(error = %e, "sequencer rebalance failed; giving up every partition");
+            ownership.owned.clear();
+        }
+    }
+
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        let partitions = match rebalance {
-            Rebalance::Assign(tpl) | Rebalance::Revoke(tpl) => tpl.count(),
-            Rebalance::Error(_) => 0,
+        let mut ownership = self.ownership();
+        let (what, partitions) = match rebalance {
+            Rebalance::Assign(tpl) => {
+                ownership.epoch += 1;
+                let epoch = ownership.epoch;
+                for e in tpl.elements() {
+                    ownership.owned.insert(e.partition(), epoch);
+                }
+                ("assigned", tpl.count())
+            }
+            Rebalance::Revoke(tpl) => ("revoked", tpl.count()),
+            Rebalance::Error(_) => ("rebalance failed", 0),
         };
-        let what = match rebalance {
-            Rebalance::Assign(_) => "assigned",
-            Rebalance::Revoke(_) => "revoked",
-            Rebalance::Error(_) => "rebalance failed",
-        };
-        tracing::info!(partitions, what, "sequencer partitions changed");
-        self.rebalanced.store(true, Ordering::SeqCst);
+        let owned = ownership.owned.len();
+        tracing::info!(partitions, owned, what, "sequencer partitions changed");
     }
 }
 
@@ -63,6 +114,8 @@ struct PartitionState {
     seq: u64,
     hash: [u8; 32],
     recorded_at: Option<Timestamp>,
+    /// The assignment epoch this state was rebuilt under.
+    epoch: u64,
 }
 
 fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a str> {
@@ -93,13 +146,13 @@ struct Sequencer {
     cfg: Arc<KafkaConfig>,
     consumer: StreamConsumer<SeqContext>,
     producer: FutureProducer,
-    rebalanced: Arc<AtomicBool>,
+    ownership: Arc<Mutex<Ownership>>,
     states: HashMap<i32, PartitionState>,
 }
 
 impl Sequencer {
     fn new(cfg: Arc<KafkaConfig>) -> Result<Self, KafkaError> {
-        let rebalanced = Arc::new(AtomicBool::new(true));
+        let ownership = Arc::new(Mutex::new(Ownership::default()));
         let consumer: StreamConsumer<SeqContext> = cfg
             .client()
             .set("group.id", cfg.sequencer_group())
@@ -111,7 +164,7 @@ impl Sequencer {
             .set("heartbeat.interval.ms", "1000")
             .set("partition.assignment.strategy", "cooperative-sticky")
             .create_with_context(SeqContext {
-                rebalanced: Arc::clone(&rebalanced),
+                ownership: Arc::clone(&ownership),
             })?;
         consumer.subscribe(&[&cfg.appends_topic()])?;
         let producer: FutureProducer = cfg
@@ -127,31 +180,62 @@ impl Sequencer {
             cfg,
             consumer,
             producer,
-            rebalanced,
+            ownership,
             states: HashMap::new(),
         })
     }
 
+    /// The epoch under which `partition` is owned now, if it is.
+    fn owned(&self, partition: i32) -> Option<u64> {
+        let ownership = self.ownership.lock().unwrap_or_else(|p| p.into_inner());
+        ownership.owned.get(&partition).copied()
+    }
+
+    /// Keeps a received request with the epoch of the assignment it came in; a request
+    /// of a partition not owned (any more) is dropped, its offset never committed here.
+    fn keep(&self, batch: &mut Vec<(OwnedMessage, u64)>, m: OwnedMessage) {
+        match self.owned(m.partition()) {
+            Some(epoch) => batch.push((m, epoch)),
+            None => tracing::debug!(
+                partition = m.partition(),
+                offset = m.offset(),
+                "request of a partition not owned dropped"
+            ),
+        }
+    }
+
     async fn run(&mut self) -> Result<(), KafkaError> {
         loop {
+            let mut batch = Vec::new();
             let first = self.consumer.recv().await?.detach();
-            let mut batch = vec![first];
+            self.keep(&mut batch, first);
             while batch.len() < MAX_BATCH {
                 match tokio::time::timeout(Duration::from_millis(1), self.consumer.recv()).await {
-                    Ok(Ok(m)) => batch.push(m.detach()),
+                    Ok(Ok(m)) => self.keep(&mut batch, m.detach()),
                     Ok(Err(e)) => return Err(e),
                     Err(_) => break,
                 }
             }
-            if self.rebalanced.swap(false, Ordering::SeqCst) {
-                self.states.clear();
+            // No receive until the commit below, so no rebalance callback either: what
+            // is owned now stays owned until the transaction is committed or aborted.
+            let owned = {
+                let ownership = self.ownership.lock().unwrap_or_else(|p| p.into_inner());
+                ownership.owned.clone()
+            };
+            batch.retain(|(m, epoch)| owned.get(&m.partition()) == Some(epoch));
+            self.states
+                .retain(|p, state| owned.get(p) == Some(&state.epoch));
+            if batch.is_empty() {
+                continue;
             }
-            for m in &batch {
+            for (m, epoch) in &batch {
                 if !self.states.contains_key(&m.partition()) {
-                    let state = self.rebuild(m.partition()).await?;
+                    let mut state = self.rebuild(m.partition()).await?;
+                    state.epoch = *epoch;
                     self.states.insert(m.partition(), state);
                 }
             }
+            let batch: Vec<OwnedMessage> = batch.into_iter().map(|(m, _)| m).collect();
             if let Err(e) = self.commit(&batch).await {
                 let _ = self.producer.abort_transaction(TIMEOUT);
                 return Err(e);
@@ -159,7 +243,8 @@ impl Sequencer {
         }
     }
 
-    /// Reads a partition of the events topic from the start, committed records only.
+    /// Reads a partition of the events topic from the start, committed records only,
+    /// up to everything written before this member was given it.
     async fn rebuild(&self, partition: i32) -> Result<PartitionState, KafkaError> {
         let consumer: StreamConsumer = self
             .cfg
@@ -172,10 +257,38 @@ impl Sequencer {
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset(&self.cfg.events_topic(), partition, Offset::Beginning)?;
         consumer.assign(&tpl)?;
+        // Everything written before the partition was given to this member lies below
+        // the high watermark; a transaction of the previous owner still open there (or
+        // whose markers are not written yet) holds the read back until it ends, so the
+        // read goes on until the position passes the watermark, not to the first end.
+        let topic = self.cfg.events_topic();
+        let (_, high) = consumer.fetch_watermarks(&topic, partition, TIMEOUT)?;
+        let position = |c: &StreamConsumer| -> i64 {
+            let Ok(tpl) = c.position() else { return 0 };
+            match tpl.find_partition(&topic, partition).map(|e| e.offset()) {
+                Some(Offset::Offset(o)) => o,
+                _ => 0,
+            }
+        };
+        // Stuck (no record for this long) only when a pending transaction outlived its
+        // timeout, which the broker does not allow: give up and start over then.
+        let stuck = 2 * TIMEOUT;
+        let mut deadline = tokio::time::Instant::now() + stuck;
         let mut state = PartitionState::default();
-        loop {
-            match consumer.recv().await {
+        while high > 0 && position(&consumer) < high {
+            let received = match tokio::time::timeout(Duration::from_secs(1), consumer.recv()).await
+            {
+                Ok(received) => received,
+                Err(_) if tokio::time::Instant::now() < deadline => continue,
+                Err(_) => {
+                    return Err(KafkaError::Global(
+                        rdkafka::types::RDKafkaErrorCode::OperationTimedOut,
+                    ));
+                }
+            };
+            match received {
                 Ok(m) => {
+                    deadline = tokio::time::Instant::now() + stuck;
                     let m = m.detach();
                     let Some(bytes) = m.payload() else { continue };
                     if let Ok(StoredRecord::Event {
@@ -210,7 +323,7 @@ impl Sequencer {
                             .insert(scope.to_owned(), (hash.to_owned(), resp.to_owned()));
                     }
                 }
-                Err(KafkaError::PartitionEOF(_)) => break,
+                Err(KafkaError::PartitionEOF(_)) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -246,7 +359,14 @@ impl Sequencer {
             let Some(state) = self.states.get_mut(&partition) else {
                 continue;
             };
-            let (records, outcome) = decide(state, &request);
+            let (records, counts, outcome) = match &request {
+                Request::Group { items, .. } => decide_group(state, items),
+                single => {
+                    let (records, outcome) = decide(state, single);
+                    let n = records.len();
+                    (records, vec![n], outcome)
+                }
+            };
             let mut deliveries = Vec::with_capacity(records.len());
             for (key, bytes, headers) in records {
                 let record = FutureRecord::to(&events_topic)
@@ -256,24 +376,38 @@ impl Sequencer {
                     .headers(headers);
                 deliveries.push(enqueue(&self.producer, record).await?);
             }
-            pending.push((request, partition, outcome, deliveries));
+            pending.push((request, partition, counts, outcome, deliveries));
         }
         let mut replies = Vec::with_capacity(pending.len());
-        for (request, partition, outcome, deliveries) in pending {
-            let mut last = None;
+        for (request, partition, counts, outcome, deliveries) in pending {
+            let mut written = Vec::with_capacity(deliveries.len());
             for delivery in deliveries {
                 let delivered = delivery
                     .await
                     .map_err(|_| KafkaError::Canceled)?
                     .map_err(|(e, _)| e)?;
-                last = Some(delivered.offset);
+                written.push(delivered.offset);
             }
-            let outcome = match (outcome, last) {
+            let outcome = match (outcome, written.last()) {
                 (Outcome::Appended { version, .. }, Some(offset)) => Outcome::Appended {
                     partition,
-                    offset,
+                    offset: *offset,
                     version,
                 },
+                (Outcome::Group { versions, .. }, Some(_)) => {
+                    // Each write's last record: the counts say where each one ends.
+                    let mut end = 0usize;
+                    let mut offsets = Vec::with_capacity(counts.len());
+                    for n in &counts {
+                        end += n;
+                        offsets.push(written.get(end.saturating_sub(1)).copied().unwrap_or(-1));
+                    }
+                    Outcome::Group {
+                        partition,
+                        offsets,
+                        versions,
+                    }
+                }
                 (other, _) => other,
             };
             replies.push(Reply {
@@ -331,6 +465,99 @@ async fn enqueue<'a>(
             Err((e, _)) => return Err(e),
         }
     }
+}
+
+/// What a group becomes: first checked whole against the state (versions chained from
+/// one write to the next, idempotency keys), so that either every write is decided and
+/// the state moves on, or nothing is written and the outcome names the write that could
+/// not be done. Returns the records, how many each write has, and the outcome.
+fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Vec<usize>, Outcome) {
+    let mut versions: HashMap<&str, u64> = HashMap::new();
+    let mut scopes: HashMap<&str, &str> = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let stop = |reason: Outcome| {
+            (
+                Vec::new(),
+                Vec::new(),
+                Outcome::Stopped {
+                    index,
+                    reason: Box::new(reason),
+                },
+            )
+        };
+        match item {
+            Request::Append {
+                stream_id,
+                expected_version,
+                events,
+                idempotency,
+                ..
+            } => {
+                if let Some(idem) = idempotency {
+                    if let Some((hash, response)) = state.idempotency.get(&idem.scope) {
+                        return stop(if *hash == idem.request_hash {
+                            Outcome::Duplicate {
+                                response: response.clone(),
+                            }
+                        } else {
+                            Outcome::KeyReused
+                        });
+                    }
+                    // The same key twice in one group: the second is decided again
+                    // once the first is written.
+                    if scopes
+                        .insert(idem.scope.as_str(), idem.request_hash.as_str())
+                        .is_some()
+                    {
+                        return stop(Outcome::Conflict {
+                            expected: *expected_version,
+                            actual: *expected_version,
+                        });
+                    }
+                }
+                let actual = versions
+                    .get(stream_id.as_str())
+                    .copied()
+                    .unwrap_or_else(|| {
+                        state.versions.get(stream_id.as_str()).copied().unwrap_or(0)
+                    });
+                if actual != *expected_version {
+                    return stop(Outcome::Conflict {
+                        expected: *expected_version,
+                        actual,
+                    });
+                }
+                versions.insert(stream_id.as_str(), actual + events.len() as u64);
+            }
+            Request::Rejection { .. } => {}
+            Request::Group { .. } => {
+                return stop(Outcome::Invalid {
+                    reason: "a group inside a group".into(),
+                });
+            }
+        }
+    }
+    let mut records = Vec::new();
+    let mut counts = Vec::with_capacity(items.len());
+    let mut after = Vec::with_capacity(items.len());
+    for item in items {
+        let (mut written, outcome) = decide(state, item);
+        counts.push(written.len());
+        records.append(&mut written);
+        after.push(match outcome {
+            Outcome::Appended { version, .. } => version,
+            _ => 0,
+        });
+    }
+    (
+        records,
+        counts,
+        Outcome::Group {
+            partition: 0,
+            offsets: Vec::new(),
+            versions: after,
+        },
+    )
 }
 
 /// What a request becomes, given the partition's state; the state moves on as if the
@@ -461,6 +688,12 @@ fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
                 },
             )
         }
+        Request::Group { .. } => (
+            Vec::new(),
+            Outcome::Invalid {
+                reason: "a group is decided as a whole".into(),
+            },
+        ),
     }
 }
 

@@ -92,20 +92,34 @@ pub enum Request {
         /// Correlation id.
         correlation_id: Uuid,
     },
+    /// The appends and refusals of one stream's queue, in order: written together in
+    /// one transaction, or none of them.
+    Group {
+        /// Matches the result to the waiting caller.
+        request_id: Uuid,
+        /// The instance waiting for the result.
+        reply_to: String,
+        /// The writes (appends and rejections; their own ids name refusal entries).
+        items: Vec<Request>,
+    },
 }
 
 impl Request {
     /// The request's id.
     pub fn request_id(&self) -> Uuid {
         match self {
-            Self::Append { request_id, .. } | Self::Rejection { request_id, .. } => *request_id,
+            Self::Append { request_id, .. }
+            | Self::Rejection { request_id, .. }
+            | Self::Group { request_id, .. } => *request_id,
         }
     }
 
     /// Who waits for the result.
     pub fn reply_to(&self) -> &str {
         match self {
-            Self::Append { reply_to, .. } | Self::Rejection { reply_to, .. } => reply_to,
+            Self::Append { reply_to, .. }
+            | Self::Rejection { reply_to, .. }
+            | Self::Group { reply_to, .. } => reply_to,
         }
     }
 }
@@ -137,6 +151,23 @@ pub enum Outcome {
     },
     /// The idempotency key was used for another request.
     KeyReused,
+    /// A group was written: the partition, and the offset of each write's last record
+    /// with the stream's version after it (0 for a refusal).
+    Group {
+        /// Partition.
+        partition: i32,
+        /// Offset of each write's last record.
+        offsets: Vec<i64>,
+        /// The stream's version after each write.
+        versions: Vec<u64>,
+    },
+    /// Nothing of a group was written: the write at `index` could not be done.
+    Stopped {
+        /// Its index in the group.
+        index: usize,
+        /// What it would have been alone (duplicate, conflict, reused key).
+        reason: Box<Outcome>,
+    },
     /// The request could not be read.
     Invalid {
         /// Why.

@@ -12,19 +12,17 @@ pub mod batch;
 pub mod clock;
 pub mod command;
 pub mod config;
+mod hot;
 pub mod ids;
 pub mod reactor;
 pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use homeward_domain::{Context, IncidentId, Rejection, StreamId, Timestamp};
+use homeward_domain::{IncidentId, Rejection, StreamId, Timestamp};
 use homeward_projections::Projections;
 use homeward_projections::incidents::{self, IncidentFile};
-use homeward_store::{
-    AppendOutcome, AppendRequest, EventLog, Idempotency, LogEntry, ProposedEvent, RejectionRequest,
-    StoreError, Subscription,
-};
+use homeward_store::{EventLog, LogEntry, RejectionRequest, StoreError, Subscription};
 use serde_json::{Map, Value, json};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
@@ -34,9 +32,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandMeta};
 pub use ids::{IdSource, RandomIds, SeededIds};
 pub use snapshots::Snapshots;
-
-/// How many times a command is decided again after losing a race to another writer.
-const MAX_ATTEMPTS: usize = 24;
 
 /// Why a command did not take effect.
 #[derive(Debug, thiserror::Error)]
@@ -105,50 +100,10 @@ pub struct Homeward {
     projections: Arc<RwLock<Projections>>,
     projected: watch::Receiver<u64>,
     changes: broadcast::Sender<Arc<Change>>,
-    writers: StreamLocks,
+    hot: hot::Hot<Value>,
     reacted: std::sync::OnceLock<reactor::Reacted>,
     snapshots: Option<Arc<Snapshots>>,
     resumed_from: u64,
-}
-
-/// One writer per stream at a time within this instance: concurrent commands on a
-/// stream queue here instead of racing to the log and retrying.
-#[derive(Default)]
-struct StreamLocks(
-    std::sync::Mutex<std::collections::HashMap<StreamId, Arc<tokio::sync::Mutex<()>>>>,
-);
-
-impl StreamLocks {
-    async fn lock(&self, stream: &StreamId) -> StreamGuard<'_> {
-        let lock = {
-            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            Arc::clone(map.entry(stream.clone()).or_default())
-        };
-        let guard = Arc::clone(&lock).lock_owned().await;
-        StreamGuard {
-            locks: self,
-            stream: stream.clone(),
-            lock,
-            _guard: guard,
-        }
-    }
-}
-
-struct StreamGuard<'a> {
-    locks: &'a StreamLocks,
-    stream: StreamId,
-    lock: Arc<tokio::sync::Mutex<()>>,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl Drop for StreamGuard<'_> {
-    fn drop(&mut self) {
-        let mut map = self.locks.0.lock().unwrap_or_else(|p| p.into_inner());
-        // The map, this guard's clone and the guard's own: nobody else waits.
-        if Arc::strong_count(&self.lock) <= 3 {
-            map.remove(&self.stream);
-        }
-    }
 }
 
 impl Homeward {
@@ -202,6 +157,13 @@ impl Homeward {
         let (projected_tx, projected) = watch::channel(position);
         let (changes, _) = broadcast::channel(4096);
         let snapshots = snapshots.map(Arc::new);
+        let hot = hot::Hot::new(hot::Parts {
+            log: Arc::clone(&log),
+            clock: Arc::clone(&clock),
+            ids: Arc::clone(&ids),
+            projections: Arc::clone(&projections),
+            projected: projected.clone(),
+        });
         let service = Arc::new(Self {
             log: Arc::clone(&log),
             clock,
@@ -209,7 +171,7 @@ impl Homeward {
             projections: Arc::clone(&projections),
             projected,
             changes: changes.clone(),
-            writers: StreamLocks::default(),
+            hot,
             reacted: std::sync::OnceLock::new(),
             snapshots: snapshots.clone(),
             resumed_from: from,
@@ -314,119 +276,28 @@ impl Homeward {
         &self,
         command: Command,
         meta: CommandMeta,
-        mut body: Map<String, Value>,
+        body: Map<String, Value>,
     ) -> Result<Accepted, ServiceError> {
         if let Some((scope, hash)) = &meta.idempotency
             && let Some(stored) = self.log.idempotent_response(scope.clone(), *hash).await?
         {
             return Ok(replayed(&stored));
         }
-        let stream_id = command.stream_id();
-        let _writer = self.writers.lock(&stream_id).await;
-        let mut seen_version = 0;
-        for attempt in 0..MAX_ATTEMPTS {
-            if attempt > 0 {
-                // Lost a race: fold in what the other writer appended, then decide again.
-                let head = *self.log.head().borrow();
-                self.wait_for(head).await;
-                self.wait_for_version(&stream_id, seen_version).await;
-            }
-            let now = self.clock.now();
-            let ctx = Context::new(meta.actor.clone(), now);
-            let (version, decided) = command.decide(&self.read().streams, &ctx);
-            if let Some(expected) = meta.expected_version {
-                if expected > version && attempt == 0 {
-                    continue; // the caller saw a newer version than folded here yet
-                }
-                if expected != version {
-                    return Err(ServiceError::Conflict {
-                        expected,
-                        actual: version,
-                    });
-                }
-            }
-            let events = match decided {
-                Ok(events) => events,
-                Err(rejection) => {
-                    self.log
-                        .record_rejection(RejectionRequest {
-                            stream_id: Some(stream_id.clone()),
-                            command: command.name().to_owned(),
-                            code: rejection.code().to_owned(),
-                            reason: rejection.to_string(),
-                            actor: meta.actor.clone(),
-                            correlation_id: meta.correlation_id,
-                        })
-                        .await?;
-                    return Err(rejection.into());
-                }
-            };
-            if events.is_empty() {
-                // Nothing to do: a reaction that already took effect.
-                body.insert("stream".into(), json!(stream_id));
-                body.insert("version".into(), json!(version));
-                body.insert("events".into(), json!([]));
-                return Ok(Accepted {
-                    body: Value::Object(body),
-                    replayed: false,
-                });
-            }
-            let occurred_at = command.field_time().unwrap_or(now);
-            let proposed: Vec<ProposedEvent> = events
-                .into_iter()
-                .map(|event| ProposedEvent {
-                    event_id: self.ids.next_id(),
-                    event,
-                    occurred_at,
-                })
-                .collect();
-            body.insert("stream".into(), json!(stream_id));
-            body.insert("version".into(), json!(version + proposed.len() as u64));
-            body.insert(
-                "events".into(),
-                json!(proposed.iter().map(|p| p.event_id).collect::<Vec<_>>()),
-            );
-            let response = Value::Object(body.clone());
-            let request = AppendRequest {
-                stream_id: stream_id.clone(),
-                expected_version: version,
-                events: proposed,
-                actor: meta.actor.clone(),
-                correlation_id: meta.correlation_id,
-                causation_id: meta.causation_id.unwrap_or(meta.correlation_id),
-                idempotency: meta.idempotency.as_ref().map(|(scope, hash)| Idempotency {
-                    scope: scope.clone(),
-                    request_hash: *hash,
-                    response: serde_json::to_vec(&response).unwrap_or_default(),
-                }),
-            };
-            match self.log.append(request).await {
-                Ok(AppendOutcome::Appended { last_position, .. }) => {
-                    self.wait_for(last_position).await;
-                    return Ok(Accepted {
-                        body: response,
-                        replayed: false,
-                    });
-                }
-                Ok(AppendOutcome::Duplicate { response }) => return Ok(replayed(&response)),
-                Err(StoreError::Conflict {
-                    expected, actual, ..
-                }) if meta.expected_version.is_some() => {
-                    return Err(ServiceError::Conflict { expected, actual });
-                }
-                Err(StoreError::Conflict { actual, .. }) => {
-                    seen_version = actual;
-                    // Another instance writes this stream too: back off a little, at
-                    // random, so the two do not keep colliding.
-                    let cap = 1u64 << attempt.min(6);
-                    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap);
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
+        // Decided and written with the other commands waiting on its stream.
+        let respond: hot::Respond<Value> = Box::new(move |stream, version, events| {
+            let mut body = body.clone();
+            body.insert("stream".into(), json!(stream));
+            body.insert("version".into(), json!(version));
+            body.insert("events".into(), json!(events));
+            Value::Object(body)
+        });
+        match self.hot.submit(command, meta, respond).await? {
+            hot::Done::Fresh(body) => Ok(Accepted {
+                body,
+                replayed: false,
+            }),
+            hot::Done::Replayed(stored) => Ok(replayed(&stored)),
         }
-        Err(ServiceError::Contended)
     }
 
     /// Records a refused request (for example, a role that may not do it) in the audit chain.

@@ -63,6 +63,46 @@ pub enum AppendOutcome {
     },
 }
 
+/// One write of a group: what one command of a stream's queue leaves to write.
+#[derive(Debug, Clone)]
+pub enum GroupWrite {
+    /// Its events, conditional on the version the previous write left.
+    Append(AppendRequest),
+    /// Its refusal, for the audit trail.
+    Reject(RejectionRequest),
+}
+
+/// What a group of writes did: all of them, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupOutcome {
+    /// Every write is durable: the log position of each (its last event, or the
+    /// refusal) and, for an append, the stream's version after it.
+    Written(Vec<(u64, Option<u64>)>),
+    /// Nothing was written: the write at `index` cannot be done as asked.
+    Stopped {
+        /// Its index in the group.
+        index: usize,
+        /// Why.
+        reason: GroupStop,
+    },
+}
+
+/// Why a write stopped its group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupStop {
+    /// The same request was seen before; here is what it answered.
+    Duplicate(Vec<u8>),
+    /// The stream is at another version.
+    Conflict {
+        /// What the write expected.
+        expected: u64,
+        /// Where the stream is.
+        actual: u64,
+    },
+    /// The idempotency key was used before with a different request.
+    KeyReused,
+}
+
 /// A rejected command for the audit trail.
 #[derive(Debug, Clone)]
 pub struct RejectionRequest {

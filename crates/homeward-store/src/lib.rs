@@ -17,8 +17,8 @@ pub mod subscription;
 use futures::future::BoxFuture;
 
 pub use envelope::{
-    AppendOutcome, AppendRequest, AuditQuery, AuditRow, Idempotency, LogEntry, ProposedEvent,
-    RecordedEvent, RecordedRejection, RejectionRequest,
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, GroupOutcome, GroupStop, GroupWrite,
+    Idempotency, LogEntry, ProposedEvent, RecordedEvent, RecordedRejection, RejectionRequest,
 };
 pub use sqlite::SqliteLog;
 pub use subscription::Subscription;
@@ -75,6 +75,15 @@ pub trait EventLog: Send + Sync + 'static {
     /// with the idempotency record if one is given. Returns the original response
     /// instead when the same idempotency key and request were seen before.
     fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>>;
+
+    /// Writes the appends and refusals of one stream's queue, in order, as one
+    /// conditional write: all of them are durable together, or none is written and the
+    /// outcome names the first that could not be done as asked (each append expects the
+    /// version the one before it leaves).
+    fn append_group(
+        &self,
+        writes: Vec<GroupWrite>,
+    ) -> BoxFuture<'_, Result<GroupOutcome, StoreError>>;
 
     /// Records a rejected command in the audit chain.
     fn record_rejection(&self, request: RejectionRequest)

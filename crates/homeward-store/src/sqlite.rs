@@ -18,7 +18,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::chain::{self, ChainBreak, ChainRow, Verified};
 use crate::codec::{StoredRecord, decode_record, encode_event};
 use crate::envelope::{
-    AppendOutcome, AppendRequest, AuditQuery, AuditRow, LogEntry, RecordedEvent, RejectionRequest,
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, GroupOutcome, GroupStop, GroupWrite,
+    LogEntry, RecordedEvent, RejectionRequest,
 };
 use crate::seal::{self, Keyring};
 use crate::{EventLog, StoreError};
@@ -84,6 +85,10 @@ pub struct MirrorEntry {
 
 enum WriteJob {
     Mirror(Vec<MirrorEntry>, oneshot::Sender<Result<u64, StoreError>>),
+    Group(
+        Vec<GroupWrite>,
+        oneshot::Sender<Result<GroupOutcome, StoreError>>,
+    ),
     Append(
         Box<AppendRequest>,
         oneshot::Sender<Result<AppendOutcome, StoreError>>,
@@ -408,6 +413,14 @@ impl Writer {
                     WriteJob::Mirror(entries, _) => {
                         Outcome::Mirror(mirror(&sp, entries, &mut self.state))
                     }
+                    WriteJob::Group(writes, _) => Outcome::Group(group(
+                        &sp,
+                        writes,
+                        &mut self.state,
+                        now,
+                        &keys,
+                        &mut erasing,
+                    )),
                 };
                 if outcome.is_ok() {
                     sp.commit()?;
@@ -430,6 +443,9 @@ impl Writer {
                         let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
                     }
                     WriteJob::Reject(_, reply) | WriteJob::Mirror(_, reply) => {
+                        let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
+                    }
+                    WriteJob::Group(_, reply) => {
                         let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
                     }
                 }
@@ -460,6 +476,9 @@ impl Writer {
                 | (WriteJob::Mirror(_, reply), Outcome::Mirror(r)) => {
                     let _ = reply.send(r);
                 }
+                (WriteJob::Group(_, reply), Outcome::Group(r)) => {
+                    let _ = reply.send(r);
+                }
                 _ => unreachable!("outcomes are pushed in job order"),
             }
         }
@@ -467,6 +486,7 @@ impl Writer {
 }
 
 enum Outcome {
+    Group(Result<GroupOutcome, StoreError>),
     Append(Result<AppendOutcome, StoreError>),
     Reject(Result<u64, StoreError>),
     Mirror(Result<u64, StoreError>),
@@ -477,6 +497,7 @@ impl Outcome {
         match self {
             Outcome::Append(r) => matches!(r, Ok(AppendOutcome::Appended { .. })),
             Outcome::Reject(r) | Outcome::Mirror(r) => r.is_ok(),
+            Outcome::Group(r) => matches!(r, Ok(GroupOutcome::Written(_))),
         }
     }
 }
@@ -682,6 +703,40 @@ fn append(
     })
 }
 
+/// The writes of a group in order, inside the caller's savepoint: the first that cannot
+/// be done as asked stops the group (and the savepoint is rolled back).
+fn group(
+    conn: &Connection,
+    writes: &[GroupWrite],
+    state: &mut ChainState,
+    now: Timestamp,
+    keys: &Keyring,
+    erased: &mut Vec<String>,
+) -> Result<GroupOutcome, StoreError> {
+    let mut written = Vec::with_capacity(writes.len());
+    for (index, write) in writes.iter().enumerate() {
+        let stop = |reason| Ok(GroupOutcome::Stopped { index, reason });
+        match write {
+            GroupWrite::Append(req) => match append(conn, req, state, now, keys, erased) {
+                Ok(AppendOutcome::Appended {
+                    last_position,
+                    version,
+                }) => written.push((last_position, Some(version))),
+                Ok(AppendOutcome::Duplicate { response }) => {
+                    return stop(GroupStop::Duplicate(response));
+                }
+                Err(StoreError::Conflict {
+                    expected, actual, ..
+                }) => return stop(GroupStop::Conflict { expected, actual }),
+                Err(StoreError::IdempotencyKeyReused) => return stop(GroupStop::KeyReused),
+                Err(e) => return Err(e),
+            },
+            GroupWrite::Reject(req) => written.push((reject(conn, req, state, now)?, None)),
+        }
+    }
+    Ok(GroupOutcome::Written(written))
+}
+
 fn reject(
     conn: &Connection,
     req: &RejectionRequest,
@@ -833,6 +888,20 @@ impl EventLog for SqliteLog {
             let (reply, answer) = oneshot::channel();
             self.jobs
                 .send(WriteJob::Append(Box::new(request), reply))
+                .await
+                .map_err(|_| StoreError::Closed)?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    fn append_group(
+        &self,
+        writes: Vec<GroupWrite>,
+    ) -> BoxFuture<'_, Result<GroupOutcome, StoreError>> {
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            self.jobs
+                .send(WriteJob::Group(writes, reply))
                 .await
                 .map_err(|_| StoreError::Closed)?;
             answer.await.map_err(|_| StoreError::Closed)?

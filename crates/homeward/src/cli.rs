@@ -102,9 +102,15 @@ struct ServeArgs {
     /// events; give every instance its own.
     #[arg(long, env = "HOMEWARD_KAFKA")]
     kafka: Option<String>,
-    /// Prefix of Homeward's topic and group names on the cluster.
-    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX", default_value = "homeward.")]
-    kafka_topic_prefix: String,
+    /// This deployment's name on the Kafka cluster: every topic, consumer group and
+    /// transactional id starts with `NAME.`, so several deployments (or an exercise
+    /// copy of a real one) share one cluster.
+    #[arg(long, env = "HOMEWARD_NAMESPACE", default_value = "homeward")]
+    namespace: String,
+    /// The prefix itself, verbatim (an older spelling of `--namespace NAME` as
+    /// `NAME.`); it wins over `--namespace` when given.
+    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX")]
+    kafka_topic_prefix: Option<String>,
     /// Partitions of the events topic when Homeward creates it.
     #[arg(long, env = "HOMEWARD_KAFKA_PARTITIONS", default_value_t = 12)]
     kafka_partitions: i32,
@@ -197,9 +203,27 @@ struct VerifyArgs {
     /// Verify the events topic of this Kafka cluster.
     #[arg(long, env = "HOMEWARD_KAFKA")]
     kafka: Option<String>,
-    /// Prefix of Homeward's topic names on the cluster.
-    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX", default_value = "homeward.")]
-    kafka_topic_prefix: String,
+    /// The deployment's name on the cluster (its topics start with `NAME.`).
+    #[arg(long, env = "HOMEWARD_NAMESPACE", default_value = "homeward")]
+    namespace: String,
+    /// The topic prefix itself, verbatim (wins over `--namespace`).
+    #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX")]
+    kafka_topic_prefix: Option<String>,
+}
+
+/// The prefix of every topic, group and transactional id of a deployment.
+fn kafka_prefix(namespace: &str, prefix: Option<&str>) -> anyhow::Result<String> {
+    let prefix = match prefix {
+        Some(p) => p.to_owned(),
+        None => format!("{namespace}."),
+    };
+    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if prefix.is_empty() || prefix == "." || prefix.len() > 200 || !prefix.chars().all(legal) {
+        anyhow::bail!(
+            "invalid Kafka namespace {prefix:?}: use 1 to 199 letters, digits, '.', '_' or '-'"
+        );
+    }
+    Ok(prefix)
 }
 
 /// Runs the parsed command line.
@@ -210,7 +234,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay(args),
         Command::Audit(AuditCommand::Verify(args)) => match args.kafka {
             None => verify(&args.data.data_dir),
-            Some(brokers) => verify_kafka(brokers, args.kafka_topic_prefix),
+            Some(brokers) => verify_kafka(
+                brokers,
+                kafka_prefix(&args.namespace, args.kafka_topic_prefix.as_deref())?,
+            ),
         },
         Command::Demo(args) => crate::demo::run(args),
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
@@ -249,7 +276,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Some(brokers) => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers: brokers.clone(),
-                    prefix: args.kafka_topic_prefix.clone(),
+                    prefix: kafka_prefix(&args.namespace, args.kafka_topic_prefix.as_deref())?,
                     partitions: args.kafka_partitions.max(1),
                     replication: args.kafka_replication,
                     instance_id: homeward_kafka::instance_id(&data_dir)?,

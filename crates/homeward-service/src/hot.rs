@@ -1,0 +1,450 @@
+//! A hot stream is not a queue of one.
+//!
+//! In an evacuation dozens of coordinators check people in on one stream at once.
+//! Commands for one stream wait in that stream's queue; one worker per busy stream
+//! takes everything waiting, decides each command in arrival order against the state
+//! the previous one left (a scratch copy of the stream), and writes the whole group as
+//! one conditional write ([`EventLog::append_group`]: one transaction, one fsync).
+//! Every caller gets its own answer: its events and the version after them, or its own
+//! refusal (with its own audit entry in the same write), or its conflict; each
+//! idempotency key gets its own record. When the write cannot be done as a whole (a
+//! duplicate, a reused key, another instance's write), nothing of it was written: the
+//! command that stopped it gets its answer and the others are decided again.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use homeward_domain::{Context, Rejection, StreamId};
+use homeward_projections::Projections;
+use homeward_store::{
+    AppendRequest, EventLog, GroupOutcome, GroupStop, GroupWrite, Idempotency, ProposedEvent,
+    RejectionRequest, StoreError,
+};
+use serde::Serialize;
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use crate::{Clock, Command, CommandMeta, IdSource, ServiceError};
+
+/// The most commands decided and written together.
+const MAX_GROUP: usize = 64;
+/// How many times a command is decided again after losing a race to another writer.
+const MAX_ATTEMPTS: usize = 24;
+
+/// Builds a caller's answer from its stream, the version after its events and their ids.
+pub(crate) type Respond<R> = Box<dyn Fn(&StreamId, u64, &[Uuid]) -> R + Send + Sync>;
+
+/// What a command came to.
+pub(crate) enum Done<R> {
+    /// It took effect now (or had nothing to do): the answer.
+    Fresh(R),
+    /// The same request took effect before: the stored answer.
+    Replayed(Vec<u8>),
+}
+
+type Reply<R> = oneshot::Sender<Result<Done<R>, ServiceError>>;
+
+struct Job<R> {
+    command: Command,
+    meta: CommandMeta,
+    respond: Respond<R>,
+    reply: Reply<R>,
+    /// Waited once already for a version the caller saw and this instance had not.
+    waited: bool,
+    /// Waited behind another command with the same idempotency key: the log is asked
+    /// for that key's answer before this one is decided.
+    recheck: bool,
+}
+
+/// What the service needs to decide and write.
+pub(crate) struct Parts {
+    pub log: Arc<dyn EventLog>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
+    pub projections: Arc<RwLock<Projections>>,
+    pub projected: watch::Receiver<u64>,
+}
+
+/// The queues of the streams with commands waiting.
+pub(crate) struct Hot<R> {
+    shared: Arc<Shared<R>>,
+}
+
+struct Shared<R> {
+    parts: Parts,
+    /// A stream has an entry while its worker runs.
+    queues: Mutex<HashMap<StreamId, VecDeque<Job<R>>>>,
+}
+
+impl<R: Serialize + Send + 'static> Hot<R> {
+    pub(crate) fn new(parts: Parts) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                parts,
+                queues: Mutex::default(),
+            }),
+        }
+    }
+
+    /// Queues a command behind the others of its stream and waits for its answer.
+    pub(crate) async fn submit(
+        &self,
+        command: Command,
+        meta: CommandMeta,
+        respond: Respond<R>,
+    ) -> Result<Done<R>, ServiceError> {
+        let stream = command.stream_id();
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            command,
+            meta,
+            respond,
+            reply,
+            waited: false,
+            recheck: false,
+        };
+        let start = {
+            let mut queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+            match queues.get_mut(&stream) {
+                Some(queue) => {
+                    queue.push_back(job);
+                    false
+                }
+                None => {
+                    queues.insert(stream.clone(), VecDeque::from([job]));
+                    true
+                }
+            }
+        };
+        if start {
+            // Its own task: a caller that goes away does not stop the others' answers.
+            tokio::spawn(work(Arc::clone(&self.shared), stream));
+        }
+        answer
+            .await
+            .unwrap_or(Err(ServiceError::Store(StoreError::Closed)))
+    }
+}
+
+/// Takes the commands waiting on a stream, group after group, until none is left.
+async fn work<R: Serialize + Send + 'static>(shared: Arc<Shared<R>>, stream: StreamId) {
+    loop {
+        let group: Vec<Job<R>> = {
+            let mut queues = shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(queue) = queues.get_mut(&stream) else {
+                return;
+            };
+            if queue.is_empty() {
+                queues.remove(&stream);
+                return;
+            }
+            let n = queue.len().min(MAX_GROUP);
+            queue.drain(..n).collect()
+        };
+        shared.parts.run(&stream, group.into()).await;
+    }
+}
+
+/// A decided command waiting for its group's write.
+enum Planned<R> {
+    /// Its events are write `index` of the group.
+    Append { index: usize, answer: R },
+    /// Its refusal is write `index`.
+    Refused { index: usize, rejection: Rejection },
+    /// Nothing to write (a reaction that already took effect).
+    Nothing { answer: R },
+    /// The caller expected another version.
+    Conflict { expected: u64, actual: u64 },
+}
+
+impl<R> Planned<R> {
+    fn index(&self) -> Option<usize> {
+        match self {
+            Self::Append { index, .. } | Self::Refused { index, .. } => Some(*index),
+            Self::Nothing { .. } | Self::Conflict { .. } => None,
+        }
+    }
+}
+
+/// A store error for every caller of a group that failed as a whole.
+fn shared_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::CommitFailed(m) => StoreError::CommitFailed(m.clone()),
+        StoreError::Closed => StoreError::Closed,
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+impl Parts {
+    /// Decides and writes a group until every command in it has its answer.
+    async fn run<R: Serialize>(&self, stream: &StreamId, mut pending: VecDeque<Job<R>>) {
+        let mut attempt = 0;
+        let mut wait_for = None;
+        while !pending.is_empty() {
+            if attempt == MAX_ATTEMPTS {
+                for job in pending {
+                    let _ = job.reply.send(Err(ServiceError::Contended));
+                }
+                return;
+            }
+            attempt += 1;
+            if let Some(version) = wait_for.take() {
+                // Fold in what another writer appended, then decide again.
+                let head = *self.log.head().borrow();
+                self.wait_for(head).await;
+                self.wait_for_version(stream, version).await;
+            }
+            pending = self.recheck(pending).await;
+            let (planned, writes, deferred) = self.decide(stream, &mut pending);
+            if !deferred.is_empty() {
+                wait_for = Some(0);
+            }
+            if writes.is_empty() {
+                for (job, plan) in planned {
+                    answer(job, plan);
+                }
+                pending = deferred;
+                continue;
+            }
+            match self.log.append_group(writes).await {
+                Ok(GroupOutcome::Written(positions)) => {
+                    let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
+                    self.wait_for(last).await;
+                    for (job, plan) in planned {
+                        answer(job, plan);
+                    }
+                    pending = deferred;
+                }
+                Ok(GroupOutcome::Stopped { index, reason }) => {
+                    let mut again = VecDeque::with_capacity(planned.len() + deferred.len());
+                    for (job, plan) in planned {
+                        if plan.index() != Some(index) {
+                            again.push_back(job);
+                            continue;
+                        }
+                        match &reason {
+                            GroupStop::Duplicate(response) => {
+                                let _ = job.reply.send(Ok(Done::Replayed(response.clone())));
+                            }
+                            GroupStop::KeyReused => {
+                                let _ = job.reply.send(Err(ServiceError::IdempotencyKeyReused));
+                            }
+                            GroupStop::Conflict { actual, .. } => {
+                                if let Some(expected) = job.meta.expected_version {
+                                    let _ = job.reply.send(Err(ServiceError::Conflict {
+                                        expected,
+                                        actual: *actual,
+                                    }));
+                                } else {
+                                    again.push_back(job);
+                                }
+                                wait_for = Some(*actual);
+                                // Another instance writes this stream too: back off a
+                                // little, at random, so the two do not keep colliding.
+                                let cap = 1u64 << attempt.min(6);
+                                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap);
+                                tokio::time::sleep(Duration::from_millis(pause)).await;
+                            }
+                        }
+                    }
+                    again.extend(deferred);
+                    pending = again;
+                }
+                Err(e) => {
+                    for (job, _) in planned {
+                        let _ = job.reply.send(Err(ServiceError::Store(shared_error(&e))));
+                    }
+                    pending = deferred;
+                }
+            }
+        }
+    }
+
+    /// Answers the commands that waited behind another use of their idempotency key
+    /// from the log when that key now has an answer; returns the others.
+    async fn recheck<R>(&self, pending: VecDeque<Job<R>>) -> VecDeque<Job<R>> {
+        let mut left = VecDeque::with_capacity(pending.len());
+        for mut job in pending {
+            let key = job.meta.idempotency.clone().filter(|_| job.recheck);
+            job.recheck = false;
+            let Some((scope, hash)) = key else {
+                left.push_back(job);
+                continue;
+            };
+            match self.log.idempotent_response(scope, hash).await {
+                Ok(Some(stored)) => {
+                    let _ = job.reply.send(Ok(Done::Replayed(stored)));
+                }
+                Ok(None) => left.push_back(job),
+                Err(e) => {
+                    let _ = job.reply.send(Err(e.into()));
+                }
+            }
+        }
+        left
+    }
+
+    /// Decides the pending commands in order against a scratch copy of the stream.
+    /// A command that must wait (a version the caller saw and this instance has not
+    /// folded yet, or a second use of one idempotency key) waits with every command
+    /// after it, so the order of arrival is kept.
+    #[allow(clippy::type_complexity)]
+    fn decide<R: Serialize>(
+        &self,
+        stream: &StreamId,
+        pending: &mut VecDeque<Job<R>>,
+    ) -> (Vec<(Job<R>, Planned<R>)>, Vec<GroupWrite>, VecDeque<Job<R>>) {
+        let mut scratch = {
+            let projections = self
+                .projections
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            projections.streams.subset([stream])
+        };
+        let now = self.clock.now();
+        let mut planned = Vec::with_capacity(pending.len());
+        let mut writes = Vec::new();
+        let mut scopes = HashSet::new();
+        while let Some(mut job) = pending.pop_front() {
+            let ctx = Context::new(job.meta.actor.clone(), now);
+            let (version, decided) = job.command.decide(&scratch, &ctx);
+            let repeated_key = job
+                .meta
+                .idempotency
+                .as_ref()
+                .is_some_and(|(scope, _)| scopes.contains(scope));
+            let ahead = job
+                .meta
+                .expected_version
+                .is_some_and(|expected| expected > version && !job.waited);
+            if repeated_key || ahead {
+                job.waited |= ahead;
+                job.recheck |= repeated_key;
+                pending.push_front(job);
+                break;
+            }
+            if let Some(expected) = job.meta.expected_version
+                && expected != version
+            {
+                planned.push((
+                    job,
+                    Planned::Conflict {
+                        expected,
+                        actual: version,
+                    },
+                ));
+                continue;
+            }
+            if let Some((scope, _)) = &job.meta.idempotency {
+                scopes.insert(scope.clone());
+            }
+            match decided {
+                Err(rejection) => {
+                    writes.push(GroupWrite::Reject(RejectionRequest {
+                        stream_id: Some(stream.clone()),
+                        command: job.command.name().to_owned(),
+                        code: rejection.code().to_owned(),
+                        reason: rejection.to_string(),
+                        actor: job.meta.actor.clone(),
+                        correlation_id: job.meta.correlation_id,
+                    }));
+                    let index = writes.len() - 1;
+                    planned.push((job, Planned::Refused { index, rejection }));
+                }
+                Ok(events) if events.is_empty() => {
+                    let answer = (job.respond)(stream, version, &[]);
+                    planned.push((job, Planned::Nothing { answer }));
+                }
+                Ok(events) => {
+                    let occurred_at = job.command.field_time().unwrap_or(now);
+                    for event in &events {
+                        scratch.apply_event(stream, event);
+                    }
+                    let proposed: Vec<ProposedEvent> = events
+                        .into_iter()
+                        .map(|event| ProposedEvent {
+                            event_id: self.ids.next_id(),
+                            event,
+                            occurred_at,
+                        })
+                        .collect();
+                    let ids: Vec<Uuid> = proposed.iter().map(|p| p.event_id).collect();
+                    let answer = (job.respond)(stream, version + ids.len() as u64, &ids);
+                    let meta = &job.meta;
+                    writes.push(GroupWrite::Append(AppendRequest {
+                        stream_id: stream.clone(),
+                        expected_version: version,
+                        events: proposed,
+                        actor: meta.actor.clone(),
+                        correlation_id: meta.correlation_id,
+                        causation_id: meta.causation_id.unwrap_or(meta.correlation_id),
+                        idempotency: meta.idempotency.as_ref().map(|(scope, hash)| Idempotency {
+                            scope: scope.clone(),
+                            request_hash: *hash,
+                            response: serde_json::to_vec(&answer).unwrap_or_default(),
+                        }),
+                    }));
+                    let index = writes.len() - 1;
+                    planned.push((job, Planned::Append { index, answer }));
+                }
+            }
+        }
+        let deferred = std::mem::take(pending);
+        (planned, writes, deferred)
+    }
+
+    async fn wait_for(&self, position: u64) {
+        let mut rx = self.projected.clone();
+        // An error means the projector stopped; there is nothing more to wait for.
+        let _ = rx.wait_for(|p| *p >= position).await;
+    }
+
+    /// Waits (a few seconds at most) until the read models hold `version` of `stream`.
+    async fn wait_for_version(&self, stream: &StreamId, version: u64) {
+        let mut rx = self.projected.clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let folded = {
+                let projections = self
+                    .projections
+                    .read()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                projections.streams.version(stream)
+            };
+            if folded >= version
+                || tokio::time::timeout_at(deadline, rx.changed())
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Sends a written (or not to be written) command its answer.
+fn answer<R>(job: Job<R>, plan: Planned<R>) {
+    let result = match plan {
+        Planned::Append { answer, .. } | Planned::Nothing { answer } => Ok(Done::Fresh(answer)),
+        Planned::Refused { rejection, .. } => Err(ServiceError::Rejected(rejection)),
+        Planned::Conflict { expected, actual } => Err(ServiceError::Conflict { expected, actual }),
+    };
+    let _ = job.reply.send(result);
+}
+
+impl<R> Hot<R> {
+    /// How many commands wait on `stream` now, besides the group being written.
+    pub(crate) fn waiting(&self, stream: &StreamId) -> usize {
+        let queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+        queues.get(stream).map_or(0, VecDeque::len)
+    }
+}
+
+impl crate::Homeward {
+    /// How many commands wait on `stream` in this instance now, besides the group
+    /// being decided and written.
+    pub fn waiting(&self, stream: &StreamId) -> usize {
+        self.hot.waiting(stream)
+    }
+}

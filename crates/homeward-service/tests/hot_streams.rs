@@ -1,0 +1,227 @@
+//! A hot stream is not a queue of one: commands waiting on one stream are decided
+//! together in arrival order, each against the state the previous one left, and
+//! written as one conditional write, while every caller gets its own answer.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::future::BoxFuture;
+use homeward_domain::incident::{
+    FileReport, IncidentCommand, IncidentKind, OpenIncident, ReportCategory,
+};
+use homeward_domain::{Actor, IncidentId, ReportId, Role, StreamId};
+use homeward_service::{Command, CommandMeta, Homeward, ServiceError, SystemClock};
+use homeward_store::{
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupWrite,
+    LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
+};
+use serde_json::{Map, Value};
+use tokio::sync::{Notify, Semaphore};
+use uuid::Uuid;
+
+/// The embedded log, counting the group writes and holding one back on request.
+struct Gated {
+    inner: SqliteLog,
+    groups: AtomicUsize,
+    armed: std::sync::atomic::AtomicBool,
+    entered: Notify,
+    release: Semaphore,
+}
+
+impl EventLog for Gated {
+    fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>> {
+        self.inner.append(request)
+    }
+    fn append_group(
+        &self,
+        writes: Vec<GroupWrite>,
+    ) -> BoxFuture<'_, Result<GroupOutcome, StoreError>> {
+        Box::pin(async move {
+            self.groups.fetch_add(1, Ordering::SeqCst);
+            if self.armed.swap(false, Ordering::SeqCst) {
+                self.entered.notify_one();
+                let _permit = self.release.acquire().await;
+            }
+            self.inner.append_group(writes).await
+        })
+    }
+    fn record_rejection(
+        &self,
+        request: RejectionRequest,
+    ) -> BoxFuture<'_, Result<u64, StoreError>> {
+        self.inner.record_rejection(request)
+    }
+    fn idempotent_response(
+        &self,
+        scope: String,
+        request_hash: [u8; 32],
+    ) -> BoxFuture<'_, Result<Option<Vec<u8>>, StoreError>> {
+        self.inner.idempotent_response(scope, request_hash)
+    }
+    fn read_stream(&self, stream: String) -> BoxFuture<'_, Result<Vec<RecordedEvent>, StoreError>> {
+        self.inner.read_stream(stream)
+    }
+    fn read_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<LogEntry>, StoreError>> {
+        self.inner.read_after(after, limit)
+    }
+    fn audit(&self, query: AuditQuery) -> BoxFuture<'_, Result<Vec<AuditRow>, StoreError>> {
+        self.inner.audit(query)
+    }
+    fn head(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.head()
+    }
+}
+
+fn meta(key: Option<&str>) -> CommandMeta {
+    CommandMeta {
+        actor: Actor::new("wei", Role::DutyOfficer),
+        correlation_id: Uuid::now_v7(),
+        idempotency: key.map(|k| (format!("wei:{k}"), [7u8; 32])),
+        expected_version: None,
+        causation_id: None,
+    }
+}
+
+fn report(report: u128, text: &str) -> IncidentCommand {
+    IncidentCommand::FileReport(FileReport {
+        report_id: ReportId(Uuid::from_u128(report)),
+        text: text.into(),
+        category: ReportCategory::Situation,
+        place: None,
+        lat: None,
+        lon: None,
+        occurred_at: None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Arc::new(Gated {
+        inner: SqliteLog::open(dir.path()).unwrap(),
+        groups: AtomicUsize::new(0),
+        armed: false.into(),
+        entered: Notify::new(),
+        release: Semaphore::new(0),
+    });
+    let service = Homeward::start(
+        Arc::clone(&log) as Arc<dyn EventLog>,
+        Arc::new(SystemClock),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let id = IncidentId(Uuid::from_u128(1));
+    let stream = StreamId::incident(id);
+    let open = IncidentCommand::Open(OpenIncident {
+        kind: IncidentKind::Evacuation,
+        title: "Evacuation of Khartoum".into(),
+        country: "SD".into(),
+        severity: 5,
+        classification: None,
+        place: None,
+        lat: None,
+        lon: None,
+        summary: None,
+        occurred_at: None,
+    });
+    service
+        .execute(Command::Incident(id, open), meta(None), Map::new())
+        .await
+        .unwrap();
+
+    // The first report's write is held; everything after it queues meanwhile.
+    log.armed.store(true, Ordering::SeqCst);
+    let send = |command: IncidentCommand, key: Option<&'static str>| {
+        let service = Arc::clone(&service);
+        tokio::spawn(async move {
+            service
+                .execute(Command::Incident(id, command), meta(key), Map::new())
+                .await
+        })
+    };
+    let first = send(report(100, "first"), None);
+    log.entered.notified().await;
+    let queued = [
+        (report(101, "one"), None),
+        (report(102, "two"), None),
+        (report(102, "two again, same report id"), None),
+        (report(103, "three"), None),
+        (report(104, "keyed five"), Some("k5")),
+        (report(105, "keyed six"), Some("k6")),
+        (report(104, "keyed five, retried"), Some("k5")),
+        (report(106, "after the retry"), None),
+    ];
+    let mut waiting = Vec::new();
+    for (n, (command, key)) in queued.into_iter().enumerate() {
+        waiting.push(send(command, key));
+        while service.waiting(&stream) < n + 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+    log.release.add_permits(1);
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.body["version"], 2);
+    let mut answers = Vec::new();
+    for w in waiting {
+        answers.push(w.await.unwrap());
+    }
+
+    let version = |a: &Result<homeward_service::Accepted, ServiceError>| match a {
+        Ok(accepted) => accepted.body["version"].as_u64().unwrap(),
+        Err(e) => panic!("refused: {e}"),
+    };
+    // Each against the state the previous one left, in arrival order.
+    assert_eq!(version(&answers[0]), 3);
+    assert_eq!(version(&answers[1]), 4);
+    assert!(
+        matches!(&answers[2], Err(ServiceError::Rejected(_))),
+        "the second report with the same id is refused: {:?}",
+        answers[2]
+    );
+    assert_eq!(version(&answers[3]), 5);
+    assert_eq!(version(&answers[4]), 6);
+    assert_eq!(version(&answers[5]), 7);
+    // The retry of a key gets the first answer, replayed; the command after it follows.
+    let retried = answers[6].as_ref().unwrap();
+    assert!(retried.replayed);
+    assert_eq!(retried.body, answers[4].as_ref().unwrap().body);
+    assert_eq!(version(&answers[7]), 8);
+    // Opening, the held report, the queued group up to the second use of a key, and
+    // the command after it (the retry was answered from the log).
+    assert_eq!(log.groups.load(Ordering::SeqCst), 4);
+
+    // The log: gapless versions, the reports once each, the refusal in the audit chain.
+    let entries = log.read_after(0, 1000).await.unwrap();
+    let versions: Vec<u64> = entries
+        .iter()
+        .filter_map(|e| match e {
+            LogEntry::Event(e) => Some(e.version),
+            LogEntry::Rejection(_) => None,
+        })
+        .collect();
+    assert_eq!(versions, (1..=8).collect::<Vec<_>>());
+    let refusals: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            LogEntry::Rejection(r) => Some(r.command.as_str()),
+            LogEntry::Event(_) => None,
+        })
+        .collect();
+    assert_eq!(refusals.len(), 1);
+    // Each key has its own record.
+    for (key, answer) in [("k5", &answers[4]), ("k6", &answers[5])] {
+        let stored = log
+            .idempotent_response(format!("wei:{key}"), [7u8; 32])
+            .await
+            .unwrap()
+            .unwrap();
+        let stored: Value = serde_json::from_slice(&stored).unwrap();
+        assert_eq!(stored, answer.as_ref().unwrap().body);
+    }
+}
