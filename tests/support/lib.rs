@@ -92,7 +92,11 @@ impl Server {
         let stderr = child.stderr.take().context("no stderr")?;
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            let echo = std::env::var_os("HOMEWARD_TEST_SERVER_LOG").is_some();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if echo {
+                    eprintln!("[server] {line}");
+                }
                 if let Some(rest) = line.strip_prefix("Homeward is serving on http://") {
                     let addr = rest.split_whitespace().next().unwrap_or("").to_owned();
                     let _ = tx.send(addr);

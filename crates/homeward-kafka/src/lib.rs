@@ -87,7 +87,7 @@ impl KafkaLog {
             .set("enable.idempotence", "true")
             .set("acks", "all")
             .set("partitioner", "murmur2_random")
-            .set("linger.ms", "1")
+            .set("linger.ms", "0")
             .set("message.timeout.ms", "30000")
             .create()
             .map_err(unavailable)?;
@@ -232,11 +232,18 @@ impl KafkaLog {
         }
     }
 
-    /// Waits until the local copy holds `offset` of `partition`; returns the local head.
-    async fn copied_through(&self, partition: i32, offset: i64) -> u64 {
+    /// Waits until the local copy holds the record of `partition` with chain number
+    /// `seq` (or, from an older sequencer, at `offset`); returns the local head.
+    async fn copied_through(&self, partition: i32, offset: i64, seq: u64) -> u64 {
         let mut rx = self.copied.clone();
         let _ = rx
-            .wait_for(|c| c.offsets.get(&partition).is_some_and(|o| *o >= offset))
+            .wait_for(|c| {
+                if seq > 0 {
+                    c.seqs.get(&partition).is_some_and(|s| *s >= seq)
+                } else {
+                    c.offsets.get(&partition).is_some_and(|o| *o >= offset)
+                }
+            })
             .await;
         *self.local.head().borrow()
     }
@@ -370,8 +377,9 @@ impl EventLog for KafkaLog {
                     partition,
                     offset,
                     version,
+                    seq,
                 } => Ok(AppendOutcome::Appended {
-                    last_position: self.copied_through(partition, offset).await,
+                    last_position: self.copied_through(partition, offset, seq).await,
                     version,
                 }),
                 Outcome::Duplicate { response } => Ok(AppendOutcome::Duplicate {
@@ -421,9 +429,10 @@ impl EventLog for KafkaLog {
                     partition,
                     offsets,
                     versions,
+                    seq,
                 } => {
                     let last = offsets.iter().copied().max().unwrap_or(-1);
-                    let head = self.copied_through(partition, last).await;
+                    let head = self.copied_through(partition, last, seq).await;
                     Ok(GroupOutcome::Written(
                         versions
                             .into_iter()
@@ -468,8 +477,11 @@ impl EventLog for KafkaLog {
             let wire = self.rejection_wire(request);
             match self.request(&key, wire).await? {
                 Outcome::Appended {
-                    partition, offset, ..
-                } => Ok(self.copied_through(partition, offset).await),
+                    partition,
+                    offset,
+                    seq,
+                    ..
+                } => Ok(self.copied_through(partition, offset, seq).await),
                 other => Err(StoreError::Unavailable(format!(
                     "refusal not recorded: {other:?}"
                 ))),

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use homeward_store::Idempotency;
 use homeward_store::SqliteLog;
 use homeward_store::sqlite::MirrorEntry;
@@ -31,6 +32,8 @@ pub struct Copied {
     pub offsets: HashMap<i32, i64>,
     /// Partitions whose end (of committed records) the copy has reached at least once.
     pub reached_end: std::collections::HashSet<i32>,
+    /// The chain sequence number of the last record copied, per partition.
+    pub seqs: HashMap<i32, u64>,
 }
 
 fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a [u8]> {
@@ -127,15 +130,16 @@ async fn copy(
         };
         let mut batch = vec![first];
         let mut ended = Vec::new();
+        // Whatever else has arrived already, without waiting for more.
         while batch.len() < 2000 {
-            match tokio::time::timeout(Duration::from_millis(1), consumer.recv()).await {
-                Ok(Ok(m)) => batch.push(m.detach()),
-                Ok(Err(KafkaError::PartitionEOF(p))) => {
+            match consumer.recv().now_or_never() {
+                Some(Ok(m)) => batch.push(m.detach()),
+                Some(Err(KafkaError::PartitionEOF(p))) => {
                     ended.push(p);
                     break;
                 }
-                Ok(Err(e)) => return Err(e.into()),
-                Err(_) => break,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
             }
         }
         let entries: Vec<MirrorEntry> = batch.iter().filter_map(entry).collect();
@@ -145,6 +149,13 @@ async fn copy(
             for m in &batch {
                 let last = c.offsets.entry(m.partition()).or_insert(-1);
                 *last = (*last).max(m.offset());
+                let seq = header(m, wire::H_SEQ)
+                    .and_then(|s| std::str::from_utf8(s).ok())
+                    .and_then(|s| s.parse::<u64>().ok());
+                if let Some(seq) = seq {
+                    let last = c.seqs.entry(m.partition()).or_insert(0);
+                    *last = (*last).max(seq);
+                }
             }
         });
     }

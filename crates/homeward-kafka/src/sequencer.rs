@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
+use futures::FutureExt;
 use homeward_domain::{StreamId, Timestamp};
 use homeward_store::chain;
 use homeward_store::codec::StoredRecord;
@@ -111,6 +112,8 @@ impl ConsumerContext for SeqContext {
 struct PartitionState {
     versions: HashMap<String, u64>,
     idempotency: HashMap<String, (String, String)>,
+    /// When each idempotency record was written (microseconds), oldest first.
+    idempotency_at: std::collections::VecDeque<(i64, String)>,
     seq: u64,
     hash: [u8; 32],
     recorded_at: Option<Timestamp>,
@@ -173,7 +176,7 @@ impl Sequencer {
             .set("enable.idempotence", "true")
             .set("acks", "all")
             .set("transaction.timeout.ms", "10000")
-            .set("linger.ms", "1")
+            .set("linger.ms", "0")
             .create()?;
         producer.init_transactions(TIMEOUT)?;
         Ok(Self {
@@ -209,11 +212,12 @@ impl Sequencer {
             let mut batch = Vec::new();
             let first = self.consumer.recv().await?.detach();
             self.keep(&mut batch, first);
+            // Whatever else has arrived already, without waiting for more.
             while batch.len() < MAX_BATCH {
-                match tokio::time::timeout(Duration::from_millis(1), self.consumer.recv()).await {
-                    Ok(Ok(m)) => self.keep(&mut batch, m.detach()),
-                    Ok(Err(e)) => return Err(e),
-                    Err(_) => break,
+                match self.consumer.recv().now_or_never() {
+                    Some(Ok(m)) => self.keep(&mut batch, m.detach()),
+                    Some(Err(e)) => return Err(e),
+                    None => break,
                 }
             }
             // No receive until the commit below, so no rebalance callback either: what
@@ -239,6 +243,10 @@ impl Sequencer {
             if let Err(e) = self.commit(&batch).await {
                 let _ = self.producer.abort_transaction(TIMEOUT);
                 return Err(e);
+            }
+            let now = Timestamp::now().as_microsecond();
+            for state in self.states.values_mut() {
+                forget_expired(state, now);
             }
         }
     }
@@ -318,15 +326,15 @@ impl Sequencer {
                         header(&m, wire::H_IDEM_HASH),
                         header(&m, wire::H_IDEM_RESPONSE),
                     ) {
-                        state
-                            .idempotency
-                            .insert(scope.to_owned(), (hash.to_owned(), resp.to_owned()));
+                        let at = state.recorded_at.map_or(0, |t| t.as_microsecond());
+                        remember(&mut state, scope, hash, resp, at);
                     }
                 }
                 Err(KafkaError::PartitionEOF(_)) => {}
                 Err(e) => return Err(e),
             }
         }
+        forget_expired(&mut state, Timestamp::now().as_microsecond());
         tracing::info!(
             partition,
             streams = state.versions.len(),
@@ -341,9 +349,9 @@ impl Sequencer {
         let events_topic = self.cfg.events_topic();
         let results_topic = self.cfg.results_topic();
         let mut offsets: HashMap<i32, i64> = HashMap::new();
-        // Everything of the batch is queued first and awaited together: one round
-        // trip per batch, not per record.
-        let mut pending = Vec::new();
+        // Everything of the batch, events and answers, is queued first and awaited
+        // together: one produce round trip per batch, not per record or per kind.
+        let mut deliveries = Vec::new();
         for m in batch {
             offsets.insert(m.partition(), m.offset() + 1);
             let partition = m.partition();
@@ -359,15 +367,14 @@ impl Sequencer {
             let Some(state) = self.states.get_mut(&partition) else {
                 continue;
             };
-            let (records, counts, outcome) = match &request {
+            let (records, outcome) = match &request {
                 Request::Group { items, .. } => decide_group(state, items),
-                single => {
-                    let (records, outcome) = decide(state, single);
-                    let n = records.len();
-                    (records, vec![n], outcome)
-                }
+                single => decide(state, single),
             };
-            let mut deliveries = Vec::with_capacity(records.len());
+            // The chain number of the request's last record: the requester waits for
+            // its copy to hold it, so the answer goes out with the records, in the same
+            // wave, without waiting for their offsets.
+            let seq = state.seq;
             for (key, bytes, headers) in records {
                 let record = FutureRecord::to(&events_topic)
                     .partition(partition)
@@ -376,55 +383,33 @@ impl Sequencer {
                     .headers(headers);
                 deliveries.push(enqueue(&self.producer, record).await?);
             }
-            pending.push((request, partition, counts, outcome, deliveries));
-        }
-        let mut replies = Vec::with_capacity(pending.len());
-        for (request, partition, counts, outcome, deliveries) in pending {
-            let mut written = Vec::with_capacity(deliveries.len());
-            for delivery in deliveries {
-                let delivered = delivery
-                    .await
-                    .map_err(|_| KafkaError::Canceled)?
-                    .map_err(|(e, _)| e)?;
-                written.push(delivered.offset);
-            }
-            let outcome = match (outcome, written.last()) {
-                (Outcome::Appended { version, .. }, Some(offset)) => Outcome::Appended {
+            let outcome = match outcome {
+                Outcome::Appended { version, .. } => Outcome::Appended {
                     partition,
-                    offset: *offset,
+                    offset: -1,
                     version,
+                    seq,
                 },
-                (Outcome::Group { versions, .. }, Some(_)) => {
-                    // Each write's last record: the counts say where each one ends.
-                    let mut end = 0usize;
-                    let mut offsets = Vec::with_capacity(counts.len());
-                    for n in &counts {
-                        end += n;
-                        offsets.push(written.get(end.saturating_sub(1)).copied().unwrap_or(-1));
-                    }
-                    Outcome::Group {
-                        partition,
-                        offsets,
-                        versions,
-                    }
-                }
-                (other, _) => other,
+                Outcome::Group { versions, .. } => Outcome::Group {
+                    partition,
+                    offsets: vec![-1; versions.len()],
+                    versions,
+                    seq,
+                },
+                other => other,
             };
-            replies.push(Reply {
+            let reply = Reply {
                 request_id: request.request_id(),
                 reply_to: request.reply_to().to_owned(),
                 outcome,
-            });
-        }
-        let mut sent = Vec::with_capacity(replies.len());
-        for reply in &replies {
-            let bytes = serde_json::to_vec(reply).unwrap_or_default();
+            };
+            let bytes = serde_json::to_vec(&reply).unwrap_or_default();
             let record = FutureRecord::to(&results_topic)
                 .key(&reply.reply_to)
                 .payload(&bytes);
-            sent.push(enqueue(&self.producer, record).await?);
+            deliveries.push(enqueue(&self.producer, record).await?);
         }
-        for delivery in sent {
+        for delivery in deliveries {
             delivery
                 .await
                 .map_err(|_| KafkaError::Canceled)?
@@ -446,6 +431,30 @@ impl Sequencer {
 }
 
 type Records = Vec<(String, Vec<u8>, OwnedHeaders)>;
+
+/// How long the sequencer remembers an idempotency record: a retry within this time
+/// (seven days) has one effect. The events keep the record for good, and every
+/// instance's copy answers older retries from it; the sequencer's memory stays bounded.
+pub const IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+fn remember(state: &mut PartitionState, scope: &str, hash: &str, response: &str, at: i64) {
+    state
+        .idempotency
+        .insert(scope.to_owned(), (hash.to_owned(), response.to_owned()));
+    state.idempotency_at.push_back((at, scope.to_owned()));
+}
+
+/// Forgets the idempotency records older than [`IDEMPOTENCY_RETENTION`].
+fn forget_expired(state: &mut PartitionState, now: i64) {
+    let cutoff = now.saturating_sub(IDEMPOTENCY_RETENTION.as_micros() as i64);
+    while let Some((at, _)) = state.idempotency_at.front()
+        && *at < cutoff
+    {
+        if let Some((_, scope)) = state.idempotency_at.pop_front() {
+            state.idempotency.remove(&scope);
+        }
+    }
+}
 
 /// Queues a record, waiting for room in the producer's queue when it is full.
 async fn enqueue<'a>(
@@ -470,14 +479,13 @@ async fn enqueue<'a>(
 /// What a group becomes: first checked whole against the state (versions chained from
 /// one write to the next, idempotency keys), so that either every write is decided and
 /// the state moves on, or nothing is written and the outcome names the write that could
-/// not be done. Returns the records, how many each write has, and the outcome.
-fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Vec<usize>, Outcome) {
+/// not be done.
+fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Outcome) {
     let mut versions: HashMap<&str, u64> = HashMap::new();
     let mut scopes: HashMap<&str, &str> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
         let stop = |reason: Outcome| {
             (
-                Vec::new(),
                 Vec::new(),
                 Outcome::Stopped {
                     index,
@@ -538,11 +546,9 @@ fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Vec<
         }
     }
     let mut records = Vec::new();
-    let mut counts = Vec::with_capacity(items.len());
     let mut after = Vec::with_capacity(items.len());
     for item in items {
         let (mut written, outcome) = decide(state, item);
-        counts.push(written.len());
         records.append(&mut written);
         after.push(match outcome {
             Outcome::Appended { version, .. } => version,
@@ -551,11 +557,11 @@ fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Vec<
     }
     (
         records,
-        counts,
         Outcome::Group {
             partition: 0,
             offsets: Vec::new(),
             versions: after,
+            seq: 0,
         },
     )
 }
@@ -633,9 +639,12 @@ fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
                             key: wire::H_IDEM_RESPONSE,
                             value: Some(idem.response.as_str()),
                         });
-                    state.idempotency.insert(
-                        idem.scope.clone(),
-                        (idem.request_hash.clone(), idem.response.clone()),
+                    remember(
+                        state,
+                        &idem.scope,
+                        &idem.request_hash,
+                        &idem.response,
+                        now.as_microsecond(),
                     );
                 }
                 records.push((stream_id.as_str().to_owned(), encode(&record), headers));
@@ -650,6 +659,7 @@ fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
                     partition: 0,
                     offset: 0,
                     version,
+                    seq: 0,
                 },
             )
         }
@@ -685,6 +695,7 @@ fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
                     partition: 0,
                     offset: 0,
                     version: 0,
+                    seq: 0,
                 },
             )
         }
@@ -734,4 +745,124 @@ pub(crate) fn unb64(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use homeward_domain::{Actor, IncidentId, Role, StreamId, Timestamp};
+    use uuid::Uuid;
+
+    use super::{PartitionState, decide_group};
+    use crate::wire::{IdempotencyWire, Outcome, ProposedWire, Request};
+
+    fn stream() -> StreamId {
+        StreamId::incident(IncidentId(Uuid::from_u128(9)))
+    }
+
+    fn append(expected: u64, events: usize, key: Option<&str>) -> Request {
+        Request::Append {
+            request_id: Uuid::now_v7(),
+            reply_to: "a".into(),
+            stream_id: stream(),
+            expected_version: expected,
+            events: (0..events)
+                .map(|_| ProposedWire {
+                    event_id: Uuid::now_v7(),
+                    event_type: "incident.report_filed".into(),
+                    schema_version: 1,
+                    occurred_at: Timestamp::UNIX_EPOCH,
+                    data: serde_json::json!({}),
+                })
+                .collect(),
+            actor: Actor::new("wei", Role::DutyOfficer),
+            correlation_id: Uuid::now_v7(),
+            causation_id: Uuid::now_v7(),
+            idempotency: key.map(|k| IdempotencyWire {
+                scope: k.into(),
+                request_hash: "ab".into(),
+                response: "cmVzcG9uc2U=".into(),
+            }),
+        }
+    }
+
+    fn refusal() -> Request {
+        Request::Rejection {
+            request_id: Uuid::now_v7(),
+            reply_to: "a".into(),
+            stream_id: Some(stream()),
+            command: "file_report".into(),
+            code: "already_exists".into(),
+            reason: "report already exists".into(),
+            actor: Actor::new("wei", Role::DutyOfficer),
+            correlation_id: Uuid::now_v7(),
+        }
+    }
+
+    fn at_version(version: u64) -> PartitionState {
+        let mut state = PartitionState::default();
+        state.versions.insert(stream().as_str().to_owned(), version);
+        state
+    }
+
+    #[test]
+    fn a_group_is_decided_write_after_write_and_chained_in_order() {
+        let mut state = at_version(2);
+        let (records, outcome) = decide_group(
+            &mut state,
+            &[append(2, 1, None), refusal(), append(3, 2, Some("k"))],
+        );
+        assert_eq!(records.len(), 4);
+        let Outcome::Group { versions, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(versions, vec![3, 0, 5]);
+        assert_eq!(state.versions[stream().as_str()], 5);
+        assert_eq!(state.seq, 4);
+        assert!(state.idempotency.contains_key("k"));
+    }
+
+    #[test]
+    fn a_group_that_cannot_be_written_whole_writes_nothing() {
+        let mut state = at_version(2);
+        let (records, outcome) =
+            decide_group(&mut state, &[append(2, 1, None), append(2, 1, None)]);
+        assert!(records.is_empty());
+        assert_eq!(
+            outcome,
+            Outcome::Stopped {
+                index: 1,
+                reason: Box::new(Outcome::Conflict {
+                    expected: 2,
+                    actual: 3
+                })
+            }
+        );
+        assert_eq!(state.versions[stream().as_str()], 2);
+        assert_eq!(state.seq, 0);
+
+        let (_, _) = decide_group(&mut state, &[append(2, 1, Some("k"))]);
+        let (records, outcome) = decide_group(&mut state, &[append(3, 1, Some("k"))]);
+        assert!(records.is_empty());
+        assert_eq!(
+            outcome,
+            Outcome::Stopped {
+                index: 0,
+                reason: Box::new(Outcome::Duplicate {
+                    response: "cmVzcG9uc2U=".into()
+                })
+            }
+        );
+    }
+
+    #[test]
+    fn idempotency_records_older_than_the_retention_are_forgotten() {
+        let mut state = at_version(0);
+        super::remember(&mut state, "old", "ab", "cg==", 0);
+        let now = super::IDEMPOTENCY_RETENTION.as_micros() as i64 + 10;
+        super::remember(&mut state, "new", "ab", "cg==", now);
+        super::forget_expired(&mut state, now);
+        assert!(!state.idempotency.contains_key("old"));
+        assert!(state.idempotency.contains_key("new"));
+    }
 }

@@ -128,7 +128,8 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    /// Written and committed: the last record's partition and offset.
+    /// Written and committed: the last record's partition and offset (-1 when the
+    /// answer was sent with the records, see `seq`).
     Appended {
         /// Partition.
         partition: i32,
@@ -136,6 +137,11 @@ pub enum Outcome {
         offset: i64,
         /// The stream's version after the append (0 for a rejection entry).
         version: u64,
+        /// The chain sequence number of the last record written: the requester waits
+        /// for its copy to hold it (the offset is not known before the records are
+        /// delivered, and the answer travels with them). 0 from older sequencers.
+        #[serde(default)]
+        seq: u64,
     },
     /// The same request was seen before; its response.
     Duplicate {
@@ -152,7 +158,8 @@ pub enum Outcome {
     /// The idempotency key was used for another request.
     KeyReused,
     /// A group was written: the partition, and the offset of each write's last record
-    /// with the stream's version after it (0 for a refusal).
+    /// (-1 when sent with the records) with the stream's version after it (0 for a
+    /// refusal).
     Group {
         /// Partition.
         partition: i32,
@@ -160,6 +167,9 @@ pub enum Outcome {
         offsets: Vec<i64>,
         /// The stream's version after each write.
         versions: Vec<u64>,
+        /// The chain sequence number of the group's last record.
+        #[serde(default)]
+        seq: u64,
     },
     /// Nothing of a group was written: the write at `index` could not be done.
     Stopped {
