@@ -37,6 +37,57 @@ fn token_issue_rejects_an_unknown_role() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// When a token issued now expires, read from `token issue`'s first line.
+fn expiry(stderr: &str) -> anyhow::Result<jiff::Timestamp> {
+    let at = stderr
+        .split("(expires ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .ok_or_else(|| anyhow::anyhow!("no expiry in {stderr}"))?;
+    Ok(at.parse()?)
+}
+
+#[test]
+fn a_wall_display_token_lasts_for_months_and_a_person_s_for_a_shift() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_string_lossy().into_owned();
+    let issue = |role: &str, ttl: Option<&str>| -> anyhow::Result<jiff::SignedDuration> {
+        let mut args = vec![
+            "token",
+            "issue",
+            "--data-dir",
+            &data,
+            "--subject",
+            "crisis-room-wall",
+            "--role",
+            role,
+        ];
+        if let Some(ttl) = ttl {
+            args.extend(["--ttl", ttl]);
+        }
+        let before = jiff::Timestamp::now();
+        let (status, _, stderr) = cli(&args)?;
+        assert!(status.success(), "{stderr}");
+        Ok(expiry(&stderr)?.duration_since(before))
+    };
+    let days = |d: i64| jiff::SignedDuration::from_hours(24 * d);
+    let hours = jiff::SignedDuration::from_hours;
+
+    let wall = issue("wall_display", None)?;
+    assert!(
+        wall >= days(90) - hours(1) && wall <= days(90) + hours(1),
+        "{wall:?}"
+    );
+    let duty = issue("duty_officer", None)?;
+    assert!(duty >= hours(11) && duty <= hours(13), "{duty:?}");
+    let short = issue("wall_display", Some("2h"))?;
+    assert!(
+        short >= hours(1) && short <= hours(3),
+        "--ttl wins: {short:?}"
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn replay_rebuilds_and_audit_verify_finds_a_tampered_byte() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;

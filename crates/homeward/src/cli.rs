@@ -144,9 +144,19 @@ struct IssueArgs {
     /// evacuation_coordinator, auditor, wall_display or admin.
     #[arg(long)]
     role: Role,
-    /// How long the token is valid, e.g. `12h`, `30d`, `PT8H`.
-    #[arg(long, default_value = "12h")]
-    ttl: String,
+    /// How long the token is valid, e.g. `12h`, `30d`, `PT8H`. By default 12 hours
+    /// for people and 90 days for a wall display (a screen nobody touches).
+    #[arg(long)]
+    ttl: Option<String>,
+}
+
+/// How long a token lives when `--ttl` is not given: a shift for people, a quarter for
+/// a screen on the wall, which nobody should have to log in again every morning.
+fn default_ttl(role: Role) -> &'static str {
+    match role {
+        Role::WallDisplay => "90d",
+        _ => "12h",
+    }
 }
 
 #[derive(Debug, Args)]
@@ -294,11 +304,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, data_dir = %data_dir.display(), "Homeward is serving");
+        let d = data_dir.display();
         eprintln!(
-            "Homeward is serving on http://{addr} (data in {}).\n\
-             Issue a token: homeward token issue --data-dir {} --subject YOUR.NAME --role duty_officer",
-            data_dir.display(),
-            data_dir.display()
+            "Homeward is serving on http://{addr} (data in {d}).\n\
+             The wall display: http://{addr}/?token=<a wall_display token>\n\
+             Issue one:        homeward token issue --data-dir {d} --subject crisis-room-wall --role wall_display\n\
+             An officer's:     homeward token issue --data-dir {d} --subject YOUR.NAME --role duty_officer"
         );
         let notifier = if args.deliver {
             let keys = Arc::clone(&tokens);
@@ -351,7 +362,7 @@ async fn shutdown_signal() {
 }
 
 fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
-    let ttl = parse_ttl(&args.ttl)?;
+    let ttl = parse_ttl(args.ttl.as_deref().unwrap_or(default_ttl(args.role)))?;
     if ttl.is_negative() || ttl.is_zero() {
         bail!("the token's lifetime must be positive");
     }
