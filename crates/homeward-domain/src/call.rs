@@ -79,6 +79,8 @@ impl CallCommand {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[allow(missing_docs)]
 pub struct CallLogged {
+    /// Sealed at rest with the call's key (v2); empty if it cannot be opened.
+    #[serde(default)]
     pub caller_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_phone: Option<String>,

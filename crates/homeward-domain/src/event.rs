@@ -67,16 +67,19 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("incident.negotiation_updated", 1),
     meta("incident.kidnapping_outcome_recorded", 1),
     meta("incident.corrected", 1),
-    // `person.registered` v1 always had a date of birth; v2 may lack it (erased).
-    meta("person.registered", 2),
+    // `person.registered` v1 always had a date of birth; v2 may lack it (erased); v3
+    // seals the full name too, which is absent once erased.
+    meta("person.registered", 3),
     meta("person.whereabouts_updated", 1),
     meta("person.vulnerabilities_set", 1),
     meta("person.welfare_checked", 1),
     meta("person.merged", 1),
     meta("person.unmerged", 1),
-    meta("person.corrected", 1),
+    // v2 seals a corrected full name.
+    meta("person.corrected", 2),
     meta("person.erased", 1),
-    meta("call.logged", 1),
+    // v2 seals the caller's name and phone; the name is absent once unreadable.
+    meta("call.logged", 2),
     meta("call.linked", 1),
     meta("country.risk_level_set", 1),
     meta("evacuation.opened", 1),

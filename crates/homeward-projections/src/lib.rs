@@ -33,10 +33,9 @@ pub mod welfare;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
-use serde::{Deserialize, Serialize};
 
-/// Every read model, at one log position.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Every read model, at one log position. Stored by [`snapshot`], personal data sealed.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projections {
     /// The last log position folded in.
     pub position: u64,

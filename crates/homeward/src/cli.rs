@@ -45,6 +45,11 @@ enum Command {
     /// Evacuation manifests.
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Copy a data directory's event log (and delivery cursors) into a new directory
+    /// while the server runs: a consistent copy as of one commit, verified like `audit
+    /// verify`. Restore by starting `serve` on the copy with the key-encryption key of
+    /// the original (it is not copied: the copy's personal data keys stay wrapped).
+    Backup(BackupArgs),
     /// Write a believable crisis scenario (an evacuation, kidnapping and detention
     /// cases, hotline calls, risk changes, field reports over days) into a new data
     /// directory, through the same decide/append path the API uses.
@@ -76,11 +81,46 @@ impl KeyFile {
 }
 
 #[derive(Debug, Args)]
+struct KekArg {
+    /// The key-encryption key that wraps the per-person keys of the log (created with
+    /// a new log). Instances sharing a log share it, like the token key. Default:
+    /// `personal-data.kek` beside the token signing key (the data directory).
+    #[arg(long, env = "HOMEWARD_KEK")]
+    kek: Option<PathBuf>,
+}
+
+impl KekArg {
+    fn file(&self, beside: &Path) -> homeward_store::keystore::KekFile {
+        match &self.kek {
+            Some(path) => homeward_store::keystore::KekFile { path: path.clone() },
+            None => homeward_store::keystore::KekFile::in_dir(beside),
+        }
+    }
+
+    /// Opens the embedded log in `data_dir` with this key.
+    fn open(&self, data_dir: &Path, beside: &Path) -> anyhow::Result<SqliteLog> {
+        SqliteLog::open_with_kek(data_dir, self.file(beside))
+            .with_context(|| format!("cannot open the event log in {}", data_dir.display()))
+    }
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The new directory to copy into (it must not exist, or be empty).
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct ServeArgs {
     #[command(flatten)]
     data: DataDir,
     #[command(flatten)]
     key: KeyFile,
+    #[command(flatten)]
+    kek: KekArg,
     /// The address to listen on.
     #[arg(long, env = "HOMEWARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -163,6 +203,8 @@ fn default_ttl(role: Role) -> &'static str {
 struct ReplayArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    kek: KekArg,
     /// Rebuild the projections as they stood at this moment (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
@@ -180,6 +222,8 @@ enum ManifestCommand {
 struct ExportArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    kek: KekArg,
     /// The evacuation.
     #[arg(long)]
     evacuation: homeward_domain::EvacuationId,
@@ -223,6 +267,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(brokers) => verify_kafka(brokers, args.kafka_topic_prefix),
         },
         Command::Demo(args) => crate::demo::run(args),
+        Command::Backup(args) => backup(&args.data.data_dir, &args.to),
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
@@ -250,12 +295,22 @@ fn init_logs(json: bool) {
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logs(args.json_logs);
     let data_dir = args.data.data_dir;
+    // The key-encryption key lives beside the token key unless named.
+    let beside = match &args.key.token_key {
+        Some(path) => path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_owned),
+        None => data_dir.clone(),
+    };
     runtime()?.block_on(async move {
+        let mut keyring = None;
         let log: Arc<dyn EventLog> = match &args.kafka {
-            None => Arc::new(
-                SqliteLog::open(&data_dir)
-                    .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
-            ),
+            None => {
+                let log = args.kek.open(&data_dir, &beside)?;
+                keyring = Some(log.keyring());
+                Arc::new(log)
+            }
             Some(brokers) => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers: brokers.clone(),
@@ -288,7 +343,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let service = if args.snapshot_every == 0 {
             Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
         } else {
-            let snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
+            let mut snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
+            if let Some(keys) = keyring {
+                snapshots = snapshots.sealed_with(keys);
+            }
             Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
                 .await?
         };
@@ -397,7 +455,7 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         bail!("no event log in {}", data_dir.display());
     }
     runtime()?.block_on(async move {
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let log: Arc<dyn EventLog> = Arc::new(args.kek.open(&data_dir, &data_dir)?);
         let total = *log.head().borrow();
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
@@ -466,7 +524,7 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         bail!("no event log in {}", data_dir.display());
     }
     let csv = runtime()?.block_on(async move {
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let log: Arc<dyn EventLog> = Arc::new(args.kek.open(&data_dir, &data_dir)?);
         let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
         let p = service.read();
         let record = p
@@ -540,6 +598,30 @@ fn verify_kafka(brokers: String, prefix: String) -> anyhow::Result<ExitCode> {
             Err(e) => Err(e.into()),
         }
     })
+}
+
+fn backup(data_dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    match homeward_store::backup::backup(data_dir, to) {
+        Ok(v) => {
+            println!(
+                "backup of {} in {}: audit chain intact, {} entries",
+                data_dir.display(),
+                to.display(),
+                v.entries
+            );
+            println!("head {}", v.head);
+            eprintln!(
+                "The key-encryption key is not in the backup: keep it apart, and give it to \
+                 `serve --kek` when restoring."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(homeward_store::backup::BackupError::Verify(VerifyError::Broken(b))) => {
+            println!("AUDIT CHAIN BROKEN at position {}: {}", b.position, b.what);
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn verify(data_dir: &Path) -> anyhow::Result<ExitCode> {

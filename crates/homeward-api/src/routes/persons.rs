@@ -333,8 +333,8 @@ macro_rules! person_route {
 }
 
 person_route!(
-    /// Erase the person's personal data (admin only): the key their passport number,
-    /// phone and date of birth are sealed with is destroyed, so every stored copy reads
+    /// Erase the person's personal data (admin only): the key their name, passport
+    /// number, phone and date of birth are sealed with is destroyed, so every stored copy reads
     /// as erased from then on, in every projection, export and time travel. The erasure
     /// is itself an audited event; the audit chain still verifies.
     post, erase, "/v1/persons/{id}/erase", ReasonBody, Action::ErasePerson,
