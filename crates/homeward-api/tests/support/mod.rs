@@ -79,6 +79,14 @@ impl TestApp {
             settings,
         )
         .expect("notifier");
+        let keys = Arc::clone(&self.state.tokens);
+        notifier.set_answer_urls(Arc::new(move |id| {
+            format!(
+                "{}{}",
+                homeward_api::routes::answer::ANSWER_PATH,
+                keys.answer_token(id)
+            )
+        }));
         notifier.spawn();
         self.state = self.state.clone().with_notifier(notifier);
         self.router = app(self.state.clone());
