@@ -1435,3 +1435,46 @@ async fn the_live_stream_carries_no_change_of_a_foreign_restricted_case() {
         assert!(!text.contains(SECRET_TITLE), "{role}: {text}");
     }
 }
+
+/// The pages outside the API document (the wall, the field page, the answer pages) take
+/// no bearer token: every role, and no token at all, gets the same page, and an answer
+/// page for a token that is not a link's changes nothing whoever sends it.
+#[tokio::test]
+async fn the_pages_outside_the_document_answer_every_role_alike() {
+    let w = World::build().await;
+    let before = w.app.events().await;
+    let mut tokens: Vec<Option<String>> = vec![None];
+    tokens.extend(
+        EVERY_ROLE
+            .iter()
+            .map(|r| Some(w.app.token(&subject(*r), *r))),
+    );
+    for (n, token) in tokens.iter().enumerate() {
+        // A token of its own for each caller: the answer pages are limited per link.
+        let forged = format!("/answer/{n:064x}");
+        for (method, uri, body, want) in [
+            ("GET", "/", None, StatusCode::OK),
+            ("GET", "/field", None, StatusCode::OK),
+            ("GET", "/field/sw.js", None, StatusCode::OK),
+            ("GET", forged.as_str(), None, StatusCode::NOT_FOUND),
+            (
+                "POST",
+                forged.as_str(),
+                Some("status=safe"),
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            let mut b = Request::builder().method(method).uri(uri);
+            if let Some(t) = token {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            if body.is_some() {
+                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            let body = body.map_or_else(Body::empty, |s| Body::from(s.to_owned()));
+            let r = w.app.send(b.body(body).unwrap()).await;
+            assert_eq!(r.status, want, "{method} {uri} with {token:?}");
+        }
+    }
+    assert_eq!(w.app.events().await, before);
+}
