@@ -60,8 +60,9 @@ pub fn priority(vulnerabilities: &[Vulnerability]) -> u8 {
     if vulnerabilities.is_empty() { 2 } else { 1 }
 }
 
-/// Everything that can be asked of a welfare check. Only Homeward's own reactions send
-/// these; officers answer through the person record.
+/// Everything that can be asked of a welfare check. Homeward's own reactions send most
+/// of these (officers answer through the person record); duty officers issue answer
+/// links, and the answer page marks a link used.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum WelfareCommand {
