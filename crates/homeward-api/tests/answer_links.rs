@@ -427,3 +427,41 @@ async fn the_field_page_lists_the_incidents_its_officer_is_on_and_the_report_cat
         .await;
     assert_eq!(sw.headers["service-worker-allowed"], "/field");
 }
+
+#[tokio::test]
+async fn requests_are_limited_per_client_address() {
+    use axum::extract::connect_info::MockConnectInfo;
+    use tower::ServiceExt;
+    let app = TestApp::embedded().await;
+    let from = |ip: [u8; 4]| {
+        homeward_api::app(app.state.clone())
+            .layer(MockConnectInfo(std::net::SocketAddr::from((ip, 40_000))))
+    };
+    let get = |router: axum::Router, n: usize| async move {
+        router
+            .oneshot(
+                Request::builder()
+                    .uri(format!("/answer/{n:064x}"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response")
+            .status()
+    };
+    // Every guess a different token: only the limit per address holds them back.
+    let mut statuses = Vec::new();
+    for n in 0..70 {
+        statuses.push(get(from([203, 0, 113, 7]), n).await);
+    }
+    // A burst of 60, then one a second.
+    assert!(
+        statuses[..60].iter().all(|s| *s == StatusCode::NOT_FOUND),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[60..].contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert_eq!(get(from([203, 0, 113, 8]), 99).await, StatusCode::NOT_FOUND);
+}

@@ -113,11 +113,11 @@ pub struct PeerAddr(Option<std::net::IpAddr>);
 impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
+            ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+                .await
+                .ok()
                 .map(|c| c.0.ip()),
         ))
     }
