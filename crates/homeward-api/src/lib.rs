@@ -57,6 +57,10 @@ pub struct AppState {
     pub rate_limit: Option<Arc<rate::SubjectRateLimit>>,
     /// Deliveries to subscribers, when this instance delivers.
     pub notifier: Option<Arc<homeward_notify::Notifier>>,
+    /// Rate limits of the answer pages (per link and per address).
+    pub answer_limits: Arc<rate::AnswerLimits>,
+    /// How long an answer link made by an officer works.
+    pub answer_link_valid_for: jiff::SignedDuration,
     /// Turns true when the server begins to shut down; live streams end then.
     pub shutdown: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -73,6 +77,8 @@ impl AppState {
             data_dir,
             rate_limit: None,
             notifier: None,
+            answer_limits: Arc::new(rate::AnswerLimits::default()),
+            answer_link_valid_for: jiff::SignedDuration::from_hours(72),
             shutdown,
             stop: Arc::new(stop),
         }
@@ -81,6 +87,12 @@ impl AppState {
     /// Delivers events to subscribers through `notifier` (and shows its state).
     pub fn with_notifier(mut self, notifier: Arc<homeward_notify::Notifier>) -> Self {
         self.notifier = Some(notifier);
+        self
+    }
+
+    /// Answer links made by officers work for `valid_for`.
+    pub fn with_answer_link_valid_for(mut self, valid_for: jiff::SignedDuration) -> Self {
+        self.answer_link_valid_for = valid_for;
         self
     }
 
@@ -145,7 +157,12 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // The answer pages answer citizens with plain pages of their own.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let (code, title, detail) = match status {
@@ -199,7 +216,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stopping = state.clone();
-    axum::serve(listener, app(state))
+    // The peer's address reaches the handlers for the answer pages' limit per address.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             stopping.begin_shutdown();

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, audit, board, calls, countries, evacuations, incidents, persons, subscriptions, system,
-    tasks, wall,
+    access, answer, audit, board, calls, countries, evacuations, field, incidents, persons,
+    subscriptions, system, tasks, wall,
 };
 
 struct BearerAuth;
@@ -53,6 +53,7 @@ impl Modify for BearerAuth {
         tasks::list, tasks::missed,
         subscriptions::create, subscriptions::list, subscriptions::delete,
         subscriptions::failures, subscriptions::replay,
+        answer::issue, field::my_incidents,
     ),
     tags(
         (name = "incidents", description = "Incidents, their persons, tasks, reports, case facts and corrections"),

@@ -100,6 +100,8 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("welfare.check_completed", 1),
     meta("welfare.check_due_changed", 1),
     meta("welfare.check_cancelled", 1),
+    meta("welfare.answer_link_issued", 1),
+    meta("welfare.answer_link_used", 1),
     meta("deadline.missed", 1),
     meta("access.tokens_revoked", 1),
     meta("subscription.created", 1),
@@ -187,6 +189,8 @@ impl DomainEvent {
                     W::Completed(_) => "welfare.check_completed",
                     W::DueChanged(_) => "welfare.check_due_changed",
                     W::Cancelled(_) => "welfare.check_cancelled",
+                    W::AnswerLinkIssued(_) => "welfare.answer_link_issued",
+                    W::AnswerLinkUsed(_) => "welfare.answer_link_used",
                 }
             }
             Self::Deadline(DeadlineEvent::Missed(_)) => "deadline.missed",
@@ -265,6 +269,8 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "welfare.check_completed" => schema_for!(w::CheckCompleted),
                 "welfare.check_due_changed" => schema_for!(w::CheckDueChanged),
                 "welfare.check_cancelled" => schema_for!(w::CheckCancelled),
+                "welfare.answer_link_issued" => schema_for!(w::AnswerLinkIssued),
+                "welfare.answer_link_used" => schema_for!(w::AnswerLinkUsed),
                 "deadline.missed" => schema_for!(deadline::DeadlineMissed),
                 "access.tokens_revoked" => schema_for!(crate::access::TokensRevoked),
                 "subscription.created" => schema_for!(crate::subscription::SubscriptionCreated),

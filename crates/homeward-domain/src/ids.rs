@@ -226,10 +226,14 @@ pub enum Role {
     WallDisplay,
     /// Runs the system: tokens and erasure.
     Admin,
+    /// A citizen answering a welfare check through a one-time answer link (the
+    /// subject is the link's id). Never holds a bearer token: not in [`Role::ALL`],
+    /// so no token can be issued for it, and it may take no action of the API.
+    Citizen,
 }
 
 impl Role {
-    /// Every role, in a stable order.
+    /// Every role a token can be issued for, in a stable order.
     pub const ALL: [Role; 8] = [
         Role::DutyOfficer,
         Role::FieldOfficer,
@@ -252,6 +256,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::WallDisplay => "wall_display",
             Role::Admin => "admin",
+            Role::Citizen => "citizen",
         }
     }
 }

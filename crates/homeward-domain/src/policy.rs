@@ -33,6 +33,7 @@ pub enum Action {
     ReadEvacuations,
     RevokeTokens,
     ErasePerson,
+    IssueAnswerLinks,
 }
 
 /// Whether `role` may take `action` at all (need-to-know is checked separately).
@@ -66,10 +67,11 @@ pub fn allows(role: Role, action: Action) -> bool {
             role,
             DutyOfficer | HotlineOperator | CaseTeam | EvacuationCoordinator | Auditor
         ),
-        ReadBoard => true,
+        ReadBoard => role != Citizen,
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
         ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
         ManageSubscriptions => matches!(role, DutyOfficer | Admin),
+        IssueAnswerLinks => role == DutyOfficer,
         ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
         RevokeTokens | ErasePerson => role == Admin,
         ReadEvacuations => matches!(
@@ -132,6 +134,25 @@ mod tests {
                 role == Role::DutyOfficer
             );
         }
+    }
+
+    #[test]
+    fn citizens_take_no_action_and_only_duty_officers_issue_answer_links() {
+        use Action::*;
+        for action in [
+            ReadBoard,
+            ReadIncidents,
+            UpdatePerson,
+            FileReport,
+            IssueAnswerLinks,
+        ] {
+            assert!(!allows(Role::Citizen, action), "{action:?}");
+        }
+        for role in Role::ALL {
+            assert_eq!(allows(role, IssueAnswerLinks), role == Role::DutyOfficer);
+        }
+        assert!(!Role::ALL.contains(&Role::Citizen));
+        assert!("citizen".parse::<Role>().is_err());
     }
 
     #[test]

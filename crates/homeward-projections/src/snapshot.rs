@@ -40,7 +40,8 @@ use crate::{
 
 /// The stored shape of the read models. See the module documentation.
 /// 2: personal data of persons and callers sealed; the locator's indexes not stored.
-pub const FORMAT: u32 = 2;
+/// 3: welfare checks carry their answer links.
+pub const FORMAT: u32 = 3;
 
 /// The first bytes of every snapshot.
 const MAGIC: &[u8; 8] = b"HWSNAP\x00\x01";

@@ -350,7 +350,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
                 .await?
         };
-        homeward_service::reactor::spawn(Arc::clone(&service), policy);
+        let answer_link_valid_for = policy.answer_link_valid_for;
+        let link_keys = Arc::clone(&tokens);
+        homeward_service::reactor::spawn_with_answer_links(
+            Arc::clone(&service),
+            policy,
+            Some(Arc::new(move |id| {
+                homeward_api::auth::answer_token_hash(&link_keys.answer_token(id))
+            })),
+        );
         tracing::info!(
             position = service.projected(),
             from_snapshot = service.resumed_from(),
@@ -377,13 +385,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 Arc::new(move |id| keys.webhook_secret(id).into_bytes()),
                 homeward_notify::Settings::default(),
             )?;
+            let keys = Arc::clone(&tokens);
+            notifier.set_answer_urls(Arc::new(move |id| {
+                format!("{}{}", homeward_api::routes::answer::ANSWER_PATH, keys.answer_token(id))
+            }));
             notifier.spawn();
             Some(notifier)
         } else {
             None
         };
         let mut state = AppState::new(Arc::clone(&service), tokens, Some(data_dir.clone()))
-            .with_rate_limit(args.rate_limit, args.rate_burst);
+            .with_rate_limit(args.rate_limit, args.rate_burst)
+            .with_answer_link_valid_for(answer_link_valid_for);
         if let Some(n) = notifier {
             state = state.with_notifier(n);
         }

@@ -1,11 +1,13 @@
 //! The routes, one module per resource, and the path every command takes through them.
 
 pub mod access;
+pub mod answer;
 pub mod audit;
 pub mod board;
 pub mod calls;
 pub mod countries;
 pub mod evacuations;
+pub mod field;
 pub mod incidents;
 pub mod persons;
 pub mod subscriptions;
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/wall/style.css", get(wall::style))
         .route("/wall/world.json", get(wall::world))
         .route("/v1/timeline", get(wall::timeline))
+        .merge(field_and_answer())
         .route(
             "/v1/subscriptions",
             post(subscriptions::create).get(subscriptions::list),
@@ -174,6 +177,25 @@ pub fn router() -> Router<AppState> {
         .route("/v1/board/stream", get(board::stream))
         .route("/v1/audit", get(audit::list))
         .route("/v1/audit/verify", get(audit::verify))
+}
+
+/// The field capture page and the citizens' answer pages.
+fn field_and_answer() -> Router<AppState> {
+    Router::new()
+        .route("/field", get(field::index))
+        .route("/field/app.js", get(field::app_js))
+        .route("/field/i18n.js", get(field::i18n_js))
+        .route("/field/style.css", get(field::style))
+        .route("/field/sw.js", get(field::service_worker))
+        .route("/wall/i18n.js", get(field::wall_i18n_js))
+        .route("/v1/me/incidents", get(field::my_incidents))
+        .route("/v1/tasks/{id}/answer-link", post(answer::issue))
+        .route(
+            "/answer/{token}",
+            get(answer::page_get).post(answer::page_post),
+        )
+        .route("/answer-assets/style.css", get(answer::style))
+        .route("/answer-assets/answer.js", get(answer::script))
 }
 
 /// Fails with 403 (recorded in the audit trail) unless the caller's role may `action`.
