@@ -105,15 +105,12 @@ pub struct CallLinked {
     pub person_id: Option<PersonId>,
 }
 
-/// Everything that can happen to a call record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum CallEvent {
-    #[serde(rename = "call.logged")]
-    Logged(CallLogged),
-    #[serde(rename = "call.linked")]
-    Linked(CallLinked),
+crate::event::events! {
+    /// Everything that can happen to a call record.
+    pub enum CallEvent {
+        Logged(CallLogged) = ("call.logged", 1),
+        Linked(CallLinked) = ("call.linked", 1),
+    }
 }
 
 /// What `decide` needs to know about a call.

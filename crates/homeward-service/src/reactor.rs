@@ -19,14 +19,13 @@ use homeward_domain::person::WelfareStatus;
 use homeward_domain::welfare::WelfareCommand;
 use homeward_domain::{Actor, IncidentId, PersonId, Role, StreamId, Timestamp};
 use homeward_projections::welfare::{HelpIncident, Pending, Reaction};
-use serde_json::Map;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::{Command, CommandMeta, Homeward, ServiceError};
+use crate::{Command, CommandMeta, Homeward, Outcome, ServiceError};
 
 /// One reaction carried out: its cause, its target, whether it wrote anything.
-type Outcome = (Uuid, StreamId, Result<bool, ServiceError>);
+type Carried = (Uuid, StreamId, Result<bool, ServiceError>);
 
 /// The subject Homeward's own commands are recorded under.
 pub const SUBJECT: &str = "homeward";
@@ -124,7 +123,7 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
         for o in owed {
             by_target.entry(o.reaction.target()).or_default().push(o);
         }
-        let results: Vec<Vec<Outcome>> =
+        let results: Vec<Vec<Carried>> =
             futures::stream::iter(by_target.into_values().map(|group| {
                 let service = Arc::clone(&service);
                 let policy = policy.clone();
@@ -169,7 +168,7 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
                     .execute(
                         Command::Deadline(id, DeadlineCommand::RecordMissed(due)),
                         meta(cause),
-                        Map::new(),
+                        Outcome::clone,
                     )
                     .await
             }
@@ -294,16 +293,10 @@ async fn react(
             return open_help_incident(service, cause, *incident_id, *country, *person_id).await;
         }
     };
-    let accepted = service.execute(command, meta(cause), Map::new()).await?;
-    Ok(wrote(&accepted))
-}
-
-fn wrote(accepted: &crate::Accepted) -> bool {
-    accepted
-        .body
-        .get("events")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|e| !e.is_empty())
+    let accepted = service
+        .execute(command, meta(cause), Outcome::clone)
+        .await?;
+    Ok(accepted.reply.wrote())
 }
 
 /// Opens the incident for someone who needs help (once) and adds them to it (once).
@@ -342,10 +335,10 @@ async fn open_help_incident(
             .execute(
                 Command::Incident(incident_id, open),
                 meta(cause),
-                Map::new(),
+                Outcome::clone,
             )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     if !has_person {
         let add = IncidentCommand::AddPerson {
@@ -355,9 +348,13 @@ async fn open_help_incident(
             person_known: true,
         };
         let accepted = service
-            .execute(Command::Incident(incident_id, add), meta(cause), Map::new())
+            .execute(
+                Command::Incident(incident_id, add),
+                meta(cause),
+                Outcome::clone,
+            )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     Ok(wrote_any)
 }
