@@ -1096,7 +1096,7 @@ impl World {
                     expected_version: None,
                     causation_id: None,
                 },
-                serde_json::Map::new(),
+                homeward_service::Outcome::clone,
             )
             .await
             .unwrap();

@@ -356,7 +356,7 @@ async fn an_answer_link_reaches_only_subscriptions_cleared_for_personal_data() {
                 expected_version: None,
                 causation_id: None,
             },
-            serde_json::Map::new(),
+            homeward_service::Outcome::clone,
         )
         .await
         .expect("check opened");

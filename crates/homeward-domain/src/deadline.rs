@@ -177,13 +177,11 @@ pub struct DeadlineMissed {
     pub late_by_seconds: u64,
 }
 
-/// Everything that can happen to a deadline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum DeadlineEvent {
-    #[serde(rename = "deadline.missed")]
-    Missed(DeadlineMissed),
+crate::event::events! {
+    /// Everything that can happen to a deadline.
+    pub enum DeadlineEvent {
+        Missed(DeadlineMissed) = ("deadline.missed", 1),
+    }
 }
 
 /// Whether a deadline's miss was recorded.

@@ -39,7 +39,7 @@ pub use aggregate::{Aggregate, Context};
 pub use event::{DomainEvent, EventMeta};
 pub use ids::{
     Actor, CallId, CountryCode, EvacuationId, IncidentId, PersonId, ReportId, Role, StreamId,
-    TaskId, TransportId,
+    StreamKind, TaskId, TransportId,
 };
 pub use jiff::Timestamp;
 pub use rejection::Rejection;

@@ -245,27 +245,21 @@ pub struct PersonErased {
     pub reason: String,
 }
 
-/// Everything that can happen to a person record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum PersonEvent {
-    #[serde(rename = "person.registered")]
-    Registered(PersonRegistered),
-    #[serde(rename = "person.whereabouts_updated")]
-    WhereaboutsUpdated(WhereaboutsUpdated),
-    #[serde(rename = "person.vulnerabilities_set")]
-    VulnerabilitiesSet(VulnerabilitiesSet),
-    #[serde(rename = "person.welfare_checked")]
-    WelfareChecked(WelfareChecked),
-    #[serde(rename = "person.merged")]
-    Merged(PersonMerged),
-    #[serde(rename = "person.unmerged")]
-    Unmerged(PersonUnmerged),
-    #[serde(rename = "person.corrected")]
-    Corrected(PersonCorrected),
-    #[serde(rename = "person.erased")]
-    Erased(PersonErased),
+crate::event::events! {
+    /// Everything that can happen to a person record.
+    pub enum PersonEvent {
+        // v1 always had a date of birth; v2 may lack it (erased); v3 seals the full
+        // name too, which is absent once erased.
+        Registered(PersonRegistered) = ("person.registered", 3),
+        WhereaboutsUpdated(WhereaboutsUpdated) = ("person.whereabouts_updated", 1),
+        VulnerabilitiesSet(VulnerabilitiesSet) = ("person.vulnerabilities_set", 1),
+        WelfareChecked(WelfareChecked) = ("person.welfare_checked", 1),
+        Merged(PersonMerged) = ("person.merged", 1),
+        Unmerged(PersonUnmerged) = ("person.unmerged", 1),
+        // v2 seals a corrected full name.
+        Corrected(PersonCorrected) = ("person.corrected", 2),
+        Erased(PersonErased) = ("person.erased", 1),
+    }
 }
 
 /// What `decide` needs to know about a person record.

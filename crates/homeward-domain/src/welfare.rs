@@ -227,27 +227,18 @@ pub struct AnswerLinkUsed {
     pub cause: Uuid,
 }
 
-/// Everything that can happen to a welfare check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum WelfareEvent {
-    #[serde(rename = "welfare.check_opened")]
-    Opened(CheckOpened),
-    #[serde(rename = "welfare.check_attempted")]
-    Attempted(CheckAttempted),
-    #[serde(rename = "welfare.check_escalated")]
-    Escalated(CheckEscalated),
-    #[serde(rename = "welfare.check_completed")]
-    Completed(CheckCompleted),
-    #[serde(rename = "welfare.check_due_changed")]
-    DueChanged(CheckDueChanged),
-    #[serde(rename = "welfare.check_cancelled")]
-    Cancelled(CheckCancelled),
-    #[serde(rename = "welfare.answer_link_issued")]
-    AnswerLinkIssued(AnswerLinkIssued),
-    #[serde(rename = "welfare.answer_link_used")]
-    AnswerLinkUsed(AnswerLinkUsed),
+crate::event::events! {
+    /// Everything that can happen to a welfare check.
+    pub enum WelfareEvent {
+        Opened(CheckOpened) = ("welfare.check_opened", 1),
+        Attempted(CheckAttempted) = ("welfare.check_attempted", 1),
+        Escalated(CheckEscalated) = ("welfare.check_escalated", 1),
+        Completed(CheckCompleted) = ("welfare.check_completed", 1),
+        DueChanged(CheckDueChanged) = ("welfare.check_due_changed", 1),
+        Cancelled(CheckCancelled) = ("welfare.check_cancelled", 1),
+        AnswerLinkIssued(AnswerLinkIssued) = ("welfare.answer_link_issued", 1),
+        AnswerLinkUsed(AnswerLinkUsed) = ("welfare.answer_link_used", 1),
+    }
 }
 
 impl WelfareEvent {

@@ -490,7 +490,7 @@ pub struct IncidentFiles {
 impl IncidentFiles {
     /// Folds one event in (events of other streams are ignored).
     pub fn apply(&mut self, event: &RecordedEvent) {
-        if event.stream_id.category() != IncidentId::PREFIX {
+        if event.stream_id.kind() != Some(homeward_domain::StreamKind::Incident) {
             return;
         }
         let Ok(id) = event.stream_id.local_id().parse::<IncidentId>() else {

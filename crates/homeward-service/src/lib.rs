@@ -13,19 +13,19 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod ids;
+pub mod outcome;
 pub mod reactor;
 pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use homeward_domain::{Context, IncidentId, Rejection, StreamId, Timestamp};
+use homeward_domain::{Context, DomainEvent, IncidentId, Rejection, StreamId, Timestamp};
 use homeward_projections::Projections;
 use homeward_projections::incidents::{self, IncidentFile};
 use homeward_store::{
-    AppendOutcome, AppendRequest, EventLog, Idempotency, LogEntry, ProposedEvent, RejectionRequest,
-    StoreError, Subscription,
+    AppendOutcome, AppendRequest, EventLog, Idempotency, LogEntry, ProposedEvent, RecordedEvent,
+    RejectionRequest, StoreError, Subscription,
 };
-use serde_json::{Map, Value, json};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
@@ -33,6 +33,7 @@ pub use batch::{BatchItem, BatchOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandMeta};
 pub use ids::{IdSource, RandomIds, SeededIds};
+pub use outcome::{Accepted, Outcome, Reply};
 pub use snapshots::Snapshots;
 
 /// How many times a command is decided again after losing a race to another writer.
@@ -75,16 +76,7 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-/// A command that took effect (or had, the first time its idempotency key was used).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Accepted {
-    /// The response body: the caller's fields plus `stream`, `version` and `events`.
-    pub body: Value,
-    /// Whether this is the stored answer to an earlier identical request.
-    pub replayed: bool,
-}
-
-/// A change folded into the read models, for live streams.
+/// An event folded into the read models, for live streams: what happened, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// Its log position.
@@ -95,6 +87,21 @@ pub struct Change {
     pub stream_id: StreamId,
     /// When it was recorded.
     pub recorded_at: Timestamp,
+    /// The event.
+    pub event: DomainEvent,
+}
+
+impl Change {
+    /// The change an event of the log is.
+    pub fn of(e: RecordedEvent) -> Self {
+        Self {
+            position: e.position,
+            event_type: e.event_type,
+            stream_id: e.stream_id,
+            recorded_at: e.recorded_at,
+            event: e.event,
+        }
+    }
 }
 
 /// The running service.
@@ -309,17 +316,19 @@ impl Homeward {
         }
     }
 
-    /// Decides a command, appends its events and waits until they are folded in.
-    pub async fn execute(
+    /// Decides a command, appends its events and waits until they are folded in. The
+    /// answer is made by `respond` from what the command did (and stored with the
+    /// events when the command carries an idempotency key).
+    pub async fn execute<R: Reply>(
         &self,
         command: Command,
         meta: CommandMeta,
-        mut body: Map<String, Value>,
-    ) -> Result<Accepted, ServiceError> {
+        respond: impl Fn(&Outcome) -> R + Send,
+    ) -> Result<Accepted<R>, ServiceError> {
         if let Some((scope, hash)) = &meta.idempotency
             && let Some(stored) = self.log.idempotent_response(scope.clone(), *hash).await?
         {
-            return Ok(replayed(&stored));
+            return replayed(&stored);
         }
         let stream_id = command.stream_id();
         let _writer = self.writers.lock(&stream_id).await;
@@ -363,11 +372,12 @@ impl Homeward {
             };
             if events.is_empty() {
                 // Nothing to do: a reaction that already took effect.
-                body.insert("stream".into(), json!(stream_id));
-                body.insert("version".into(), json!(version));
-                body.insert("events".into(), json!([]));
                 return Ok(Accepted {
-                    body: Value::Object(body),
+                    reply: respond(&Outcome {
+                        stream: stream_id,
+                        version,
+                        events: Vec::new(),
+                    }),
                     replayed: false,
                 });
             }
@@ -380,13 +390,11 @@ impl Homeward {
                     occurred_at,
                 })
                 .collect();
-            body.insert("stream".into(), json!(stream_id));
-            body.insert("version".into(), json!(version + proposed.len() as u64));
-            body.insert(
-                "events".into(),
-                json!(proposed.iter().map(|p| p.event_id).collect::<Vec<_>>()),
-            );
-            let response = Value::Object(body.clone());
+            let reply = respond(&Outcome {
+                stream: stream_id.clone(),
+                version: version + proposed.len() as u64,
+                events: proposed.iter().map(|p| p.event_id).collect(),
+            });
             let request = AppendRequest {
                 stream_id: stream_id.clone(),
                 expected_version: version,
@@ -397,18 +405,18 @@ impl Homeward {
                 idempotency: meta.idempotency.as_ref().map(|(scope, hash)| Idempotency {
                     scope: scope.clone(),
                     request_hash: *hash,
-                    response: serde_json::to_vec(&response).unwrap_or_default(),
+                    response: serde_json::to_vec(&reply).unwrap_or_default(),
                 }),
             };
             match self.log.append(request).await {
                 Ok(AppendOutcome::Appended { last_position, .. }) => {
                     self.wait_for(last_position).await;
                     return Ok(Accepted {
-                        body: response,
+                        reply,
                         replayed: false,
                     });
                 }
-                Ok(AppendOutcome::Duplicate { response }) => return Ok(replayed(&response)),
+                Ok(AppendOutcome::Duplicate { response }) => return replayed(&response),
                 Err(StoreError::Conflict {
                     expected, actual, ..
                 }) if meta.expected_version.is_some() => {
@@ -478,11 +486,9 @@ impl Homeward {
     }
 }
 
-fn replayed(stored: &[u8]) -> Accepted {
-    Accepted {
-        body: serde_json::from_slice(stored).unwrap_or(Value::Null),
-        replayed: true,
-    }
+/// The stored answer to an earlier identical request.
+fn replayed<R: Reply>(stored: &[u8]) -> Result<Accepted<R>, ServiceError> {
+    outcome::replayed(stored).map_err(|e| ServiceError::Store(StoreError::Encode(e)))
 }
 
 /// Folds the log from the read models' position up to `target`. Reading and decoding
@@ -588,12 +594,7 @@ async fn project(
         // without queueing behind the writers that are now answered.
         for entry in batch {
             if let LogEntry::Event(e) = entry {
-                let _ = changes.send(Arc::new(Change {
-                    position: e.position,
-                    event_type: e.event_type,
-                    stream_id: e.stream_id,
-                    recorded_at: e.recorded_at,
-                }));
+                let _ = changes.send(Arc::new(Change::of(*e)));
             }
         }
         projected.send_replace(sub.position());

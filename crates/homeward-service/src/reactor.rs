@@ -19,14 +19,13 @@ use homeward_domain::person::WelfareStatus;
 use homeward_domain::welfare::WelfareCommand;
 use homeward_domain::{Actor, IncidentId, PersonId, Role, StreamId, Timestamp};
 use homeward_projections::welfare::{HelpIncident, Pending, Reaction};
-use serde_json::Map;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::{Command, CommandMeta, Homeward, ServiceError};
+use crate::{Command, CommandMeta, Homeward, Outcome, ServiceError};
 
 /// One reaction carried out: its cause, its target, whether it wrote anything.
-type Outcome = (Uuid, StreamId, Result<bool, ServiceError>);
+type Carried = (Uuid, StreamId, Result<bool, ServiceError>);
 
 /// The subject Homeward's own commands are recorded under.
 pub const SUBJECT: &str = "homeward";
@@ -144,7 +143,7 @@ async fn run(
         for o in owed {
             by_target.entry(o.reaction.target()).or_default().push(o);
         }
-        let results: Vec<Vec<Outcome>> =
+        let results: Vec<Vec<Carried>> =
             futures::stream::iter(by_target.into_values().map(|group| {
                 let service = Arc::clone(&service);
                 let policy = policy.clone();
@@ -200,7 +199,7 @@ async fn run(
                     .execute(
                         Command::Deadline(id, DeadlineCommand::RecordMissed(due)),
                         meta(cause),
-                        Map::new(),
+                        Outcome::clone,
                     )
                     .await
             }
@@ -325,8 +324,10 @@ async fn react(
             return open_help_incident(service, cause, *incident_id, *country, *person_id).await;
         }
     };
-    let accepted = service.execute(command, meta(cause), Map::new()).await?;
-    Ok(wrote(&accepted))
+    let accepted = service
+        .execute(command, meta(cause), Outcome::clone)
+        .await?;
+    Ok(accepted.reply.wrote())
 }
 
 /// Gives the check Homeward opened in answer to `cause` its answer link (once: the
@@ -351,20 +352,12 @@ async fn issue_answer_link(
             cause: link_id,
         },
     );
-    match service.execute(command, meta(cause), Map::new()).await {
-        Ok(accepted) => Ok(wrote(&accepted)),
+    match service.execute(command, meta(cause), Outcome::clone).await {
+        Ok(accepted) => Ok(accepted.reply.wrote()),
         // The check closed before it got its link: nothing to answer any more.
         Err(ServiceError::Rejected(homeward_domain::Rejection::CheckClosed)) => Ok(false),
         Err(e) => Err(e),
     }
-}
-
-fn wrote(accepted: &crate::Accepted) -> bool {
-    accepted
-        .body
-        .get("events")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|e| !e.is_empty())
 }
 
 /// Opens the incident for someone who needs help (once) and adds them to it (once).
@@ -403,10 +396,10 @@ async fn open_help_incident(
             .execute(
                 Command::Incident(incident_id, open),
                 meta(cause),
-                Map::new(),
+                Outcome::clone,
             )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     if !has_person {
         let add = IncidentCommand::AddPerson {
@@ -416,9 +409,13 @@ async fn open_help_incident(
             person_known: true,
         };
         let accepted = service
-            .execute(Command::Incident(incident_id, add), meta(cause), Map::new())
+            .execute(
+                Command::Incident(incident_id, add),
+                meta(cause),
+                Outcome::clone,
+            )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     Ok(wrote_any)
 }

@@ -87,23 +87,22 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
 }
 
 /// Reads `{"type": event_type, "data": ..}` from `tagged` as the event enum of the
-/// type's category (the part before the first `.`); `None` for an unknown category.
+/// type's kind (the part before the first `.`); `None` for an unknown kind.
 fn by_category<'de, D: serde::Deserializer<'de>>(
     event_type: &str,
     tagged: D,
 ) -> Option<Result<DomainEvent, D::Error>> {
-    let category = event_type.split_once('.').map_or(event_type, |(c, _)| c);
-    Some(match category {
-        "incident" => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
-        "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
-        "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
-        "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
-        "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
-        "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
-        "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
-        "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
-        "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
-        _ => return None,
+    use homeward_domain::StreamKind as K;
+    Some(match K::of_event_type(event_type)? {
+        K::Incident => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
+        K::Person => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
+        K::Call => CallEvent::deserialize(tagged).map(DomainEvent::Call),
+        K::Country => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
+        K::Evacuation => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
+        K::Welfare => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
+        K::Deadline => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
+        K::Access => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
+        K::Subscription => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
     })
 }
 

@@ -66,7 +66,7 @@ pub async fn issue(
         Some(StreamId::welfare(id)),
     )
     .await?;
-    let link_id = Uuid::new_v4();
+    let link_id = state.service.new_id();
     let token = state.tokens.answer_token(link_id);
     let now = state.service.now();
     let expires_at = now
@@ -74,7 +74,7 @@ pub async fn issue(
         .unwrap_or(now);
     let meta = CommandMeta {
         actor: caller.actor.clone(),
-        correlation_id: Uuid::now_v7(),
+        correlation_id: state.service.new_id(),
         // No idempotency record: it would keep the answer, and with it the token.
         idempotency: None,
         expected_version: None,
@@ -91,7 +91,7 @@ pub async fn issue(
     );
     state
         .service
-        .execute(command, meta, serde_json::Map::new())
+        .execute(command, meta, homeward_service::Outcome::clone)
         .await?;
     let mut response = (
         StatusCode::CREATED,
@@ -543,7 +543,7 @@ pub async fn page_post(
     let request_hash: [u8; 32] = hash.finalize().into();
     let meta = |idempotency| CommandMeta {
         actor: actor.clone(),
-        correlation_id: Uuid::now_v7(),
+        correlation_id: state.service.new_id(),
         idempotency,
         expected_version: None,
         causation_id: None,
@@ -561,7 +561,7 @@ pub async fn page_post(
         .execute(
             Command::Person(usable.person_id, answer),
             meta(Some((scope, request_hash))),
-            serde_json::Map::new(),
+            homeward_service::Outcome::clone,
         )
         .await
     {
@@ -582,7 +582,7 @@ pub async fn page_post(
     let used = WelfareCommand::UseAnswerLink {
         token_hash: usable.token_hash,
         status,
-        cause: Uuid::now_v7(),
+        cause: state.service.new_id(),
     };
     let task = state
         .service
@@ -595,7 +595,7 @@ pub async fn page_post(
             .execute(
                 Command::Welfare(task, used),
                 meta(None),
-                serde_json::Map::new(),
+                homeward_service::Outcome::clone,
             )
             .await
         {

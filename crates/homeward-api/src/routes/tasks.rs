@@ -131,7 +131,7 @@ fn check_item(c: &CheckView, now: Timestamp) -> TaskItem {
 }
 
 /// Every task the caller may see: welfare checks and incident tasks, filtered.
-#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(TaskQuery),
+#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", operation_id = "list_tasks", params(TaskQuery),
     responses((status = 200, body = TaskList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
