@@ -4,8 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, audit, board, calls, countries, evacuations, incidents, persons, subscriptions, system,
-    tasks, wall,
+    access, audit, board, calls, countries, decisions, evacuations, incidents, persons,
+    subscriptions, system, tasks, wall,
 };
 
 struct BearerAuth;
@@ -39,6 +39,7 @@ impl Modify for BearerAuth {
         incidents::add_task, incidents::complete_task, incidents::cancel_task,
         incidents::file_report, incidents::captor_contact, incidents::demand,
         incidents::proof_of_life, incidents::negotiation, incidents::outcome, incidents::correct,
+        decisions::record, decisions::list,
         persons::register, persons::search, persons::get, persons::whereabouts,
         persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct, persons::erase,
         access::revoke,

@@ -67,6 +67,7 @@ pub const EVENT_TYPES: &[EventMeta] = &[
     meta("incident.negotiation_updated", 1),
     meta("incident.kidnapping_outcome_recorded", 1),
     meta("incident.corrected", 1),
+    meta("incident.decision_recorded", 1),
     // `person.registered` v1 always had a date of birth; v2 may lack it (erased).
     meta("person.registered", 2),
     meta("person.whereabouts_updated", 1),
@@ -140,6 +141,7 @@ impl DomainEvent {
                 I::NegotiationUpdated(_) => "incident.negotiation_updated",
                 I::OutcomeRecorded(_) => "incident.kidnapping_outcome_recorded",
                 I::Corrected(_) => "incident.corrected",
+                I::DecisionRecorded(_) => "incident.decision_recorded",
             },
             Self::Person(e) => match e {
                 P::Registered(_) => "person.registered",
@@ -233,6 +235,7 @@ pub fn event_schemas() -> Vec<(EventMeta, schemars::Schema)> {
                 "incident.negotiation_updated" => schema_for!(i::Negotiation),
                 "incident.kidnapping_outcome_recorded" => schema_for!(i::Outcome),
                 "incident.corrected" => schema_for!(i::Corrected),
+                "incident.decision_recorded" => schema_for!(crate::decision::DecisionRecorded),
                 "person.registered" => schema_for!(p::PersonRegistered),
                 "person.whereabouts_updated" => schema_for!(p::WhereaboutsUpdated),
                 "person.vulnerabilities_set" => schema_for!(p::VulnerabilitiesSet),

@@ -1,5 +1,5 @@
 //! The incident stream: from opening to closing, with persons affected, tasks, field
-//! reports, the kidnapping case facts, and corrections.
+//! reports, the kidnapping case facts, decisions (rules in `decision`), and corrections.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -399,6 +399,7 @@ pub enum IncidentCommand {
         reason: String,
         fix: IncidentFix,
     },
+    RecordDecision(crate::decision::RecordDecision),
 }
 
 impl IncidentCommand {
@@ -437,6 +438,7 @@ impl IncidentCommand {
             Self::RecordNegotiation { .. } => "record_negotiation",
             Self::RecordOutcome { .. } => "record_kidnapping_outcome",
             Self::Correct { .. } => "correct_incident",
+            Self::RecordDecision(_) => "record_decision",
         }
     }
 }
@@ -724,6 +726,8 @@ pub enum IncidentEvent {
     OutcomeRecorded(Outcome),
     #[serde(rename = "incident.corrected")]
     Corrected(Corrected),
+    #[serde(rename = "incident.decision_recorded")]
+    DecisionRecorded(crate::decision::DecisionRecorded),
 }
 
 impl IncidentEvent {
@@ -1158,6 +1162,10 @@ impl Aggregate for Incident {
                     correction,
                 })
             }
+            C::RecordDecision(decision) => {
+                self.open_for_work()?;
+                E::DecisionRecorded(crate::decision::decide(self, decision)?)
+            }
         };
         Ok(vec![event])
     }
@@ -1213,7 +1221,8 @@ impl Aggregate for Incident {
             E::CaptorContactRecorded(_)
             | E::DemandRecorded(_)
             | E::ProofOfLifeRecorded(_)
-            | E::NegotiationUpdated(_) => {}
+            | E::NegotiationUpdated(_)
+            | E::DecisionRecorded(_) => {}
             E::Corrected(c) => match &c.correction {
                 Correction::Status { to, .. } => self.status = *to,
                 Correction::PersonStatus { person_id, to, .. } => {

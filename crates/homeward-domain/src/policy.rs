@@ -15,6 +15,7 @@ pub enum Action {
     UpdateAffectedPersons,
     CompleteTask,
     RecordCaseFacts,
+    RecordDecision,
     LogCall,
     RegisterPerson,
     UpdatePerson,
@@ -44,7 +45,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         FileReport | UpdateAffectedPersons | CompleteTask => {
             matches!(role, DutyOfficer | FieldOfficer | CaseTeam)
         }
-        RecordCaseFacts => matches!(role, DutyOfficer | CaseTeam),
+        RecordCaseFacts | RecordDecision => matches!(role, DutyOfficer | CaseTeam),
         LogCall => matches!(role, DutyOfficer | HotlineOperator),
         RegisterPerson | UpdatePerson => matches!(
             role,
@@ -145,6 +146,7 @@ mod tests {
             UpdateAffectedPersons,
             CompleteTask,
             RecordCaseFacts,
+            RecordDecision,
             LogCall,
             RegisterPerson,
             UpdatePerson,

@@ -180,6 +180,14 @@ pub enum Rejection {
     /// A subscription filter naming an event type that does not exist.
     #[error("the filter names an event type (or `category.*`) that does not exist")]
     UnknownEventType,
+    /// A list over its limit.
+    #[error("`{field}` holds more than {max} entries")]
+    TooMany {
+        /// The field.
+        field: &'static str,
+        /// Its limit in entries.
+        max: usize,
+    },
 }
 
 impl Rejection {
@@ -229,6 +237,7 @@ impl Rejection {
             Self::NotCheckedIn => "not_checked_in",
             Self::NotAssigned => "not_assigned",
             Self::NotBoarded => "not_boarded",
+            Self::TooMany { .. } => "too_many",
         }
     }
 }

@@ -7,6 +7,7 @@
 //!
 //! - [`board`]: the crisis room's board: open incidents, totals, risk levels, feed;
 //! - [`incidents`]: the full file of each incident, and time travel over it;
+//! - [`decisions`]: each decision beside what was known when it was made;
 //! - [`locator`]: the person locator;
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
@@ -22,6 +23,7 @@ pub mod access;
 pub mod board;
 pub mod calls;
 pub mod deadlines;
+pub mod decisions;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;

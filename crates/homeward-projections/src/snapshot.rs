@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::Projections;
 
 /// The stored shape of the read models. See the module documentation.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The first bytes of every snapshot.
 const MAGIC: &[u8; 8] = b"HWSNAP\x00\x01";

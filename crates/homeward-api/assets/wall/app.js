@@ -1428,6 +1428,21 @@
       ticks.appendChild(label);
     }
     s.insertBefore(ticks, bars);
+    // Decisions: a marker each, so that replay shows when the room decided what.
+    const marks = svg('g', { class: 'tl-decisions' });
+    for (const d of (replay.timeline && replay.timeline.decisions) || []) {
+      const t = parseTime(d.recorded_at);
+      if (!Number.isFinite(t) || t < replay.min || t > replay.max) continue;
+      const dx = xOf(t);
+      const m = svg('path', { class: d.redacted ? 'tl-decision tl-decision-redacted' : 'tl-decision', d: `M${dx.toFixed(1)} ${H - 14} l5 7 l-5 7 l-5 -7 z` });
+      const title = svg('title');
+      title.textContent = d.redacted
+        ? `Decision on a restricted case, ${fmtUtc(new Date(t))} UTC`
+        : `Decision ${fmtUtc(new Date(t))} UTC by ${d.decided_by}: ${d.decision}`;
+      m.appendChild(title);
+      marks.appendChild(m);
+    }
+    s.appendChild(marks);
     const x = Math.max(0, Math.min(W, xOf(replay.t)));
     s.appendChild(svg('rect', { class: 'tl-future', x: x.toFixed(1), y: 0, width: Math.max(0, W - x).toFixed(1), height: H }));
     s.appendChild(svg('line', { class: 'tl-head', x1: x.toFixed(1), y1: 0, x2: x.toFixed(1), y2: H }));

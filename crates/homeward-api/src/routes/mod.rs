@@ -5,6 +5,7 @@ pub mod audit;
 pub mod board;
 pub mod calls;
 pub mod countries;
+pub mod decisions;
 pub mod evacuations;
 pub mod incidents;
 pub mod persons;
@@ -105,6 +106,10 @@ pub fn router() -> Router<AppState> {
             post(incidents::outcome),
         )
         .route("/v1/incidents/{id}/corrections", post(incidents::correct))
+        .route(
+            "/v1/incidents/{id}/decisions",
+            post(decisions::record).get(decisions::list),
+        )
         .route("/v1/persons", post(persons::register).get(persons::search))
         .route("/v1/persons/{id}", get(persons::get))
         .route("/v1/persons/{id}/whereabouts", post(persons::whereabouts))
