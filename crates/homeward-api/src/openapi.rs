@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    access, audit, board, calls, countries, decisions, evacuations, incidents, persons,
+    access, audit, board, calls, countries, decisions, evacuations, incidents, persons, sitrep,
     subscriptions, system, tasks, wall,
 };
 
@@ -49,7 +49,7 @@ impl Modify for BearerAuth {
         evacuations::add_transport, evacuations::close, evacuations::register, evacuations::check_in,
         evacuations::assign, evacuations::board, evacuations::no_show, evacuations::offload,
         evacuations::depart, evacuations::arrive, evacuations::manifest,
-        board::board, board::stream, wall::timeline,
+        board::board, board::stream, wall::timeline, sitrep::get, sitrep::page,
         audit::list, audit::verify,
         tasks::list, tasks::missed,
         subscriptions::create, subscriptions::list, subscriptions::delete,

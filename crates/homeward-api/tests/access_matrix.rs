@@ -404,6 +404,28 @@ fn rows() -> Vec<Row> {
         ),
         row!(
             "get",
+            "/v1/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/v1/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
+            "/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
             "/v1/incidents/{id}/decisions",
             Some(READ_INCIDENTS),
             IncidentRead,

@@ -9,6 +9,7 @@
 //! - [`incidents`]: the full file of each incident, and time travel over it;
 //! - [`decisions`]: each decision beside what was known when it was made;
 //! - [`locator`]: the person locator;
+//! - [`sitrep`]: situation reports for leadership, as JSON, Markdown and HTML;
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
@@ -27,6 +28,7 @@ pub mod decisions;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;
+pub mod sitrep;
 pub mod snapshot;
 pub mod streams;
 pub mod subscriptions;

@@ -14,6 +14,7 @@ pub mod command;
 pub mod config;
 pub mod ids;
 pub mod reactor;
+pub mod sitrep;
 pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};

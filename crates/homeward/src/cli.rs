@@ -49,6 +49,31 @@ enum Command {
     /// cases, hotline calls, risk changes, field reports over days) into a new data
     /// directory, through the same decide/append path the API uses.
     Demo(crate::demo::DemoArgs),
+    /// Print the situation report as of a moment, as Markdown, from the log (no
+    /// server needed). The reader is cleared for every case unless
+    /// `--redact-restricted` is given.
+    Sitrep(SitrepArgs),
+}
+
+#[derive(Debug, Args)]
+struct SitrepArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The moment the report describes (RFC 3339).
+    #[arg(long)]
+    as_of: Timestamp,
+    /// The moment of the last report: what changed is counted after it.
+    #[arg(long)]
+    since: Option<Timestamp>,
+    /// Only this country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Only this incident.
+    #[arg(long)]
+    incident: Option<homeward_domain::IncidentId>,
+    /// Show restricted cases redacted, as to a reader without clearance.
+    #[arg(long)]
+    redact_restricted: bool,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +238,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Some(brokers) => verify_kafka(brokers, args.kafka_topic_prefix),
         },
         Command::Demo(args) => crate::demo::run(args),
+        Command::Sitrep(args) => sitrep(args),
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
@@ -420,6 +446,50 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         print_summary(&projections, args.until, elapsed);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn sitrep(args: SitrepArgs) -> anyhow::Result<ExitCode> {
+    use homeward_projections::board::Visibility;
+    use homeward_projections::sitrep::{SitrepQuery, markdown};
+    let data_dir = args.data.data_dir;
+    if !data_dir.join(FILE_NAME).exists() {
+        bail!("no event log in {}", data_dir.display());
+    }
+    let country = match args.country.as_deref() {
+        None => None,
+        Some(c) => Some(
+            homeward_domain::CountryCode::parse(c)
+                .with_context(|| format!("`{c}` is not a country code"))?,
+        ),
+    };
+    let text = runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+        if let Some(id) = args.incident
+            && service.read().incidents.get(id).is_none()
+        {
+            bail!("no incident {id}");
+        }
+        let query = SitrepQuery {
+            as_of: args.as_of,
+            since: args.since,
+            country,
+            incident: args.incident,
+        };
+        let redact = args.redact_restricted;
+        let visibility = move |f: &homeward_projections::incidents::IncidentFile| {
+            if redact && f.classification == homeward_domain::incident::Classification::Restricted {
+                Visibility::Redacted
+            } else {
+                Visibility::Full
+            }
+        };
+        let report = service.sitrep(&query, &visibility).await?;
+        anyhow::Ok(markdown(&report))
+    })?;
+    use std::io::Write;
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_summary(p: &Projections, until: Option<Timestamp>, elapsed: std::time::Duration) {

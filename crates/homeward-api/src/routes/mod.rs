@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod evacuations;
 pub mod incidents;
 pub mod persons;
+pub mod sitrep;
 pub mod subscriptions;
 pub mod system;
 pub mod tasks;
@@ -40,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .route("/wall/style.css", get(wall::style))
         .route("/wall/world.json", get(wall::world))
         .route("/v1/timeline", get(wall::timeline))
+        .route("/v1/sitrep", get(sitrep::get))
+        .route("/sitrep", get(sitrep::page))
         .route(
             "/v1/subscriptions",
             post(subscriptions::create).get(subscriptions::list),
