@@ -79,3 +79,87 @@ async fn replay_rebuilds_and_audit_verify_finds_a_tampered_byte() -> anyhow::Res
     assert!(stdout.contains("position 2"), "{stdout}");
     Ok(())
 }
+
+#[tokio::test]
+async fn sitrep_prints_the_same_markdown_offline_and_refuses_a_bad_moment() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_string_lossy().into_owned();
+    let duty = token(dir.path(), "wei.zhang", "duty_officer")?;
+    let server = Server::start(dir.path(), "127.0.0.1:0")?;
+    let api = Api::new(&server.base, &duty);
+    let r = api
+        .post("/v1/incidents")
+        .json(&json!({"kind":"kidnapping","title":"Engineers seized near Gao","country":"ML","severity":4}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = api
+        .post(&format!("/v1/incidents/{id}/decisions"))
+        .json(&json!({"decision":"Engage an intermediary","rationale":"Captors called"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let as_of = r.json::<serde_json::Value>().await?;
+    assert!(as_of["known_position"].as_u64().is_some(), "{as_of}");
+    let after = api.get("/v1/audit?limit=1000").send().await?;
+    let entries: serde_json::Value = after.json().await?;
+    let last = entries["entries"]
+        .as_array()
+        .and_then(|e| e.last())
+        .and_then(|e| e["recorded_at"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let served = api
+        .get(&format!("/v1/sitrep?as_of={last}"))
+        .header("Accept", "text/markdown")
+        .send()
+        .await?
+        .text()
+        .await?;
+    server.stop()?;
+
+    let args = ["sitrep", "--data-dir", &data, "--as-of", &last];
+    let (status, first, stderr) = cli(&args)?;
+    assert!(status.success(), "{stderr}");
+    assert!(first.starts_with("# Situation report as of "), "{first}");
+    assert!(first.contains("Engage an intermediary"), "{first}");
+    assert_eq!(first, served, "offline and served reports differ");
+    let (_, second, _) = cli(&args)?;
+    assert_eq!(first, second);
+    let (status, redacted, _) = cli(&[
+        "sitrep",
+        "--data-dir",
+        &data,
+        "--as-of",
+        &last,
+        "--redact-restricted",
+    ])?;
+    assert!(status.success());
+    assert!(!redacted.contains("Engineers seized"), "{redacted}");
+
+    for (as_of, says) in [
+        ("2001-01-01T00:00:00Z", "before the log began"),
+        ("2999-01-01T00:00:00Z", "in the future"),
+    ] {
+        let (status, stdout, stderr) = cli(&["sitrep", "--data-dir", &data, "--as-of", as_of])?;
+        assert!(!status.success(), "{stdout}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+    let (status, _, stderr) = cli(&[
+        "sitrep",
+        "--data-dir",
+        &data,
+        "--as-of",
+        &last,
+        "--incident",
+        "0190a0a0-0000-7000-8000-000000000000",
+    ])?;
+    assert!(!status.success());
+    assert!(stderr.contains("no incident"), "{stderr}");
+    Ok(())
+}
