@@ -163,3 +163,122 @@ async fn sitrep_prints_the_same_markdown_offline_and_refuses_a_bad_moment() -> a
     assert!(stderr.contains("no incident"), "{stderr}");
     Ok(())
 }
+
+#[tokio::test]
+async fn an_exercise_copy_has_stand_ins_its_own_chain_and_no_subscriptions() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_string_lossy().into_owned();
+    let duty = token(dir.path(), "wei.zhang", "duty_officer")?;
+    let server = Server::start(dir.path(), "127.0.0.1:0")?;
+    let api = Api::new(&server.base, &duty);
+    let r = api
+        .post("/v1/persons")
+        .json(
+            &json!({"full_name":"Li Wei Realname","date_of_birth":"1984-07-02","nationality":"CN",
+            "passport_number":"E12345678","phone":"+86 138 0013 8000"}),
+        )
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let person = r.json::<serde_json::Value>().await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = api
+        .post("/v1/subscriptions")
+        .json(&json!({"url":"http://127.0.0.1:9/hook","event_types":["incident.*"]}))
+        .send()
+        .await?;
+    assert!(r.status().is_success(), "{}", r.text().await?);
+    let audit: serde_json::Value = api.get("/v1/audit?limit=1000").send().await?.json().await?;
+    let as_of = audit["entries"]
+        .as_array()
+        .and_then(|e| e.last())
+        .and_then(|e| e["recorded_at"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    server.stop()?;
+
+    let copy = dir.path().join("exercise-kestrel");
+    let copy_s = copy.to_string_lossy().into_owned();
+    let create = |to: &str| {
+        cli(&[
+            "exercise",
+            "create",
+            "--from",
+            &data,
+            "--as-of",
+            &as_of,
+            "--data-dir",
+            to,
+        ])
+    };
+    let (status, _, stderr) = create(&copy_s)?;
+    assert!(status.success(), "{stderr}");
+    let (status, stdout, _) = cli(&["audit", "verify", "--data-dir", &copy_s])?;
+    assert!(status.success(), "{stdout}");
+    let marker: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(copy.join("exercise.json"))?)?;
+    assert_eq!(marker["name"], "exercise-kestrel");
+    // The stand-ins: same shape, never the real values, the same on every copy.
+    let token2 = token(&copy, "trainer", "duty_officer")?;
+    let server = Server::start(&copy, "127.0.0.1:0")?;
+    let api = Api::new(&server.base, &token2);
+    let p: serde_json::Value = api
+        .get(&format!("/v1/persons/{person}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let subs: serde_json::Value = api.get("/v1/subscriptions").send().await?.json().await?;
+    server.stop()?;
+    let name = p["full_name"].as_str().unwrap_or_default();
+    let passport = p["passport_number"].as_str().unwrap_or_default();
+    let phone = p["phone"].as_str().unwrap_or_default();
+    assert!(!name.contains("Realname") && !name.is_empty(), "{p}");
+    assert_ne!(passport, "E12345678", "{p}");
+    assert_eq!(passport.len(), "E12345678".len(), "{p}");
+    assert_ne!(phone, "+86 138 0013 8000", "{p}");
+    assert_eq!(phone.len(), "+86 138 0013 8000".len(), "{p}");
+    assert_eq!(subs["subscriptions"], json!([]), "{subs}");
+    let again = dir.path().join("again");
+    let (status, _, stderr) = create(&again.to_string_lossy())?;
+    assert!(status.success(), "{stderr}");
+    let token3 = token(&again, "trainer", "duty_officer")?;
+    let server = Server::start(&again, "127.0.0.1:0")?;
+    let api = Api::new(&server.base, &token3);
+    let q: serde_json::Value = api
+        .get(&format!("/v1/persons/{person}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    server.stop()?;
+    assert_eq!(q["full_name"], p["full_name"]);
+    assert_eq!(q["passport_number"], p["passport_number"]);
+
+    // Bad input: a used directory, a moment before the log or in the future; nothing written.
+    let (status, _, stderr) = create(&copy_s)?;
+    assert!(!status.success());
+    assert!(stderr.contains("already used"), "{stderr}");
+    for (moment, says) in [
+        ("2001-01-01T00:00:00Z", "before the log began"),
+        ("2999-01-01T00:00:00Z", "in the future"),
+    ] {
+        let to = dir.path().join("never");
+        let (status, _, stderr) = cli(&[
+            "exercise",
+            "create",
+            "--from",
+            &data,
+            "--as-of",
+            moment,
+            "--data-dir",
+            &to.to_string_lossy(),
+        ])?;
+        assert!(!status.success());
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!to.exists(), "nothing is written");
+    }
+    Ok(())
+}

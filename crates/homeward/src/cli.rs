@@ -53,6 +53,17 @@ enum Command {
     /// server needed). The reader is cleared for every case unless
     /// `--redact-restricted` is given.
     Sitrep(SitrepArgs),
+    /// Training copies of a crisis.
+    #[command(subcommand)]
+    Exercise(ExerciseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExerciseCommand {
+    /// Copy the crisis in `--from` as it stood at `--as-of` into the new directory
+    /// `--data-dir`: personal data replaced by generated stand-ins, its own hash chain,
+    /// no subscriptions.
+    Create(crate::exercise::CreateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +250,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Command::Demo(args) => crate::demo::run(args),
         Command::Sitrep(args) => sitrep(args),
+        Command::Exercise(ExerciseCommand::Create(args)) => {
+            crate::exercise::create(args, runtime()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
