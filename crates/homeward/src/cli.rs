@@ -341,7 +341,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data_dir.display(),
             data_dir.display()
         );
-        let notifier = if args.deliver {
+        // An exercise copy never delivers to outside endpoints.
+        let exercise = crate::exercise::name_of(&data_dir)?;
+        let notifier = if args.deliver && exercise.is_none() {
             let keys = Arc::clone(&tokens);
             let notifier = homeward_notify::Notifier::open(
                 &data_dir,
@@ -358,6 +360,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_rate_limit(args.rate_limit, args.rate_burst);
         if let Some(n) = notifier {
             state = state.with_notifier(n);
+        }
+        if let Some(name) = &exercise {
+            tracing::warn!(exercise = %name, "serving an EXERCISE copy: nothing is delivered outside");
+            state = state.with_exercise(name);
         }
         homeward_api::run(listener, state, shutdown_signal()).await?;
         match service.save_snapshot().await {

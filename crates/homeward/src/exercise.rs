@@ -3,7 +3,8 @@
 //! stand-ins (same shape, the same for the same person every time, never the real
 //! names or numbers); the copy has its own hash chain; subscriptions are not carried
 //! over, so nothing of an exercise reaches an outside endpoint. The copy names itself
-//! in `exercise.json`.
+//! in `exercise.json`; `homeward serve` on it marks every response with
+//! `Homeward-Exercise: <name>`, names it in the board, and delivers nothing.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,20 @@ pub struct CreateArgs {
     /// The exercise's name (default: the new directory's name).
     #[arg(long)]
     name: Option<String>,
+}
+
+/// The exercise a data directory holds, if it is an exercise copy.
+pub fn name_of(data_dir: &Path) -> anyhow::Result<Option<String>> {
+    let path = data_dir.join(MARKER);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let marker: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)
+        .with_context(|| format!("{} is not an exercise marker", path.display()))?;
+    match marker.get("name").and_then(|n| n.as_str()) {
+        Some(name) if !name.is_empty() => Ok(Some(name.to_owned())),
+        _ => bail!("{} names no exercise", path.display()),
+    }
 }
 
 /// A stable 64-bit hash (FNV-1a) of `seed` and `salt`: the same stand-in for the same

@@ -651,12 +651,31 @@
 
   // ---------------------------------------------------------------- rendering
 
+  // An exercise copy says so across the top of the screen, always.
+  function renderExercise(name) {
+    let banner = $('exercise-banner');
+    if (!name) {
+      if (banner) banner.remove();
+      document.body.classList.remove('exercise');
+      return;
+    }
+    if (!banner) {
+      banner = el('div', 'exercise-banner');
+      banner.id = 'exercise-banner';
+      banner.setAttribute('role', 'alert');
+      document.body.insertBefore(banner, document.body.firstChild);
+    }
+    banner.textContent = `EXERCISE ${name} \u2014 NOT A REAL CRISIS \u2014 EXERCISE ${name}`;
+    document.body.classList.add('exercise');
+  }
+
   function render() {
     clearTimeout(renderTimer);
     renderTimer = null;
     const board = state.board;
     if (!board) return;
     document.body.classList.remove('booting');
+    renderExercise(board.exercise);
     const now = boardNow();
     renderTotals(board.totals);
     renderIncidents(board, now);
