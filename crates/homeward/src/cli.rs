@@ -64,6 +64,9 @@ enum ExerciseCommand {
     /// `--data-dir`: personal data replaced by generated stand-ins, its own hash chain,
     /// no subscriptions.
     Create(crate::exercise::CreateArgs),
+    /// Print the after-action report of an exercise: each inject, the first action
+    /// that answered it and how long it took, and the deadlines missed.
+    Report(crate::exercise::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +162,15 @@ struct ServeArgs {
     /// turns snapshots off.
     #[arg(long, env = "HOMEWARD_SNAPSHOT_EVERY", default_value_t = homeward_service::snapshots::DEFAULT_EVERY)]
     snapshot_every: u64,
+    /// On an exercise copy: run the clock from the exercise's as-of moment, this many
+    /// times as fast as the wall clock.
+    #[arg(long)]
+    exercise_speed: Option<u16>,
+    /// On an exercise copy: carry out the injects of this JSON Lines file, each
+    /// `{"at": "+HH:MM", "method": "POST", "path": "/v1/...", "body": {...}}`, at that
+    /// exercise time after the start, as `exercise-control`.
+    #[arg(long)]
+    injects: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,6 +266,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::exercise::create(args, runtime()?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Exercise(ExerciseCommand::Report(args)) => {
+            print!("{}", crate::exercise::report(args, runtime()?)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
@@ -281,12 +297,45 @@ fn init_logs(json: bool) {
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logs(args.json_logs);
     let data_dir = args.data.data_dir;
+    let exercise = crate::exercise::name_of(&data_dir)?;
+    if exercise.is_none() && (args.exercise_speed.is_some() || args.injects.is_some()) {
+        bail!(
+            "--exercise-speed and --injects run only on an exercise copy (`homeward exercise create`)"
+        );
+    }
+    // Read before anything runs: a bad line stops the start, naming the line.
+    let injects = match &args.injects {
+        Some(path) => crate::exercise::read_injects(path)?,
+        None => Vec::new(),
+    };
+    let exercise_clock = match exercise {
+        Some(_) if args.exercise_speed.is_some() || args.injects.is_some() => {
+            let start = crate::exercise::resume_from(&data_dir)?;
+            Some((
+                start,
+                Arc::new(crate::exercise::ExerciseClock::new(
+                    start,
+                    args.exercise_speed.unwrap_or(1),
+                )),
+            ))
+        }
+        _ => None,
+    };
+    let clock: Arc<dyn homeward_service::Clock> = match &exercise_clock {
+        Some((_, c)) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
     runtime()?.block_on(async move {
         let log: Arc<dyn EventLog> = match &args.kafka {
-            None => Arc::new(
-                SqliteLog::open(&data_dir)
-                    .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
-            ),
+            None => {
+                let record_clock = Arc::clone(&clock);
+                Arc::new(
+                    SqliteLog::open_with_clock(&data_dir, Arc::new(move || record_clock.now()))
+                        .with_context(|| {
+                            format!("cannot open the event log in {}", data_dir.display())
+                        })?,
+                )
+            }
             Some(brokers) => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers: brokers.clone(),
@@ -317,10 +366,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let started = Instant::now();
         let service = if args.snapshot_every == 0 {
-            Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
+            Homeward::start(Arc::clone(&log), Arc::clone(&clock), |_, _| {}).await?
         } else {
             let snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
-            Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
+            Homeward::start_with_snapshots(Arc::clone(&log), Arc::clone(&clock), snapshots, |_, _| {})
                 .await?
         };
         homeward_service::reactor::spawn(Arc::clone(&service), policy);
@@ -342,7 +391,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             data_dir.display()
         );
         // An exercise copy never delivers to outside endpoints.
-        let exercise = crate::exercise::name_of(&data_dir)?;
         let notifier = if args.deliver && exercise.is_none() {
             let keys = Arc::clone(&tokens);
             let notifier = homeward_notify::Notifier::open(
@@ -364,6 +412,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(name) = &exercise {
             tracing::warn!(exercise = %name, "serving an EXERCISE copy: nothing is delivered outside");
             state = state.with_exercise(name);
+        }
+        if let Some((start, clock)) = exercise_clock
+            && !injects.is_empty()
+        {
+            let token = state.tokens.issue(
+                "exercise-control",
+                Role::DutyOfficer,
+                Timestamp::now(),
+                jiff::SignedDuration::from_hours(24 * 30),
+            )?;
+            tokio::spawn(crate::exercise::run_injects(
+                injects,
+                homeward_api::app(state.clone()),
+                clock,
+                start,
+                token,
+            ));
         }
         homeward_api::run(listener, state, shutdown_signal()).await?;
         match service.save_snapshot().await {

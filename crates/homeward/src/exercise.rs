@@ -273,3 +273,285 @@ async fn copy(dir: &Path, events: &[&RecordedEvent]) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The clock of an exercise: from `start`, `speed` times as fast as the wall clock.
+#[derive(Debug)]
+pub struct ExerciseClock {
+    start: Timestamp,
+    real_start: Timestamp,
+    speed: i32,
+}
+
+impl ExerciseClock {
+    /// A clock at `start` now, running `speed` times as fast.
+    pub fn new(start: Timestamp, speed: u16) -> Self {
+        Self {
+            start,
+            real_start: Timestamp::now(),
+            speed: i32::from(speed.max(1)),
+        }
+    }
+
+    /// How long the wall clock takes for `exercise` of exercise time.
+    fn real(&self, exercise: jiff::SignedDuration) -> std::time::Duration {
+        let nanos = exercise.as_nanos().max(0) / i128::from(self.speed);
+        std::time::Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+}
+
+impl homeward_service::Clock for ExerciseClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = Timestamp::now().duration_since(self.real_start);
+        elapsed
+            .checked_mul(self.speed)
+            .and_then(|d| self.start.checked_add(d).ok())
+            .unwrap_or(self.start)
+    }
+}
+
+/// The moment an exercise's clock starts from: its `as_of`, or the last entry recorded
+/// in the copy when that is later (a restarted exercise goes on, never back).
+pub fn resume_from(data_dir: &Path) -> anyhow::Result<Timestamp> {
+    let start = start_of(data_dir)?;
+    let conn_last = {
+        let log = SqliteLog::open(data_dir)?;
+        let head = *log.head().borrow();
+        let rt = tokio::runtime::Builder::new_current_thread().build()?;
+        rt.block_on(log.read_after(head.saturating_sub(1), 1))?
+            .first()
+            .map(|e| e.recorded_at())
+    };
+    Ok(conn_last.map_or(start, |last| last.max(start)))
+}
+
+/// The moment an exercise copy starts from: its `as_of`.
+pub fn start_of(data_dir: &Path) -> anyhow::Result<Timestamp> {
+    let marker: serde_json::Value = serde_json::from_slice(&std::fs::read(data_dir.join(MARKER))?)?;
+    marker
+        .get("as_of")
+        .and_then(|t| t.as_str())
+        .and_then(|t| t.parse().ok())
+        .context("the exercise marker names no as_of")
+}
+
+/// One inject: at that exercise time after the start, the request goes through the
+/// ordinary command path as `exercise-control`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inject {
+    /// Its line in the file.
+    pub line: usize,
+    /// When, after the start.
+    pub at: jiff::SignedDuration,
+    /// `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The route, under `/v1/`.
+    pub path: String,
+    /// The JSON body.
+    pub body: Option<serde_json::Value>,
+}
+
+/// `+HH:MM` (or `+HH:MM:SS`).
+fn offset(text: &str) -> Option<jiff::SignedDuration> {
+    let rest = text.strip_prefix('+')?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 && p.len() != 3) {
+        return None;
+    }
+    let nums: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if nums[1] > 59 || nums.get(2).is_some_and(|s| *s > 59) {
+        return None;
+    }
+    Some(jiff::SignedDuration::from_secs(
+        nums[0] * 3600 + nums[1] * 60 + nums.get(2).copied().unwrap_or(0),
+    ))
+}
+
+/// Reads an inject file (JSON Lines; blank lines skipped). A bad line is an error
+/// naming its number, before anything runs.
+pub fn read_injects(path: &Path) -> anyhow::Result<Vec<Inject>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the inject file {}", path.display()))?;
+    let mut injects = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |why: &str| anyhow::anyhow!("{} line {n}: {why}", path.display());
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| bad(&format!("not JSON ({e})")))?;
+        let object = value.as_object().ok_or_else(|| bad("not a JSON object"))?;
+        if let Some(unknown) = object
+            .keys()
+            .find(|k| !["at", "method", "path", "body"].contains(&k.as_str()))
+        {
+            return Err(bad(&format!("unknown field `{unknown}`")));
+        }
+        let at = object
+            .get("at")
+            .and_then(|v| v.as_str())
+            .and_then(offset)
+            .ok_or_else(|| bad("`at` must be a time after the start such as \"+01:30\""))?;
+        let method = match object.get("method").and_then(|v| v.as_str()) {
+            Some(m @ ("POST" | "PUT" | "DELETE")) => m.to_owned(),
+            _ => return Err(bad("`method` must be POST, PUT or DELETE")),
+        };
+        let path_value = match object.get("path").and_then(|v| v.as_str()) {
+            Some(p) if p.starts_with("/v1/") && !p.contains(char::is_whitespace) => p.to_owned(),
+            _ => return Err(bad("`path` must be a route under /v1/")),
+        };
+        let body = match object.get("body") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(b @ serde_json::Value::Object(_)) => Some(b.clone()),
+            Some(_) => return Err(bad("`body` must be a JSON object")),
+        };
+        injects.push(Inject {
+            line: n,
+            at,
+            method,
+            path: path_value,
+            body,
+        });
+    }
+    injects.sort_by_key(|i| (i.at, i.line));
+    Ok(injects)
+}
+
+/// Carries out the injects at their exercise times, through the router (the ordinary
+/// command path), with a token of `exercise-control`.
+pub async fn run_injects(
+    injects: Vec<Inject>,
+    router: axum::Router,
+    clock: Arc<ExerciseClock>,
+    start: Timestamp,
+    token: String,
+) {
+    use homeward_service::Clock;
+    use tower::ServiceExt;
+    for inject in injects {
+        let due = start.checked_add(inject.at).unwrap_or(start);
+        let ahead = due.duration_since(clock.now());
+        if ahead.is_positive() {
+            tokio::time::sleep(clock.real(ahead)).await;
+        }
+        let body = inject
+            .body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap_or_default())
+            .unwrap_or_default();
+        let request = axum::http::Request::builder()
+            .method(inject.method.as_str())
+            .uri(&inject.path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", format!("inject-{}", inject.line))
+            .body(axum::body::Body::from(body));
+        let Ok(request) = request else {
+            tracing::warn!(line = inject.line, "inject not sent: bad request");
+            continue;
+        };
+        match router.clone().oneshot(request).await {
+            Ok(response) => tracing::info!(
+                line = inject.line,
+                status = response.status().as_u16(),
+                "inject carried out"
+            ),
+            Err(e) => tracing::warn!(line = inject.line, error = %e, "inject failed"),
+        }
+    }
+}
+
+/// `homeward exercise report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The exercise copy.
+    #[arg(long)]
+    data_dir: PathBuf,
+}
+
+/// The after-action report: each inject, the first action that answered it (the next
+/// event on the same stream by someone other than exercise control and Homeward) and
+/// how long it took, and the deadlines missed during the exercise.
+pub fn report(args: ReportArgs, runtime: tokio::runtime::Runtime) -> anyhow::Result<String> {
+    let name = name_of(&args.data_dir)?
+        .with_context(|| format!("{} is not an exercise copy", args.data_dir.display()))?;
+    let start = start_of(&args.data_dir)?;
+    let events = runtime.block_on(async {
+        let log = SqliteLog::open(&args.data_dir)?;
+        let mut events: Vec<RecordedEvent> = Vec::new();
+        let mut after = 0;
+        loop {
+            let batch = log.read_after(after, 4096).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position();
+            events.extend(batch.into_iter().filter_map(|e| match e {
+                LogEntry::Event(e) => Some(*e),
+                LogEntry::Rejection(_) => None,
+            }));
+        }
+        anyhow::Ok(events)
+    })?;
+    let during: Vec<&RecordedEvent> = events.iter().filter(|e| e.recorded_at > start).collect();
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "# After-action report: exercise {name}\n");
+    let _ = writeln!(out, "Started at {start}.\n\n## Injects\n");
+    let mut seen = std::collections::HashSet::new();
+    let mut injects = 0;
+    for (i, e) in during.iter().enumerate() {
+        if e.actor.subject != "exercise-control" || !seen.insert(e.correlation_id) {
+            continue;
+        }
+        injects += 1;
+        let at = e.recorded_at.duration_since(start);
+        let answer = during[i + 1..].iter().find(|a| {
+            a.stream_id == e.stream_id
+                && a.actor.subject != "exercise-control"
+                && a.actor.subject != "homeward"
+        });
+        let _ = write!(
+            out,
+            "- +{:02}:{:02} {} on {}: ",
+            at.as_secs() / 3600,
+            at.as_secs() / 60 % 60,
+            e.event_type,
+            e.stream_id
+        );
+        let _ = match answer {
+            Some(a) => writeln!(
+                out,
+                "answered by {} ({}) after {} min",
+                a.actor.subject,
+                a.event_type,
+                a.recorded_at.duration_since(e.recorded_at).as_secs() / 60
+            ),
+            None => writeln!(out, "not answered"),
+        };
+    }
+    if injects == 0 {
+        out.push_str("No injects were carried out.\n");
+    }
+    out.push_str("\n## Deadlines missed during the exercise\n\n");
+    let mut missed = 0;
+    for e in &during {
+        if let DomainEvent::Deadline(homeward_domain::deadline::DeadlineEvent::Missed(m)) = &e.event
+        {
+            missed += 1;
+            let _ = writeln!(
+                out,
+                "- {} (owner {}), due {}, {} min late",
+                m.what,
+                m.owner,
+                m.due_at,
+                m.late_by_seconds / 60
+            );
+        }
+    }
+    if missed == 0 {
+        out.push_str("None.\n");
+    }
+    Ok(out)
+}
