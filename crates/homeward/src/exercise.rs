@@ -555,3 +555,62 @@ pub fn report(args: ReportArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stand_ins_keep_the_shape_and_are_the_same_every_time() {
+        let a = shaped(b"person-1", "passport", "E12345678");
+        assert_eq!(a, shaped(b"person-1", "passport", "E12345678"));
+        assert_ne!(a, shaped(b"person-2", "passport", "E12345678"));
+        assert_ne!(a, "E12345678");
+        assert_eq!(a.len(), 9);
+        assert!(a[..1].chars().all(|c| c.is_ascii_uppercase()));
+        assert!(a[1..].chars().all(|c| c.is_ascii_digit()));
+        let phone = shaped(b"person-1", "phone", "+86 138 0013 8000");
+        assert_eq!(phone.chars().filter(|c| *c == ' ').count(), 3);
+        assert!(phone.starts_with('+'));
+        assert_eq!(name(b"person-1"), name(b"person-1"));
+    }
+
+    #[test]
+    fn inject_times_are_offsets_after_the_start() {
+        assert_eq!(offset("+01:30"), Some(jiff::SignedDuration::from_mins(90)));
+        assert_eq!(
+            offset("+00:00:45"),
+            Some(jiff::SignedDuration::from_secs(45))
+        );
+        for bad in ["01:30", "+1:3", "+01:60", "+aa:bb", "+01", ""] {
+            assert_eq!(offset(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bad_inject_line_is_named() {
+        let dir = tempfile_dir();
+        let path = dir.join("injects.jsonl");
+        std::fs::write(
+            &path,
+            "{\"at\":\"+00:10\",\"method\":\"POST\",\"path\":\"/v1/incidents\",\"body\":{}}\n\n{\"at\":\"+00:20\",\"method\":\"GET\",\"path\":\"/v1/board\"}\n",
+        )
+        .expect("write");
+        let err = read_injects(&path).expect_err("GET is refused");
+        assert!(err.to_string().contains("line 3"), "{err}");
+        std::fs::write(
+            &path,
+            "{\"at\":\"+00:20\",\"method\":\"PUT\",\"path\":\"/v1/countries/ML/risk\",\"body\":{\"level\":2,\"reason\":\"x\"}}\n{\"at\":\"+00:10\",\"method\":\"POST\",\"path\":\"/v1/incidents\"}\n",
+        )
+        .expect("write");
+        let injects = read_injects(&path).expect("good file");
+        assert_eq!(injects.iter().map(|i| i.line).collect::<Vec<_>>(), [2, 1]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("homeward-injects-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+}
