@@ -61,6 +61,9 @@ pub struct AppState {
     pub answer_limits: Arc<rate::AnswerLimits>,
     /// How long an answer link made by an officer works.
     pub answer_link_valid_for: jiff::SignedDuration,
+    /// The exercise this server runs, if it serves an exercise copy: every response
+    /// then carries `Homeward-Exercise: <name>` and the board names it.
+    pub exercise: Option<Arc<str>>,
     /// Turns true when the server begins to shut down; live streams end then.
     pub shutdown: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -79,6 +82,7 @@ impl AppState {
             notifier: None,
             answer_limits: Arc::new(rate::AnswerLimits::default()),
             answer_link_valid_for: jiff::SignedDuration::from_hours(72),
+            exercise: None,
             shutdown,
             stop: Arc::new(stop),
         }
@@ -100,6 +104,12 @@ impl AppState {
     /// `burst` (either zero: no limit).
     pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
         self.rate_limit = rate::SubjectRateLimit::new(per_second, burst).map(Arc::new);
+        self
+    }
+
+    /// Marks everything this server answers as part of the exercise `name`.
+    pub fn with_exercise(mut self, name: &str) -> Self {
+        self.exercise = Some(Arc::from(name));
         self
     }
 
@@ -145,7 +155,28 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), route)
             }),
         )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            exercise_header,
+        ))
         .with_state(state)
+}
+
+/// `Homeward-Exercise: <name>` on every response of an exercise server.
+async fn exercise_header(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    if let Some(value) = state
+        .exercise
+        .as_deref()
+        .and_then(|name| header::HeaderValue::from_str(name).ok())
+    {
+        response.headers_mut().insert("homeward-exercise", value);
+    }
+    response
 }
 
 /// Turns empty error responses made below the handlers (405, a 413 from a length

@@ -394,6 +394,47 @@ fn rows() -> Vec<Row> {
                 )
             )
         ),
+        row!(
+            "post",
+            "/v1/incidents/{id}/decisions",
+            Some(CASE_FACTS),
+            IncidentCommand,
+            P::None,
+            |w, i| (
+                format!("/v1/incidents/{i}/decisions"),
+                Some(json!({"decision":"Engage an intermediary","rationale":"They called"}))
+            )
+        ),
+        row!(
+            "get",
+            "/v1/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/v1/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
+            "/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
+            "/v1/incidents/{id}/decisions",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (format!("/v1/incidents/{i}/decisions"), None)
+        ),
         // Persons.
         row!(
             "post",

@@ -84,6 +84,11 @@ uuid_id!(
     ReportId,
     "report"
 );
+uuid_id!(
+    /// A decision recorded on an incident.
+    DecisionId,
+    "decision"
+);
 
 /// An ISO 3166-1 alpha-2 country code, always upper case and officially assigned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub enum Action {
     UpdateAffectedPersons,
     CompleteTask,
     RecordCaseFacts,
+    RecordDecision,
     LogCall,
     RegisterPerson,
     UpdatePerson,
@@ -45,7 +46,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         FileReport | UpdateAffectedPersons | CompleteTask => {
             matches!(role, DutyOfficer | FieldOfficer | CaseTeam)
         }
-        RecordCaseFacts => matches!(role, DutyOfficer | CaseTeam),
+        RecordCaseFacts | RecordDecision => matches!(role, DutyOfficer | CaseTeam),
         LogCall => matches!(role, DutyOfficer | HotlineOperator),
         RegisterPerson | UpdatePerson => matches!(
             role,
@@ -166,6 +167,7 @@ mod tests {
             UpdateAffectedPersons,
             CompleteTask,
             RecordCaseFacts,
+            RecordDecision,
             LogCall,
             RegisterPerson,
             UpdatePerson,

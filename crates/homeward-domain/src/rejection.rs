@@ -192,6 +192,14 @@ pub enum Rejection {
     /// A token hash that is not 64 hex digits (a SHA-256).
     #[error("the token hash must be 64 hex digits")]
     InvalidTokenHash,
+    /// A list over its limit.
+    #[error("`{field}` holds more than {max} entries")]
+    TooMany {
+        /// The field.
+        field: &'static str,
+        /// Its limit in entries.
+        max: usize,
+    },
 }
 
 impl Rejection {
@@ -245,6 +253,7 @@ impl Rejection {
             Self::AnswerLinkUsed => "answer_link_used",
             Self::AnswerLinkExpired => "answer_link_expired",
             Self::InvalidTokenHash => "invalid_token_hash",
+            Self::TooMany { .. } => "too_many",
         }
     }
 }

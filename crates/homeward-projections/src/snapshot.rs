@@ -41,7 +41,8 @@ use crate::{
 /// The stored shape of the read models. See the module documentation.
 /// 2: personal data of persons and callers sealed; the locator's indexes not stored.
 /// 3: welfare checks carry their answer links.
-pub const FORMAT: u32 = 3;
+/// 4: incident files carry their decisions.
+pub const FORMAT: u32 = 4;
 
 /// The first bytes of every snapshot.
 const MAGIC: &[u8; 8] = b"HWSNAP\x00\x01";

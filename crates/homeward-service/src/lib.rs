@@ -15,6 +15,7 @@ pub mod config;
 pub mod ids;
 pub mod outcome;
 pub mod reactor;
+pub mod sitrep;
 pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};

@@ -128,6 +128,16 @@ impl SqliteLog {
         )
     }
 
+    /// [`Self::open_with_kek`] with another source of `recorded_at` (an exercise's
+    /// clock). Recorded times never go backwards whatever it says.
+    pub fn open_with_kek_and_clock(
+        data_dir: &Path,
+        kek: KekFile,
+        clock: RecordClock,
+    ) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, None, KekSource::File(kek))
+    }
+
     /// Opens the log with another source of `recorded_at` (a simulated clock for
     /// generated scenarios). Recorded times never go backwards whatever it says.
     pub fn open_with_clock(data_dir: &Path, clock: RecordClock) -> Result<Self, StoreError> {

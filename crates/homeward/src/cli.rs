@@ -54,6 +54,45 @@ enum Command {
     /// cases, hotline calls, risk changes, field reports over days) into a new data
     /// directory, through the same decide/append path the API uses.
     Demo(crate::demo::DemoArgs),
+    /// Print the situation report as of a moment, as Markdown, from the log (no
+    /// server needed). The reader is cleared for every case unless
+    /// `--redact-restricted` is given.
+    Sitrep(SitrepArgs),
+    /// Training copies of a crisis.
+    #[command(subcommand)]
+    Exercise(ExerciseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExerciseCommand {
+    /// Copy the crisis in `--from` as it stood at `--as-of` into the new directory
+    /// `--data-dir`: personal data replaced by generated stand-ins, its own hash chain,
+    /// no subscriptions.
+    Create(crate::exercise::CreateArgs),
+    /// Print the after-action report of an exercise: each inject, the first action
+    /// that answered it and how long it took, and the deadlines missed.
+    Report(crate::exercise::ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct SitrepArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The moment the report describes (RFC 3339).
+    #[arg(long)]
+    as_of: Timestamp,
+    /// The moment of the last report: what changed is counted after it.
+    #[arg(long)]
+    since: Option<Timestamp>,
+    /// Only this country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Only this incident.
+    #[arg(long)]
+    incident: Option<homeward_domain::IncidentId>,
+    /// Show restricted cases redacted, as to a reader without clearance.
+    #[arg(long)]
+    redact_restricted: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +140,21 @@ impl KekArg {
     fn open(&self, data_dir: &Path, beside: &Path) -> anyhow::Result<SqliteLog> {
         SqliteLog::open_with_kek(data_dir, self.file(beside))
             .with_context(|| format!("cannot open the event log in {}", data_dir.display()))
+    }
+
+    /// Opens the embedded log in `data_dir` with this key, recording times from `clock`.
+    fn open_with_clock(
+        &self,
+        data_dir: &Path,
+        beside: &Path,
+        clock: Arc<dyn homeward_service::Clock>,
+    ) -> anyhow::Result<SqliteLog> {
+        SqliteLog::open_with_kek_and_clock(
+            data_dir,
+            self.file(beside),
+            Arc::new(move || clock.now()),
+        )
+        .with_context(|| format!("cannot open the event log in {}", data_dir.display()))
     }
 }
 
@@ -163,6 +217,15 @@ struct ServeArgs {
     /// turns snapshots off.
     #[arg(long, env = "HOMEWARD_SNAPSHOT_EVERY", default_value_t = homeward_service::snapshots::DEFAULT_EVERY)]
     snapshot_every: u64,
+    /// On an exercise copy: run the clock from the exercise's as-of moment, this many
+    /// times as fast as the wall clock.
+    #[arg(long)]
+    exercise_speed: Option<u16>,
+    /// On an exercise copy: carry out the injects of this JSON Lines file, each
+    /// `{"at": "+HH:MM", "method": "POST", "path": "/v1/...", "body": {...}}`, at that
+    /// exercise time after the start, as `exercise-control`.
+    #[arg(long)]
+    injects: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +331,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Command::Demo(args) => crate::demo::run(args),
         Command::Backup(args) => backup(&args.data.data_dir, &args.to),
+        Command::Sitrep(args) => sitrep(args),
+        Command::Exercise(ExerciseCommand::Create(args)) => {
+            crate::exercise::create(args, runtime()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Exercise(ExerciseCommand::Report(args)) => {
+            print!("{}", crate::exercise::report(args, runtime()?)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
@@ -303,11 +375,41 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .map_or_else(|| PathBuf::from("."), Path::to_owned),
         None => data_dir.clone(),
     };
+    let exercise = crate::exercise::name_of(&data_dir)?;
+    if exercise.is_none() && (args.exercise_speed.is_some() || args.injects.is_some()) {
+        bail!(
+            "--exercise-speed and --injects run only on an exercise copy (`homeward exercise create`)"
+        );
+    }
+    // Read before anything runs: a bad line stops the start, naming the line.
+    let injects = match &args.injects {
+        Some(path) => crate::exercise::read_injects(path)?,
+        None => Vec::new(),
+    };
+    let exercise_clock = match exercise {
+        Some(_) if args.exercise_speed.is_some() || args.injects.is_some() => {
+            let start = crate::exercise::resume_from(&data_dir)?;
+            Some((
+                start,
+                Arc::new(crate::exercise::ExerciseClock::new(
+                    start,
+                    args.exercise_speed.unwrap_or(1),
+                )),
+            ))
+        }
+        _ => None,
+    };
+    let clock: Arc<dyn homeward_service::Clock> = match &exercise_clock {
+        Some((_, c)) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
     runtime()?.block_on(async move {
         let mut keyring = None;
         let log: Arc<dyn EventLog> = match &args.kafka {
             None => {
-                let log = args.kek.open(&data_dir, &beside)?;
+                let log = args
+                    .kek
+                    .open_with_clock(&data_dir, &beside, Arc::clone(&clock))?;
                 keyring = Some(log.keyring());
                 Arc::new(log)
             }
@@ -341,13 +443,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let started = Instant::now();
         let service = if args.snapshot_every == 0 {
-            Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
+            Homeward::start(Arc::clone(&log), Arc::clone(&clock), |_, _| {}).await?
         } else {
             let mut snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
             if let Some(keys) = keyring {
                 snapshots = snapshots.sealed_with(keys);
             }
-            Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
+            Homeward::start_with_snapshots(Arc::clone(&log), Arc::clone(&clock), snapshots, |_, _| {})
                 .await?
         };
         let answer_link_valid_for = policy.answer_link_valid_for;
@@ -377,7 +479,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
              Issue one:        homeward token issue --data-dir {d} --subject crisis-room-wall --role wall_display\n\
              An officer's:     homeward token issue --data-dir {d} --subject YOUR.NAME --role duty_officer"
         );
-        let notifier = if args.deliver {
+        // An exercise copy never delivers to outside endpoints.
+        let notifier = if args.deliver && exercise.is_none() {
             let keys = Arc::clone(&tokens);
             let notifier = homeward_notify::Notifier::open(
                 &data_dir,
@@ -399,6 +502,27 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_answer_link_valid_for(answer_link_valid_for);
         if let Some(n) = notifier {
             state = state.with_notifier(n);
+        }
+        if let Some(name) = &exercise {
+            tracing::warn!(exercise = %name, "serving an EXERCISE copy: nothing is delivered outside");
+            state = state.with_exercise(name);
+        }
+        if let Some((start, clock)) = exercise_clock
+            && !injects.is_empty()
+        {
+            let token = state.tokens.issue(
+                "exercise-control",
+                Role::DutyOfficer,
+                Timestamp::now(),
+                jiff::SignedDuration::from_hours(24 * 30),
+            )?;
+            tokio::spawn(crate::exercise::run_injects(
+                injects,
+                homeward_api::app(state.clone()),
+                clock,
+                start,
+                token,
+            ));
         }
         homeward_api::run(listener, state, shutdown_signal()).await?;
         match service.save_snapshot().await {
@@ -502,6 +626,50 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         print_summary(&projections, args.until, elapsed);
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn sitrep(args: SitrepArgs) -> anyhow::Result<ExitCode> {
+    use homeward_projections::board::Visibility;
+    use homeward_projections::sitrep::{SitrepQuery, markdown};
+    let data_dir = args.data.data_dir;
+    if !data_dir.join(FILE_NAME).exists() {
+        bail!("no event log in {}", data_dir.display());
+    }
+    let country = match args.country.as_deref() {
+        None => None,
+        Some(c) => Some(
+            homeward_domain::CountryCode::parse(c)
+                .with_context(|| format!("`{c}` is not a country code"))?,
+        ),
+    };
+    let text = runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+        if let Some(id) = args.incident
+            && service.read().incidents.get(id).is_none()
+        {
+            bail!("no incident {id}");
+        }
+        let query = SitrepQuery {
+            as_of: args.as_of,
+            since: args.since,
+            country,
+            incident: args.incident,
+        };
+        let redact = args.redact_restricted;
+        let visibility = move |f: &homeward_projections::incidents::IncidentFile| {
+            if redact && f.classification == homeward_domain::incident::Classification::Restricted {
+                Visibility::Redacted
+            } else {
+                Visibility::Full
+            }
+        };
+        let report = service.sitrep(&query, &visibility).await?;
+        anyhow::Ok(markdown(&report))
+    })?;
+    use std::io::Write;
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_summary(p: &Projections, until: Option<Timestamp>, elapsed: std::time::Duration) {

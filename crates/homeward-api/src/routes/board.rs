@@ -27,7 +27,9 @@ use crate::views;
 fn render(state: &AppState, caller: &Caller) -> BoardView {
     let now = state.service.now();
     let p = state.service.read();
-    p.render_board(now, &|f| views::board_visibility(caller, f))
+    let mut view = p.render_board(now, &|f| views::board_visibility(caller, f));
+    view.exercise = state.exercise.as_deref().map(str::to_owned);
+    view
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
@@ -45,9 +47,9 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            Ok(Json(p.render_board(at, &|f| {
-                views::board_visibility(&caller, f)
-            })))
+            let mut view = p.render_board(at, &|f| views::board_visibility(&caller, f));
+            view.exercise = state.exercise.as_deref().map(str::to_owned);
+            Ok(Json(view))
         }
     }
 }

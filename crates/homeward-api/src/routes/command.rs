@@ -50,6 +50,15 @@ pub struct CommandNames {
     /// A new subscription's signing secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// The incident a decision was recorded on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<Uuid>,
+    /// The version of the incident a decision's author was looking at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_version: Option<u64>,
+    /// The log position a decision's author was looking at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
     /// What the caller should look at (a registration that looks like a duplicate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<Warning>>,

@@ -7,10 +7,12 @@ pub mod board;
 pub mod calls;
 pub mod command;
 pub mod countries;
+pub mod decisions;
 pub mod evacuations;
 pub mod field;
 pub mod incidents;
 pub mod persons;
+pub mod sitrep;
 pub mod subscriptions;
 pub mod system;
 pub mod tasks;
@@ -70,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(i::negotiation))
         .routes(routes!(i::outcome))
         .routes(routes!(i::correct))
+        .routes(routes!(decisions::record, decisions::list))
         .routes(routes!(persons::register, persons::search))
         .routes(routes!(persons::get))
         .routes(routes!(persons::whereabouts))
@@ -101,6 +104,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(countries::set_risk))
         .routes(routes!(board::board))
         .routes(routes!(board::stream))
+        .routes(routes!(sitrep::get))
+        .routes(routes!(sitrep::page))
         .routes(routes!(audit::list))
         .routes(routes!(audit::verify))
 }

@@ -171,6 +171,7 @@ pub enum IncidentCommand {
         reason: String,
         fix: IncidentFix,
     },
+    RecordDecision(crate::decision::RecordDecision),
 }
 
 impl IncidentCommand {
@@ -209,6 +210,7 @@ impl IncidentCommand {
             Self::RecordNegotiation { .. } => "record_negotiation",
             Self::RecordOutcome { .. } => "record_kidnapping_outcome",
             Self::Correct { .. } => "correct_incident",
+            Self::RecordDecision(_) => "record_decision",
         }
     }
 }

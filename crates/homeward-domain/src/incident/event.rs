@@ -263,6 +263,7 @@ crate::event::events! {
         NegotiationUpdated(Negotiation) = ("incident.negotiation_updated", 1),
         OutcomeRecorded(Outcome) = ("incident.kidnapping_outcome_recorded", 1),
         Corrected(Corrected) = ("incident.corrected", 1),
+        DecisionRecorded(crate::decision::DecisionRecorded) = ("incident.decision_recorded", 1),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The incident stream: from opening to closing, with persons affected, tasks, field
-//! reports, the kidnapping case facts, and corrections.
+//! reports, the kidnapping case facts, decisions (rules in `decision`), and corrections.
 //!
 //! `command` is what can be asked of an incident, `event` what can happen to one (each
 //! event's wire name and schema version), `state` what `decide` knows and how it

@@ -419,6 +419,10 @@ impl Aggregate for Incident {
                     correction,
                 })
             }
+            C::RecordDecision(decision) => {
+                self.open_for_work()?;
+                E::DecisionRecorded(crate::decision::decide(self, decision)?)
+            }
         };
         Ok(vec![event])
     }
@@ -474,7 +478,8 @@ impl Aggregate for Incident {
             E::CaptorContactRecorded(_)
             | E::DemandRecorded(_)
             | E::ProofOfLifeRecorded(_)
-            | E::NegotiationUpdated(_) => {}
+            | E::NegotiationUpdated(_)
+            | E::DecisionRecorded(_) => {}
             E::Corrected(c) => match &c.correction {
                 Correction::Status { to, .. } => self.status = *to,
                 Correction::PersonStatus { person_id, to, .. } => {
