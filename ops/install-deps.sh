@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs when they are missing: the libcurl
-# headers that the bundled librdkafka (the Kafka client) compiles against. Java 17
-# and Maven (for the Kafka broker) and Node.js (for the browser tests) come with the
-# machine; Chromium is installed by tests/browser/run.sh.
+# Installs the system packages the tests need when they are missing. Building Homeward
+# needs only the Rust toolchain, a C compiler, make and perl (the bundled librdkafka is
+# built by its own configure script, without libcurl); Java 17 and Maven run the Kafka
+# broker, Python's venv and curl the schemathesis run. Node.js (for the browser tests)
+# comes with the machine; Chromium is installed by tests/browser/run.sh.
 set -euo pipefail
 
 missing=()
-dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
-command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v make >/dev/null 2>&1 || missing+=(make)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 # Python's venv and curl for the schemathesis run (tests/fuzz/schemathesis.sh).

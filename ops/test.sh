@@ -5,8 +5,9 @@
 #   2. a real Apache Kafka broker (fetched from Maven Central by ops/kafka), then the
 #      whole API suite on the Kafka backend and the Kafka end-to-end tests (several
 #      instances, SIGKILL, broker restart, a killed leader in a three-broker cluster);
-#   3. a schema-driven fuzz run of the HTTP API (schemathesis, from the served OpenAPI
-#      document) against the real binary;
+#   3. the served OpenAPI document against the OpenAPI 3.1 specification
+#      (openapi-spec-validator), then a schema-driven fuzz run of the HTTP API
+#      (schemathesis, from that document) against the real binary;
 #   4. the wall display in a real headless Chromium.
 # Usage: ops/test.sh
 set -euo pipefail
@@ -21,7 +22,7 @@ cargo build --locked -p homeward
 echo "==> Rust tests (embedded log)"
 cargo test --locked --workspace
 
-echo "==> schemathesis against the OpenAPI document"
+echo "==> the OpenAPI document: OpenAPI 3.1 validator, then schemathesis"
 tests/fuzz/schemathesis.sh
 
 echo "==> Apache Kafka"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Real-browser tests of the crisis-room wall display.
+# Real-browser tests of the crisis-room wall display, the field page and the answer page.
 #
 #   bash tests/browser/run.sh                 # run the tests
 #   bash tests/browser/run.sh --screenshots   # also write docs/wall-display.png and docs/wall-replay.png
+#   bash tests/browser/run.sh --field         # only the field page and answer link tests
 #
 # Installs what it needs when it is missing: Debian's chromium (never a downloaded
 # browser build), libfaketime (lets the scenario be recorded over past hours) and the
@@ -32,4 +33,7 @@ fi
 (cd "$root" && cargo build -p homeward)
 
 cd "$here"
-exec node --test --test-concurrency=1 wall.test.js
+if [ "${1:-}" = "--field" ]; then
+  exec node --test --test-concurrency=1 field.test.js
+fi
+exec node --test --test-concurrency=1 wall.test.js field.test.js

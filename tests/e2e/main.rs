@@ -3,3 +3,4 @@
 
 mod cli;
 mod durability;
+mod personal_data;

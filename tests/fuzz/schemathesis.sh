@@ -4,7 +4,8 @@
 # OpenAPI document (valid and invalid) for every operation, as a duty officer and as an
 # admin. Fails on any 5xx answer and on any answer that breaks the document (status
 # not documented, body not matching its schema, wrong content type). The server's log
-# is kept and checked for panics.
+# is kept and checked for panics. First, the served document is checked against the
+# OpenAPI 3.1 specification (tests/fuzz/openapi-validate.sh).
 #
 #   tests/fuzz/schemathesis.sh            # builds the binary, installs schemathesis into a venv
 #   ST_EXAMPLES=200 tests/fuzz/schemathesis.sh
@@ -42,6 +43,9 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
 
 status=0
+echo "== the OpenAPI document against the OpenAPI 3.1 specification"
+tests/fuzz/openapi-validate.sh "http://127.0.0.1:$port/openapi.json" || status=1
+
 for role in duty_officer admin; do
   token=$("$bin" token issue --data-dir "$work/data" --subject "fuzz-$role" --role "$role" --ttl 2h | tail -1)
   echo "== schemathesis as $role ($examples examples per operation)"

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -69,6 +69,9 @@ pub struct Server {
     pub base: String,
     /// Its listen address.
     pub addr: String,
+    /// Everything it wrote to standard error so far.
+    output: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -80,22 +83,39 @@ impl Server {
 
     /// [`Server::start`] with more `serve` arguments (a Kafka cluster, a shared key).
     pub fn start_with(data_dir: &Path, listen: &str, extra: &[String]) -> anyhow::Result<Self> {
+        Self::start_logging(data_dir, listen, extra, "warn")
+    }
+
+    /// [`Server::start_with`] with the log filter `rust_log` (`RUST_LOG`); what it logs
+    /// is kept ([`Server::output`]).
+    pub fn start_logging(
+        data_dir: &Path,
+        listen: &str,
+        extra: &[String],
+        rust_log: &str,
+    ) -> anyhow::Result<Self> {
         let mut child = Command::new(binary()?)
             .args(["serve", "--data-dir"])
             .arg(data_dir)
             .args(["--listen", listen])
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()?;
         let stderr = child.stderr.take().context("no stderr")?;
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let output = Arc::new(Mutex::new(String::new()));
+        let kept = Arc::clone(&output);
+        let reader = std::thread::spawn(move || {
             let echo = std::env::var_os("HOMEWARD_TEST_SERVER_LOG").is_some();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if echo {
                     eprintln!("[server] {line}");
+                }
+                if let Ok(mut out) = kept.lock() {
+                    out.push_str(&line);
+                    out.push('\n');
                 }
                 if let Some(rest) = line.strip_prefix("Homeward is serving on http://") {
                     let addr = rest.split_whitespace().next().unwrap_or("").to_owned();
@@ -114,7 +134,14 @@ impl Server {
             child,
             base: format!("http://{addr}"),
             addr,
+            output,
+            reader: Some(reader),
         })
+    }
+
+    /// Everything the server wrote to standard error so far (its log).
+    pub fn output(&self) -> String {
+        self.output.lock().map(|o| o.clone()).unwrap_or_default()
     }
 
     /// The process id.
@@ -127,6 +154,18 @@ impl Server {
         self.child.kill()?;
         self.child.wait()?;
         Ok(())
+    }
+
+    /// SIGTERM, wait for a clean exit, and return everything it logged.
+    pub fn stop_with_output(mut self) -> anyhow::Result<(ExitStatus, String)> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        let status = self.child.wait()?;
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        Ok((status, self.output()))
     }
 
     /// SIGTERM, then wait for a clean exit.

@@ -65,6 +65,7 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     webhook_root: [u8; 32],
+    answer_root: [u8; 32],
 }
 
 impl TokenKeys {
@@ -107,12 +108,26 @@ impl TokenKeys {
         let mut root = sha2::Sha256::new();
         root.update(b"homeward webhook secrets\0");
         root.update(secret);
+        let mut answers = sha2::Sha256::new();
+        answers.update(b"homeward answer links\0");
+        answers.update(secret);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             webhook_root: root.finalize().into(),
+            answer_root: answers.finalize().into(),
         }
+    }
+
+    /// The token of the answer link `link_id` (a random id): derived from the key, so
+    /// whoever holds the key (this server, the notifier) can put it in a URL, while the
+    /// log keeps only [`answer_token_hash`] of it and a reader of the log cannot answer.
+    pub fn answer_token(&self, link_id: Uuid) -> String {
+        let mut h = sha2::Sha256::new();
+        h.update(self.answer_root);
+        h.update(link_id.as_bytes());
+        hex::encode(h.finalize())
     }
 
     /// The shared secret of a subscription: derived from the key, so every instance
@@ -168,6 +183,11 @@ impl TokenKeys {
                 )
             })
     }
+}
+
+/// The hash of an answer link's token, as the log keeps it (hex SHA-256).
+pub fn answer_token_hash(token: &str) -> String {
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(unix)]
@@ -239,6 +259,12 @@ impl FromRequestParts<AppState> for Caller {
             .is_revoked(&claims.jti, &claims.sub, claims.iat)
         {
             return Err(AppError::Unauthorized("the token was revoked".into()));
+        }
+        if claims.role == Role::Citizen {
+            // Citizens answer through their link only, never with a bearer token.
+            return Err(AppError::Unauthorized(
+                "the role `citizen` holds no API token".into(),
+            ));
         }
         if let Some(limiter) = &state.rate_limit {
             limiter.check(&claims.sub)?;

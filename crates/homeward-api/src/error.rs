@@ -184,6 +184,12 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<std::convert::Infallible> for AppError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {

@@ -57,6 +57,13 @@ pub struct AppState {
     pub rate_limit: Option<Arc<rate::SubjectRateLimit>>,
     /// Deliveries to subscribers, when this instance delivers.
     pub notifier: Option<Arc<homeward_notify::Notifier>>,
+    /// Rate limits of the answer pages (per link and per address).
+    pub answer_limits: Arc<rate::AnswerLimits>,
+    /// How long an answer link made by an officer works.
+    pub answer_link_valid_for: jiff::SignedDuration,
+    /// The exercise this server runs, if it serves an exercise copy: every response
+    /// then carries `Homeward-Exercise: <name>` and the board names it.
+    pub exercise: Option<Arc<str>>,
     /// Turns true when the server begins to shut down; live streams end then.
     pub shutdown: watch::Receiver<bool>,
     stop: Arc<watch::Sender<bool>>,
@@ -73,6 +80,9 @@ impl AppState {
             data_dir,
             rate_limit: None,
             notifier: None,
+            answer_limits: Arc::new(rate::AnswerLimits::default()),
+            answer_link_valid_for: jiff::SignedDuration::from_hours(72),
+            exercise: None,
             shutdown,
             stop: Arc::new(stop),
         }
@@ -84,10 +94,22 @@ impl AppState {
         self
     }
 
+    /// Answer links made by officers work for `valid_for`.
+    pub fn with_answer_link_valid_for(mut self, valid_for: jiff::SignedDuration) -> Self {
+        self.answer_link_valid_for = valid_for;
+        self
+    }
+
     /// Limits each subject to `per_second` requests a second, in bursts of up to
     /// `burst` (either zero: no limit).
     pub fn with_rate_limit(mut self, per_second: u32, burst: u32) -> Self {
         self.rate_limit = rate::SubjectRateLimit::new(per_second, burst).map(Arc::new);
+        self
+    }
+
+    /// Marks everything this server answers as part of the exercise `name`.
+    pub fn with_exercise(mut self, name: &str) -> Self {
+        self.exercise = Some(Arc::from(name));
         self
     }
 
@@ -133,7 +155,28 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), route)
             }),
         )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            exercise_header,
+        ))
         .with_state(state)
+}
+
+/// `Homeward-Exercise: <name>` on every response of an exercise server.
+async fn exercise_header(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(req).await;
+    if let Some(value) = state
+        .exercise
+        .as_deref()
+        .and_then(|name| header::HeaderValue::from_str(name).ok())
+    {
+        response.headers_mut().insert("homeward-exercise", value);
+    }
+    response
 }
 
 /// Turns empty error responses made below the handlers (405, a 413 from a length
@@ -145,7 +188,12 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // The answer pages answer citizens with plain pages of their own.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let (code, title, detail) = match status {
@@ -199,7 +247,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let stopping = state.clone();
-    axum::serve(listener, app(state))
+    // The peer's address reaches the handlers for the answer pages' limit per address.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             stopping.begin_shutdown();

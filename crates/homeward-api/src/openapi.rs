@@ -1,12 +1,12 @@
-//! The OpenAPI 3 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document: its title, security scheme and tags here, its operations
+//! from the routes' own declarations (`routes::api`), and the touches the served
+//! document gets (problem media type, header patterns, 429 and 503).
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{
-    access, audit, board, calls, countries, evacuations, incidents, persons, subscriptions, system,
-    tasks, wall,
-};
+use crate::error::Problem;
+use crate::routes::command::CommandResult;
 
 struct BearerAuth;
 
@@ -31,29 +31,7 @@ impl Modify for BearerAuth {
         version = env!("CARGO_PKG_VERSION"),
     ),
     modifiers(&BearerAuth),
-    paths(
-        system::healthz, system::metrics, system::openapi,
-        incidents::open, incidents::list, incidents::get, incidents::status, incidents::close,
-        incidents::reopen, incidents::severity, incidents::lead, incidents::add_member,
-        incidents::remove_member, incidents::add_person, incidents::person_status,
-        incidents::add_task, incidents::complete_task, incidents::cancel_task,
-        incidents::file_report, incidents::captor_contact, incidents::demand,
-        incidents::proof_of_life, incidents::negotiation, incidents::outcome, incidents::correct,
-        persons::register, persons::search, persons::get, persons::whereabouts,
-        persons::vulnerabilities, persons::welfare, persons::merge, persons::unmerge, persons::correct, persons::erase,
-        access::revoke,
-        calls::log, calls::list, calls::get, calls::link,
-        countries::set_risk, countries::list,
-        evacuations::open, evacuations::list, evacuations::get, evacuations::add_assembly_point,
-        evacuations::add_transport, evacuations::close, evacuations::register, evacuations::check_in,
-        evacuations::assign, evacuations::board, evacuations::no_show, evacuations::offload,
-        evacuations::depart, evacuations::arrive, evacuations::manifest,
-        board::board, board::stream, wall::timeline,
-        audit::list, audit::verify,
-        tasks::list, tasks::missed,
-        subscriptions::create, subscriptions::list, subscriptions::delete,
-        subscriptions::failures, subscriptions::replay,
-    ),
+    components(schemas(CommandResult, Problem)),
     tags(
         (name = "incidents", description = "Incidents, their persons, tasks, reports, case facts and corrections"),
         (name = "persons", description = "Citizens and the person locator"),
@@ -69,9 +47,15 @@ impl Modify for BearerAuth {
 )]
 struct ApiDoc;
 
-/// The document.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// What the document says besides its operations: the title, the security scheme,
+/// the tags. The operations come from the routes ([`crate::routes::api`]).
+pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The document: [`base`] with every route's operation.
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::routes::api().split_for_parts().1
 }
 
 /// The pattern every `Idempotency-Key` value must match (see `extract`).

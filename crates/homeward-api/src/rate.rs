@@ -31,6 +31,16 @@ impl SubjectRateLimit {
         })
     }
 
+    /// `per_minute` requests a minute on average, bursts of up to `burst`.
+    pub fn per_minute(per_minute: NonZeroU32, burst: NonZeroU32) -> Self {
+        Self {
+            limiter: DefaultKeyedRateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(burst),
+            ),
+            clock: DefaultClock::default(),
+        }
+    }
+
     /// Takes one request of `subject`'s allowance, or answers 429.
     pub fn check(&self, subject: &str) -> Result<(), AppError> {
         if self.limiter.len() > PRUNE_ABOVE {
@@ -45,6 +55,25 @@ impl SubjectRateLimit {
                     retry_after: wait.as_secs().max(1),
                 })
             }
+        }
+    }
+}
+
+/// The limits of the answer pages, which take no bearer token: per answer link (its
+/// token's hash) and per client address.
+pub struct AnswerLimits {
+    /// Per link: 10 a minute, bursts of 10.
+    pub per_link: SubjectRateLimit,
+    /// Per address: 60 a minute, bursts of 60.
+    pub per_address: SubjectRateLimit,
+}
+
+impl Default for AnswerLimits {
+    fn default() -> Self {
+        let n = |v: u32| NonZeroU32::new(v).unwrap_or(NonZeroU32::MIN);
+        Self {
+            per_link: SubjectRateLimit::per_minute(n(10), n(10)),
+            per_address: SubjectRateLimit::per_minute(n(60), n(60)),
         }
     }
 }

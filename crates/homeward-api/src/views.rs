@@ -81,7 +81,7 @@ pub struct PersonView {
     /// Whether personal data was masked for this caller.
     pub personal_data_masked: bool,
     /// Whether the personal data was erased (passport number, phone and date of birth
-    /// are then absent for every caller).
+    /// are then absent, and the full name empty, for every caller).
     pub personal_data_erased: bool,
     /// Where they are now.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -92,6 +92,9 @@ use Role::{
 };
 
 const ALL: &[Role] = &[D, F, H, C, E, AU, W, X];
+/// Every role a request is tried with: the token roles, and `citizen`, whose token (if
+/// anyone forged one with the key) the API refuses with 401 on every route.
+const EVERY_ROLE: &[Role] = &[D, F, H, C, E, AU, W, X, Role::Citizen];
 const READ_INCIDENTS: &[Role] = &[D, F, H, C, E, AU];
 const AFFECTED: &[Role] = &[D, F, C];
 const CASE_FACTS: &[Role] = &[D, C];
@@ -391,6 +394,47 @@ fn rows() -> Vec<Row> {
                 )
             )
         ),
+        row!(
+            "post",
+            "/v1/incidents/{id}/decisions",
+            Some(CASE_FACTS),
+            IncidentCommand,
+            P::None,
+            |w, i| (
+                format!("/v1/incidents/{i}/decisions"),
+                Some(json!({"decision":"Engage an intermediary","rationale":"They called"}))
+            )
+        ),
+        row!(
+            "get",
+            "/v1/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/v1/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
+            "/sitrep",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (
+                format!("/sitrep?as_of={}&incident={i}", w.after_setup),
+                None
+            )
+        ),
+        row!(
+            "get",
+            "/v1/incidents/{id}/decisions",
+            Some(READ_INCIDENTS),
+            IncidentRead,
+            P::None,
+            |w, i| (format!("/v1/incidents/{i}/decisions"), None)
+        ),
         // Persons.
         row!(
             "post",
@@ -597,6 +641,22 @@ fn rows() -> Vec<Row> {
             )
         ),
         // Tasks and deadlines.
+        row!(
+            "post",
+            "/v1/tasks/{id}/answer-link",
+            Some(ONLY_DUTY),
+            Global,
+            P::None,
+            |w, i| (format!("/v1/tasks/{}/answer-link", w.check), None)
+        ),
+        row!(
+            "get",
+            "/v1/me/incidents",
+            Some(READ_INCIDENTS),
+            Global,
+            P::None,
+            |w, i| ("/v1/me/incidents".into(), None)
+        ),
         row!(
             "get",
             "/v1/tasks",
@@ -867,6 +927,8 @@ struct World {
     transport: String,
     subscription: String,
     after_setup: String,
+    /// An open welfare check.
+    check: String,
 }
 
 impl World {
@@ -1053,6 +1115,33 @@ impl World {
             .as_str()
             .unwrap()
             .to_owned();
+        let check = homeward_domain::TaskId(uuid::Uuid::now_v7());
+        app.state
+            .service
+            .execute(
+                homeward_service::Command::Welfare(
+                    check,
+                    homeward_domain::welfare::WelfareCommand::Open {
+                        person_id: p3.parse().unwrap(),
+                        country: homeward_domain::CountryCode::parse("ML").unwrap(),
+                        risk_level: 4,
+                        vulnerabilities: vec![],
+                        due_at: jiff::Timestamp::now(),
+                        cause: uuid::Uuid::now_v7(),
+                    },
+                ),
+                homeward_service::CommandMeta {
+                    actor: homeward_domain::Actor::new("homeward", D),
+                    correlation_id: uuid::Uuid::now_v7(),
+                    idempotency: None,
+                    expected_version: None,
+                    causation_id: None,
+                },
+                homeward_service::Outcome::clone,
+            )
+            .await
+            .unwrap();
+        let check = check.to_string();
         let after_setup = jiff::Timestamp::now().to_string();
         World {
             app,
@@ -1068,6 +1157,7 @@ impl World {
             transport,
             subscription,
             after_setup,
+            check,
         }
     }
 
@@ -1188,6 +1278,9 @@ fn expected(row: &Row, role: Role, target: Target) -> StatusCode {
     let Some(roles) = row.roles else {
         return StatusCode::OK;
     };
+    if role == Role::Citizen {
+        return StatusCode::UNAUTHORIZED;
+    }
     if !roles.contains(&role) {
         return StatusCode::FORBIDDEN;
     }
@@ -1256,7 +1349,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
     let mut failures = Vec::new();
     let mut checked = 0usize;
     for row in &table {
-        for role in ALL.iter().copied() {
+        for role in EVERY_ROLE.iter().copied() {
             let targets: &[Target] = match row.scope {
                 Scope::Global => &[Target::Own],
                 _ => &[
@@ -1382,4 +1475,47 @@ async fn the_live_stream_carries_no_change_of_a_foreign_restricted_case() {
         assert!(!text.contains(SECRET_REPORT), "{role}: {text}");
         assert!(!text.contains(SECRET_TITLE), "{role}: {text}");
     }
+}
+
+/// The pages outside the API document (the wall, the field page, the answer pages) take
+/// no bearer token: every role, and no token at all, gets the same page, and an answer
+/// page for a token that is not a link's changes nothing whoever sends it.
+#[tokio::test]
+async fn the_pages_outside_the_document_answer_every_role_alike() {
+    let w = World::build().await;
+    let before = w.app.events().await;
+    let mut tokens: Vec<Option<String>> = vec![None];
+    tokens.extend(
+        EVERY_ROLE
+            .iter()
+            .map(|r| Some(w.app.token(&subject(*r), *r))),
+    );
+    for (n, token) in tokens.iter().enumerate() {
+        // A token of its own for each caller: the answer pages are limited per link.
+        let forged = format!("/answer/{n:064x}");
+        for (method, uri, body, want) in [
+            ("GET", "/", None, StatusCode::OK),
+            ("GET", "/field", None, StatusCode::OK),
+            ("GET", "/field/sw.js", None, StatusCode::OK),
+            ("GET", forged.as_str(), None, StatusCode::NOT_FOUND),
+            (
+                "POST",
+                forged.as_str(),
+                Some("status=safe"),
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            let mut b = Request::builder().method(method).uri(uri);
+            if let Some(t) = token {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            if body.is_some() {
+                b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            let body = body.map_or_else(Body::empty, |s| Body::from(s.to_owned()));
+            let r = w.app.send(b.body(body).unwrap()).await;
+            assert_eq!(r.status, want, "{method} {uri} with {token:?}");
+        }
+    }
+    assert_eq!(w.app.events().await, before);
 }

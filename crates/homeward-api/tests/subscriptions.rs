@@ -309,3 +309,75 @@ async fn failed_deliveries_are_listed_and_replayed_and_personal_data_stays_home(
     let list = app.get("/v1/subscriptions", &duty).await;
     assert_eq!(list.body["subscriptions"][0]["deleted"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_link_reaches_only_subscriptions_cleared_for_personal_data() {
+    let app = TestApp::embedded().await.with_notifier(settings(3));
+    let duty = app.token("dana", Role::DutyOfficer);
+    let admin = app.token("root", Role::Admin);
+    let (cleared, plain) = (subscriber().await, subscriber().await);
+    subscribe(
+        &app,
+        &admin,
+        json!({"url": cleared.url, "personal_data": true, "event_types": ["welfare.answer_link_issued"]}),
+    )
+    .await;
+    subscribe(
+        &app,
+        &duty,
+        json!({"url": plain.url, "event_types": ["welfare.answer_link_issued"]}),
+    )
+    .await;
+    let hotline = app.token("hugo", Role::HotlineOperator);
+    let r = app
+        .post("/v1/persons", &hotline, json!({"full_name": "Wang Lei", "date_of_birth": "1980-02-03", "nationality": "CN", "current_country": "LB"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let person: homeward_domain::PersonId = r.body["id"].as_str().expect("id").parse().expect("id");
+    let check = homeward_domain::TaskId(uuid::Uuid::now_v7());
+    app.state
+        .service
+        .execute(
+            homeward_service::Command::Welfare(
+                check,
+                homeward_domain::welfare::WelfareCommand::Open {
+                    person_id: person,
+                    country: homeward_domain::CountryCode::parse("LB").expect("country"),
+                    risk_level: 4,
+                    vulnerabilities: vec![],
+                    due_at: jiff::Timestamp::now(),
+                    cause: uuid::Uuid::now_v7(),
+                },
+            ),
+            homeward_service::CommandMeta {
+                actor: homeward_domain::Actor::new("homeward", Role::DutyOfficer),
+                correlation_id: uuid::Uuid::now_v7(),
+                idempotency: None,
+                expected_version: None,
+                causation_id: None,
+            },
+            homeward_service::Outcome::clone,
+        )
+        .await
+        .expect("check opened");
+    let r = app
+        .call(
+            "POST",
+            &format!("/v1/tasks/{check}/answer-link"),
+            &duty,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let url = r.body["url"].as_str().expect("url").to_owned();
+    let token = url.rsplit('/').next().expect("token").to_owned();
+    cleared.wait_for(1).await;
+    plain.wait_for(1).await;
+    let to_cleared = &cleared.events()[0];
+    assert_eq!(to_cleared["type"], "welfare.answer_link_issued");
+    assert_eq!(to_cleared["data"]["answer_url"], url.as_str());
+    let to_plain = &plain.events()[0];
+    assert_eq!(to_plain["type"], "welfare.answer_link_issued");
+    assert!(to_plain["data"].get("answer_url").is_none(), "{to_plain}");
+    assert!(!String::from_utf8_lossy(&plain.received.lock().expect("lock")[0].2).contains(&token));
+}

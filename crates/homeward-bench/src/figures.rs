@@ -733,8 +733,8 @@ pub async fn replay_only(dir: &Path) -> anyhow::Result<()> {
         json!({
             "board": mib(rmp_serde::to_vec_named(&p.board)),
             "incidents": mib(rmp_serde::to_vec_named(&p.incidents)),
-            "locator": mib(rmp_serde::to_vec_named(&p.locator)),
-            "calls": mib(rmp_serde::to_vec_named(&p.calls)),
+            "locator": mib(rmp_serde::to_vec_named(&p.locator.iter().collect::<Vec<_>>())),
+            "calls": mib(rmp_serde::to_vec_named(&p.calls.oldest_first().collect::<Vec<_>>())),
             "evacuations": mib(rmp_serde::to_vec_named(&p.evacuations)),
             "streams": mib(rmp_serde::to_vec_named(&p.streams)),
             "timeline": mib(rmp_serde::to_vec_named(&p.timeline)),

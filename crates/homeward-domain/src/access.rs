@@ -49,13 +49,11 @@ pub struct TokensRevoked {
     pub reason: String,
 }
 
-/// Everything that can happen to the access list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum AccessEvent {
-    #[serde(rename = "access.tokens_revoked")]
-    TokensRevoked(TokensRevoked),
+crate::event::events! {
+    /// Everything that can happen to the access list.
+    pub enum AccessEvent {
+        TokensRevoked(TokensRevoked) = ("access.tokens_revoked", 1),
+    }
 }
 
 /// What `decide` needs of the access list: only its version.

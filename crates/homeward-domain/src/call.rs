@@ -79,6 +79,8 @@ impl CallCommand {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[allow(missing_docs)]
 pub struct CallLogged {
+    /// Sealed at rest with the call's key (v2); empty if it cannot be opened.
+    #[serde(default)]
     pub caller_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_phone: Option<String>,
@@ -105,15 +107,13 @@ pub struct CallLinked {
     pub person_id: Option<PersonId>,
 }
 
-/// Everything that can happen to a call record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum CallEvent {
-    #[serde(rename = "call.logged")]
-    Logged(CallLogged),
-    #[serde(rename = "call.linked")]
-    Linked(CallLinked),
+crate::event::events! {
+    /// Everything that can happen to a call record.
+    pub enum CallEvent {
+        // v2 seals the caller's name and phone; the name is absent once unreadable.
+        Logged(CallLogged) = ("call.logged", 2),
+        Linked(CallLinked) = ("call.linked", 1),
+    }
 }
 
 /// What `decide` needs to know about a call.

@@ -32,13 +32,11 @@ pub struct RiskLevelSet {
     pub reason: String,
 }
 
-/// Everything that can happen to a country's risk record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum CountryEvent {
-    #[serde(rename = "country.risk_level_set")]
-    RiskLevelSet(RiskLevelSet),
+crate::event::events! {
+    /// Everything that can happen to a country's risk record.
+    pub enum CountryEvent {
+        RiskLevelSet(RiskLevelSet) = ("country.risk_level_set", 1),
+    }
 }
 
 /// A country's current risk level.

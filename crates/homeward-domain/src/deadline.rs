@@ -33,6 +33,10 @@ pub struct DeadlinePolicy {
     pub report_every: SignedDuration,
     /// The severity from which field reports are due regularly.
     pub report_severity: u8,
+    /// Whether Homeward gives every welfare check it opens a one-time answer link.
+    pub answer_links: bool,
+    /// How long an answer link works.
+    pub answer_link_valid_for: SignedDuration,
 }
 
 impl Default for DeadlinePolicy {
@@ -52,6 +56,8 @@ impl Default for DeadlinePolicy {
             case_team_min_members: 1,
             report_every: SignedDuration::from_hours(4),
             report_severity: 5,
+            answer_links: false,
+            answer_link_valid_for: SignedDuration::from_hours(72),
         }
     }
 }
@@ -171,13 +177,11 @@ pub struct DeadlineMissed {
     pub late_by_seconds: u64,
 }
 
-/// Everything that can happen to a deadline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum DeadlineEvent {
-    #[serde(rename = "deadline.missed")]
-    Missed(DeadlineMissed),
+crate::event::events! {
+    /// Everything that can happen to a deadline.
+    pub enum DeadlineEvent {
+        Missed(DeadlineMissed) = ("deadline.missed", 1),
+    }
 }
 
 /// Whether a deadline's miss was recorded.

@@ -324,35 +324,22 @@ pub struct EvacuationClosed {
     pub reason: String,
 }
 
-/// Everything that can happen to an evacuation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum EvacuationEvent {
-    #[serde(rename = "evacuation.opened")]
-    Opened(EvacuationOpened),
-    #[serde(rename = "evacuation.assembly_point_added")]
-    AssemblyPointAdded(AssemblyPointAdded),
-    #[serde(rename = "evacuation.transport_scheduled")]
-    TransportScheduled(TransportScheduled),
-    #[serde(rename = "evacuation.evacuee_registered")]
-    EvacueeRegistered(EvacueeRegistered),
-    #[serde(rename = "evacuation.evacuee_checked_in")]
-    EvacueeCheckedIn(EvacueeCheckedIn),
-    #[serde(rename = "evacuation.evacuees_assigned")]
-    EvacueesAssigned(EvacueesAssigned),
-    #[serde(rename = "evacuation.evacuee_boarded")]
-    EvacueeBoarded(EvacueeBoarded),
-    #[serde(rename = "evacuation.evacuee_no_show")]
-    EvacueeNoShow(EvacueeNoShow),
-    #[serde(rename = "evacuation.evacuee_offloaded")]
-    EvacueeOffloaded(EvacueeOffloaded),
-    #[serde(rename = "evacuation.transport_departed")]
-    TransportDeparted(TransportDeparted),
-    #[serde(rename = "evacuation.transport_arrived")]
-    TransportArrived(TransportArrived),
-    #[serde(rename = "evacuation.closed")]
-    Closed(EvacuationClosed),
+crate::event::events! {
+    /// Everything that can happen to an evacuation.
+    pub enum EvacuationEvent {
+        Opened(EvacuationOpened) = ("evacuation.opened", 1),
+        AssemblyPointAdded(AssemblyPointAdded) = ("evacuation.assembly_point_added", 1),
+        TransportScheduled(TransportScheduled) = ("evacuation.transport_scheduled", 1),
+        EvacueeRegistered(EvacueeRegistered) = ("evacuation.evacuee_registered", 1),
+        EvacueeCheckedIn(EvacueeCheckedIn) = ("evacuation.evacuee_checked_in", 1),
+        EvacueesAssigned(EvacueesAssigned) = ("evacuation.evacuees_assigned", 1),
+        EvacueeBoarded(EvacueeBoarded) = ("evacuation.evacuee_boarded", 1),
+        EvacueeNoShow(EvacueeNoShow) = ("evacuation.evacuee_no_show", 1),
+        EvacueeOffloaded(EvacueeOffloaded) = ("evacuation.evacuee_offloaded", 1),
+        TransportDeparted(TransportDeparted) = ("evacuation.transport_departed", 1),
+        TransportArrived(TransportArrived) = ("evacuation.transport_arrived", 1),
+        Closed(EvacuationClosed) = ("evacuation.closed", 1),
+    }
 }
 
 /// A transport as `decide` sees it.

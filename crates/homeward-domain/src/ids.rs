@@ -40,6 +40,12 @@ macro_rules! uuid_id {
                 Self(value)
             }
         }
+
+        impl From<$name> for Uuid {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
     };
 }
 
@@ -77,6 +83,11 @@ uuid_id!(
     /// A field report within an incident.
     ReportId,
     "report"
+);
+uuid_id!(
+    /// A decision recorded on an incident.
+    DecisionId,
+    "decision"
 );
 
 /// An ISO 3166-1 alpha-2 country code, always upper case and officially assigned.
@@ -137,6 +148,62 @@ impl schemars::JsonSchema for CountryCode {
     }
 }
 
+/// The kinds of stream: each names its streams (`<prefix>-<id>`) and its events'
+/// types (`<prefix>.<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum StreamKind {
+    Incident,
+    Person,
+    Call,
+    Country,
+    Evacuation,
+    Welfare,
+    Deadline,
+    Access,
+    Subscription,
+}
+
+impl StreamKind {
+    /// Every kind, in the order of [`crate::event::EVENT_TYPES`].
+    pub const ALL: [StreamKind; 9] = [
+        Self::Incident,
+        Self::Person,
+        Self::Call,
+        Self::Country,
+        Self::Evacuation,
+        Self::Welfare,
+        Self::Deadline,
+        Self::Access,
+        Self::Subscription,
+    ];
+
+    /// The prefix of its stream ids and event types.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Self::Incident => IncidentId::PREFIX,
+            Self::Person => PersonId::PREFIX,
+            Self::Call => CallId::PREFIX,
+            Self::Country => "country",
+            Self::Evacuation => EvacuationId::PREFIX,
+            Self::Welfare => "welfare",
+            Self::Deadline => "deadline",
+            Self::Access => "access",
+            Self::Subscription => "subscription",
+        }
+    }
+
+    /// The kind a prefix names.
+    pub fn from_prefix(prefix: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.prefix() == prefix)
+    }
+
+    /// The kind of an event type (`incident.opened` is an incident's).
+    pub fn of_event_type(event_type: &str) -> Option<Self> {
+        Self::from_prefix(event_type.split_once('.').map_or(event_type, |(c, _)| c))
+    }
+}
+
 /// The identifier of a stream: its category and the identifier within it,
 /// written `category-id` (e.g. `incident-0190…`, `country-ML`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -163,19 +230,19 @@ impl StreamId {
     }
     /// The stream of a country's risk level.
     pub fn country(code: CountryCode) -> Self {
-        Self(format!("country-{code}"))
+        Self(format!("{}-{code}", StreamKind::Country.prefix()))
     }
     /// The stream of a welfare check.
     pub fn welfare(id: TaskId) -> Self {
-        Self(format!("welfare-{id}"))
+        Self(format!("{}-{id}", StreamKind::Welfare.prefix()))
     }
     /// The stream of a subscription to events.
     pub fn subscription(id: Uuid) -> Self {
-        Self(format!("subscription-{id}"))
+        Self(format!("{}-{id}", StreamKind::Subscription.prefix()))
     }
     /// The stream of a deadline (named by [`crate::deadline::deadline_id`]).
     pub fn deadline(id: Uuid) -> Self {
-        Self(format!("deadline-{id}"))
+        Self(format!("{}-{id}", StreamKind::Deadline.prefix()))
     }
     /// The stream of token revocations.
     pub fn access() -> Self {
@@ -184,6 +251,10 @@ impl StreamId {
     /// Wraps a stored stream id as it is.
     pub fn from_raw(raw: impl Into<String>) -> Self {
         Self(raw.into())
+    }
+    /// The kind of stream, when the category names one.
+    pub fn kind(&self) -> Option<StreamKind> {
+        StreamKind::from_prefix(self.category())
     }
     /// The category: the part before the first `-`.
     pub fn category(&self) -> &str {
@@ -226,10 +297,14 @@ pub enum Role {
     WallDisplay,
     /// Runs the system: tokens and erasure.
     Admin,
+    /// A citizen answering a welfare check through a one-time answer link (the
+    /// subject is the link's id). Never holds a bearer token: not in [`Role::ALL`],
+    /// so no token can be issued for it, and it may take no action of the API.
+    Citizen,
 }
 
 impl Role {
-    /// Every role, in a stable order.
+    /// Every role a token can be issued for, in a stable order.
     pub const ALL: [Role; 8] = [
         Role::DutyOfficer,
         Role::FieldOfficer,
@@ -252,6 +327,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::WallDisplay => "wall_display",
             Role::Admin => "admin",
+            Role::Citizen => "citizen",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod call;
 pub mod country;
 mod country_codes;
 pub mod deadline;
+pub mod decision;
 pub mod evacuation;
 pub mod event;
 pub mod ids;
@@ -38,8 +39,8 @@ pub mod welfare;
 pub use aggregate::{Aggregate, Context};
 pub use event::{DomainEvent, EventMeta};
 pub use ids::{
-    Actor, CallId, CountryCode, EvacuationId, IncidentId, PersonId, ReportId, Role, StreamId,
-    TaskId, TransportId,
+    Actor, CallId, CountryCode, DecisionId, EvacuationId, IncidentId, PersonId, ReportId, Role,
+    StreamId, StreamKind, TaskId, TransportId,
 };
 pub use jiff::Timestamp;
 pub use rejection::Rejection;

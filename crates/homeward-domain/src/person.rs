@@ -95,7 +95,7 @@ pub enum PersonCommand {
     Unmerge {
         reason: String,
     },
-    /// Erase the personal data (passport number, phone, date of birth) for good: the
+    /// Erase the personal data (full name, passport number, phone, date of birth) for good: the
     /// store destroys the record's key, so every copy of them reads as erased.
     Erase {
         reason: String,
@@ -135,11 +135,14 @@ impl PersonCommand {
     }
 }
 
-/// A person was registered. Passport number, phone and date of birth are personal data.
+/// A person was registered. Full name, passport number, phone and date of birth are
+/// personal data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[allow(missing_docs)]
 pub struct PersonRegistered {
+    /// Empty once the person was erased (v3; sealed at rest).
+    #[serde(default)]
     pub full_name: String,
     /// Absent once the person was erased (v2; v1 always had it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,8 +236,8 @@ pub struct PersonCorrected {
     pub phone: Option<String>,
 }
 
-/// The person's personal data was erased: their key is destroyed, and the passport
-/// number, phone and date of birth of every earlier event read as absent.
+/// The person's personal data was erased: their key is destroyed, and the full name,
+/// passport number, phone and date of birth of every earlier event read as absent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[allow(missing_docs)]
@@ -242,27 +245,21 @@ pub struct PersonErased {
     pub reason: String,
 }
 
-/// Everything that can happen to a person record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum PersonEvent {
-    #[serde(rename = "person.registered")]
-    Registered(PersonRegistered),
-    #[serde(rename = "person.whereabouts_updated")]
-    WhereaboutsUpdated(WhereaboutsUpdated),
-    #[serde(rename = "person.vulnerabilities_set")]
-    VulnerabilitiesSet(VulnerabilitiesSet),
-    #[serde(rename = "person.welfare_checked")]
-    WelfareChecked(WelfareChecked),
-    #[serde(rename = "person.merged")]
-    Merged(PersonMerged),
-    #[serde(rename = "person.unmerged")]
-    Unmerged(PersonUnmerged),
-    #[serde(rename = "person.corrected")]
-    Corrected(PersonCorrected),
-    #[serde(rename = "person.erased")]
-    Erased(PersonErased),
+crate::event::events! {
+    /// Everything that can happen to a person record.
+    pub enum PersonEvent {
+        // v1 always had a date of birth; v2 may lack it (erased); v3 seals the full
+        // name too, which is absent once erased.
+        Registered(PersonRegistered) = ("person.registered", 3),
+        WhereaboutsUpdated(WhereaboutsUpdated) = ("person.whereabouts_updated", 1),
+        VulnerabilitiesSet(VulnerabilitiesSet) = ("person.vulnerabilities_set", 1),
+        WelfareChecked(WelfareChecked) = ("person.welfare_checked", 1),
+        Merged(PersonMerged) = ("person.merged", 1),
+        Unmerged(PersonUnmerged) = ("person.unmerged", 1),
+        // v2 seals a corrected full name.
+        Corrected(PersonCorrected) = ("person.corrected", 2),
+        Erased(PersonErased) = ("person.erased", 1),
+    }
 }
 
 /// What `decide` needs to know about a person record.
@@ -491,7 +488,9 @@ impl Aggregate for Person {
                 if !self.registered {
                     return Err(Rejection::NotFound { what: "person" });
                 }
-                if self.erased && (dob.is_some() || passport.is_some() || tel.is_some()) {
+                if self.erased
+                    && (full_name.is_some() || dob.is_some() || passport.is_some() || tel.is_some())
+                {
                     return Err(Rejection::PersonErased);
                 }
                 if *corrects_version == 0 || *corrects_version > self.version {

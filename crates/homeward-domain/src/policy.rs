@@ -15,6 +15,7 @@ pub enum Action {
     UpdateAffectedPersons,
     CompleteTask,
     RecordCaseFacts,
+    RecordDecision,
     LogCall,
     RegisterPerson,
     UpdatePerson,
@@ -33,6 +34,7 @@ pub enum Action {
     ReadEvacuations,
     RevokeTokens,
     ErasePerson,
+    IssueAnswerLinks,
 }
 
 /// Whether `role` may take `action` at all (need-to-know is checked separately).
@@ -44,7 +46,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         FileReport | UpdateAffectedPersons | CompleteTask => {
             matches!(role, DutyOfficer | FieldOfficer | CaseTeam)
         }
-        RecordCaseFacts => matches!(role, DutyOfficer | CaseTeam),
+        RecordCaseFacts | RecordDecision => matches!(role, DutyOfficer | CaseTeam),
         LogCall => matches!(role, DutyOfficer | HotlineOperator),
         RegisterPerson | UpdatePerson => matches!(
             role,
@@ -66,10 +68,11 @@ pub fn allows(role: Role, action: Action) -> bool {
             role,
             DutyOfficer | HotlineOperator | CaseTeam | EvacuationCoordinator | Auditor
         ),
-        ReadBoard => true,
+        ReadBoard => role != Citizen,
         ReadAudit => matches!(role, Auditor | DutyOfficer | Admin),
         ManageEvacuations => matches!(role, DutyOfficer | EvacuationCoordinator),
         ManageSubscriptions => matches!(role, DutyOfficer | Admin),
+        IssueAnswerLinks => role == DutyOfficer,
         ProcessEvacuees => matches!(role, DutyOfficer | EvacuationCoordinator | FieldOfficer),
         RevokeTokens | ErasePerson => role == Admin,
         ReadEvacuations => matches!(
@@ -135,6 +138,25 @@ mod tests {
     }
 
     #[test]
+    fn citizens_take_no_action_and_only_duty_officers_issue_answer_links() {
+        use Action::*;
+        for action in [
+            ReadBoard,
+            ReadIncidents,
+            UpdatePerson,
+            FileReport,
+            IssueAnswerLinks,
+        ] {
+            assert!(!allows(Role::Citizen, action), "{action:?}");
+        }
+        for role in Role::ALL {
+            assert_eq!(allows(role, IssueAnswerLinks), role == Role::DutyOfficer);
+        }
+        assert!(!Role::ALL.contains(&Role::Citizen));
+        assert!("citizen".parse::<Role>().is_err());
+    }
+
+    #[test]
     fn the_wall_display_reads_only_the_board() {
         use Action::*;
         let all = [
@@ -145,6 +167,7 @@ mod tests {
             UpdateAffectedPersons,
             CompleteTask,
             RecordCaseFacts,
+            RecordDecision,
             LogCall,
             RegisterPerson,
             UpdatePerson,

@@ -180,6 +180,26 @@ pub enum Rejection {
     /// A subscription filter naming an event type that does not exist.
     #[error("the filter names an event type (or `category.*`) that does not exist")]
     UnknownEventType,
+    /// The welfare check is no longer open: nobody needs to answer it.
+    #[error("the welfare check is closed")]
+    CheckClosed,
+    /// An answer link already answered through.
+    #[error("this answer link was used already")]
+    AnswerLinkUsed,
+    /// An answer link past its time (or made to expire before it was made).
+    #[error("this answer link has expired")]
+    AnswerLinkExpired,
+    /// A token hash that is not 64 hex digits (a SHA-256).
+    #[error("the token hash must be 64 hex digits")]
+    InvalidTokenHash,
+    /// A list over its limit.
+    #[error("`{field}` holds more than {max} entries")]
+    TooMany {
+        /// The field.
+        field: &'static str,
+        /// Its limit in entries.
+        max: usize,
+    },
 }
 
 impl Rejection {
@@ -229,6 +249,11 @@ impl Rejection {
             Self::NotCheckedIn => "not_checked_in",
             Self::NotAssigned => "not_assigned",
             Self::NotBoarded => "not_boarded",
+            Self::CheckClosed => "check_closed",
+            Self::AnswerLinkUsed => "answer_link_used",
+            Self::AnswerLinkExpired => "answer_link_expired",
+            Self::InvalidTokenHash => "invalid_token_hash",
+            Self::TooMany { .. } => "too_many",
         }
     }
 }

@@ -90,15 +90,12 @@ pub struct SubscriptionDeleted {
     pub reason: String,
 }
 
-/// Everything that can happen to a subscription.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(missing_docs)]
-pub enum SubscriptionEvent {
-    #[serde(rename = "subscription.created")]
-    Created(SubscriptionCreated),
-    #[serde(rename = "subscription.deleted")]
-    Deleted(SubscriptionDeleted),
+crate::event::events! {
+    /// Everything that can happen to a subscription.
+    pub enum SubscriptionEvent {
+        Created(SubscriptionCreated) = ("subscription.created", 1),
+        Deleted(SubscriptionDeleted) = ("subscription.deleted", 1),
+    }
 }
 
 /// What `decide` needs to know about a subscription.
@@ -140,11 +137,8 @@ fn filter(f: &Filter) -> Result<Filter, Rejection> {
     for t in &f.event_types {
         let known = EVENT_TYPES.iter().any(|m| {
             m.name == t
-                || t.strip_suffix(".*").is_some_and(|c| {
-                    m.name
-                        .split_once('.')
-                        .is_some_and(|(category, _)| category == c)
-                })
+                || t.strip_suffix(".*")
+                    .is_some_and(|c| m.kind().is_some_and(|k| k.prefix() == c))
         });
         if !known {
             return Err(Rejection::UnknownEventType);

@@ -2,11 +2,15 @@
 //! Homeward itself when a country's risk level is raised, answered (safe, needs help,
 //! no answer), retried, escalated to the duty officer, or cancelled when the risk falls.
 //!
+//! A check can carry one-time **answer links**: the citizen answers for themselves. The
+//! stream keeps only a hash of each link's token (never the token), when it expires and
+//! whether it was used; [`WelfareCheck::answer_link`] is the rule a link must pass.
+//!
 //! Every command names the event that caused it (`cause`). A command whose cause was
 //! already applied decides nothing (no events, no rejection): reactions are replayed
 //! after a restart or raced by a second instance, and must take effect once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -56,8 +60,9 @@ pub fn priority(vulnerabilities: &[Vulnerability]) -> u8 {
     if vulnerabilities.is_empty() { 2 } else { 1 }
 }
 
-/// Everything that can be asked of a welfare check. Only Homeward's own reactions send
-/// these; officers answer through the person record.
+/// Everything that can be asked of a welfare check. Homeward's own reactions send most
+/// of these (officers answer through the person record); duty officers issue answer
+/// links, and the answer page marks a link used.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(missing_docs)]
 pub enum WelfareCommand {
@@ -88,6 +93,20 @@ pub enum WelfareCommand {
         reason: String,
         cause: Uuid,
     },
+    /// Give the open check a one-time answer link. `token_hash` is the hash of the
+    /// link's token (the token itself is never recorded); `cause` names the link.
+    IssueAnswerLink {
+        link_id: Uuid,
+        token_hash: String,
+        expires_at: Timestamp,
+        cause: Uuid,
+    },
+    /// The citizen answered through the link with `token_hash`: it is used up.
+    UseAnswerLink {
+        token_hash: String,
+        status: WelfareStatus,
+        cause: Uuid,
+    },
 }
 
 impl WelfareCommand {
@@ -98,6 +117,8 @@ impl WelfareCommand {
             Self::RecordAnswer { .. } => "answer_welfare_check",
             Self::Tighten { .. } => "tighten_welfare_check",
             Self::Cancel { .. } => "cancel_welfare_check",
+            Self::IssueAnswerLink { .. } => "issue_answer_link",
+            Self::UseAnswerLink { .. } => "use_answer_link",
         }
     }
 
@@ -106,7 +127,9 @@ impl WelfareCommand {
             Self::Open { cause, .. }
             | Self::RecordAnswer { cause, .. }
             | Self::Tighten { cause, .. }
-            | Self::Cancel { cause, .. } => *cause,
+            | Self::Cancel { cause, .. }
+            | Self::IssueAnswerLink { cause, .. }
+            | Self::UseAnswerLink { cause, .. } => *cause,
         }
     }
 }
@@ -180,23 +203,42 @@ pub struct CheckCancelled {
     pub cause: Uuid,
 }
 
-/// Everything that can happen to a welfare check.
+/// A one-time answer link was made for the check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[allow(missing_docs)]
-pub enum WelfareEvent {
-    #[serde(rename = "welfare.check_opened")]
-    Opened(CheckOpened),
-    #[serde(rename = "welfare.check_attempted")]
-    Attempted(CheckAttempted),
-    #[serde(rename = "welfare.check_escalated")]
-    Escalated(CheckEscalated),
-    #[serde(rename = "welfare.check_completed")]
-    Completed(CheckCompleted),
-    #[serde(rename = "welfare.check_due_changed")]
-    DueChanged(CheckDueChanged),
-    #[serde(rename = "welfare.check_cancelled")]
-    Cancelled(CheckCancelled),
+pub struct AnswerLinkIssued {
+    /// The link's id (the subject the citizen's answer is recorded under).
+    pub link_id: Uuid,
+    /// The hex SHA-256 of the link's token: enough to recognise it, not to use it.
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+    pub cause: Uuid,
+}
+
+/// The citizen answered through the link; it cannot be used again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[allow(missing_docs)]
+pub struct AnswerLinkUsed {
+    pub link_id: Uuid,
+    /// `safe` or `needs_help`.
+    pub status: WelfareStatus,
+    pub cause: Uuid,
+}
+
+crate::event::events! {
+    /// Everything that can happen to a welfare check.
+    pub enum WelfareEvent {
+        Opened(CheckOpened) = ("welfare.check_opened", 1),
+        Attempted(CheckAttempted) = ("welfare.check_attempted", 1),
+        Escalated(CheckEscalated) = ("welfare.check_escalated", 1),
+        Completed(CheckCompleted) = ("welfare.check_completed", 1),
+        DueChanged(CheckDueChanged) = ("welfare.check_due_changed", 1),
+        Cancelled(CheckCancelled) = ("welfare.check_cancelled", 1),
+        AnswerLinkIssued(AnswerLinkIssued) = ("welfare.answer_link_issued", 1),
+        AnswerLinkUsed(AnswerLinkUsed) = ("welfare.answer_link_used", 1),
+    }
 }
 
 impl WelfareEvent {
@@ -209,6 +251,8 @@ impl WelfareEvent {
             Self::Completed(e) => e.cause,
             Self::DueChanged(e) => e.cause,
             Self::Cancelled(e) => e.cause,
+            Self::AnswerLinkIssued(e) => e.cause,
+            Self::AnswerLinkUsed(e) => e.cause,
         }
     }
 }
@@ -228,6 +272,40 @@ pub struct WelfareCheck {
     pub attempts: u32,
     /// The events already acted on.
     pub causes: BTreeSet<Uuid>,
+    /// Its answer links, by the hash of their token.
+    #[serde(default)]
+    pub links: BTreeMap<String, AnswerLink>,
+}
+
+/// One answer link of a check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AnswerLink {
+    /// Its id.
+    pub link_id: Uuid,
+    /// After this it no longer works.
+    pub expires_at: Timestamp,
+    /// Whether the citizen already answered through it.
+    pub used: bool,
+}
+
+impl WelfareCheck {
+    /// The link with `token_hash` if a citizen may answer through it at `now`: it
+    /// exists, was not used, has not expired, and the check is still open.
+    pub fn answer_link(&self, token_hash: &str, now: Timestamp) -> Result<&AnswerLink, Rejection> {
+        let link = self.links.get(token_hash).ok_or(Rejection::NotFound {
+            what: "answer link",
+        })?;
+        if link.used {
+            return Err(Rejection::AnswerLinkUsed);
+        }
+        if now >= link.expires_at {
+            return Err(Rejection::AnswerLinkExpired);
+        }
+        if !self.status.is_open() {
+            return Err(Rejection::CheckClosed);
+        }
+        Ok(link)
+    }
 }
 
 impl Aggregate for WelfareCheck {
@@ -237,7 +315,7 @@ impl Aggregate for WelfareCheck {
     fn decide(
         &self,
         command: &WelfareCommand,
-        _ctx: &Context,
+        ctx: &Context,
     ) -> Result<Vec<WelfareEvent>, Rejection> {
         use WelfareCommand as C;
         use WelfareEvent as E;
@@ -280,13 +358,69 @@ impl Aggregate for WelfareCheck {
                 what: "welfare check",
             });
         }
+        match command {
+            C::IssueAnswerLink {
+                link_id,
+                token_hash,
+                expires_at,
+                cause,
+            } => {
+                if !self.status.is_open() {
+                    return Err(Rejection::CheckClosed);
+                }
+                if *expires_at <= ctx.now {
+                    return Err(Rejection::AnswerLinkExpired);
+                }
+                if token_hash.len() != 64 || !token_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Rejection::InvalidTokenHash);
+                }
+                if self.links.contains_key(token_hash) {
+                    return Err(Rejection::AlreadyExists {
+                        what: "answer link",
+                    });
+                }
+                return Ok(vec![E::AnswerLinkIssued(AnswerLinkIssued {
+                    link_id: *link_id,
+                    token_hash: token_hash.clone(),
+                    expires_at: *expires_at,
+                    cause: *cause,
+                })]);
+            }
+            // The answer itself closes the check (through the person's record), so a
+            // link is used up whether or not the check is still open by now; expiry
+            // and an open check were required when the answer was taken.
+            C::UseAnswerLink {
+                token_hash,
+                status,
+                cause,
+            } => {
+                let link = self.links.get(token_hash).ok_or(Rejection::NotFound {
+                    what: "answer link",
+                })?;
+                if link.used {
+                    return Err(Rejection::AnswerLinkUsed);
+                }
+                if *status == WelfareStatus::NoAnswer {
+                    return Err(Rejection::InvalidTransition {
+                        from: "answer link",
+                        to: "no_answer",
+                    });
+                }
+                return Ok(vec![E::AnswerLinkUsed(AnswerLinkUsed {
+                    link_id: link.link_id,
+                    status: *status,
+                    cause: *cause,
+                })]);
+            }
+            _ => {}
+        }
         // A closed check takes no more reactions: an answer or a risk change that
         // arrives after it is simply not for it.
         if !self.status.is_open() {
             return Ok(Vec::new());
         }
         let events = match command {
-            C::Open { .. } => Vec::new(),
+            C::Open { .. } | C::IssueAnswerLink { .. } | C::UseAnswerLink { .. } => Vec::new(),
             C::RecordAnswer {
                 status: WelfareStatus::NoAnswer,
                 next_due_at,
@@ -355,6 +489,23 @@ impl Aggregate for WelfareCheck {
             E::Completed(_) => self.status = CheckStatus::Completed,
             E::DueChanged(d) => self.due_at = Some(d.due_at),
             E::Cancelled(_) => self.status = CheckStatus::Cancelled,
+            E::AnswerLinkIssued(l) => {
+                self.links.insert(
+                    l.token_hash.clone(),
+                    AnswerLink {
+                        link_id: l.link_id,
+                        expires_at: l.expires_at,
+                        used: false,
+                    },
+                );
+            }
+            E::AnswerLinkUsed(u) => {
+                for link in self.links.values_mut() {
+                    if link.link_id == u.link_id {
+                        link.used = true;
+                    }
+                }
+            }
         }
         self
     }
@@ -375,6 +526,16 @@ pub fn check_id(cause: Uuid, person: PersonId) -> crate::ids::TaskId {
     name[..16].copy_from_slice(cause.as_bytes());
     name[16..].copy_from_slice(person.0.as_bytes());
     crate::ids::TaskId(Uuid::new_v5(&REACTION_NAMESPACE, &name))
+}
+
+/// The id of the answer link Homeward gives the check `task` it opened in answer to
+/// `cause`: the same everywhere, so a repeated reaction issues no second link.
+pub fn answer_link_id(cause: Uuid, task: crate::ids::TaskId) -> Uuid {
+    let mut name = [0u8; 33];
+    name[..16].copy_from_slice(cause.as_bytes());
+    name[16..32].copy_from_slice(task.0.as_bytes());
+    name[32] = b'l';
+    Uuid::new_v5(&REACTION_NAMESPACE, &name)
 }
 
 /// The id of the incident opened for a person who answered `needs_help` in `cause`.

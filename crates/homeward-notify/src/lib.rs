@@ -14,6 +14,10 @@
 //!   events of restricted incidents, and person and call events reach it without their
 //!   payload.
 //!
+//! - **Answer links**: the CloudEvent of `welfare.answer_link_issued` carries the link
+//!   itself (`data.answer_url`, so an SMS gateway can send it) only to subscriptions
+//!   cleared for personal data; the log holds only the hash of its token.
+//!
 //! The cursors and failures live in `notifications.db` in the data directory.
 
 use std::collections::HashSet;
@@ -23,6 +27,7 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use homeward_domain::incident::Classification;
+use homeward_domain::welfare::WelfareEvent;
 use homeward_domain::{CountryCode, DomainEvent, IncidentId};
 use homeward_projections::Projections;
 use homeward_projections::subscriptions::SubscriptionView;
@@ -98,8 +103,12 @@ pub struct ReplayOutcome {
 /// The shared secret of a subscription, by id.
 pub type Secrets = Arc<dyn Fn(Uuid) -> Vec<u8> + Send + Sync>;
 
+/// The URL of an answer link (a path from the server's root), by the link's id.
+pub type AnswerUrls = Arc<dyn Fn(Uuid) -> String + Send + Sync>;
+
 /// Delivers events to subscribers.
 pub struct Notifier {
+    answer_urls: std::sync::OnceLock<AnswerUrls>,
     service: Arc<Homeward>,
     db: Mutex<Connection>,
     client: reqwest::Client,
@@ -144,6 +153,7 @@ impl Notifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Arc::new(Self {
+            answer_urls: std::sync::OnceLock::new(),
             service,
             db: Mutex::new(conn),
             client,
@@ -151,6 +161,11 @@ impl Notifier {
             settings,
             running: Mutex::new(HashSet::new()),
         }))
+    }
+
+    /// Lets deliveries to subscriptions cleared for personal data carry answer links.
+    pub fn set_answer_urls(&self, urls: AnswerUrls) {
+        let _ = self.answer_urls.set(urls);
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -425,7 +440,7 @@ impl Notifier {
         if facts.restricted && !sub.personal_data {
             return None;
         }
-        let data = if facts.personal && !sub.personal_data {
+        let mut data = if facts.personal && !sub.personal_data {
             json!({ "redacted": true })
         } else {
             serde_json::to_value(&event.event)
@@ -433,6 +448,13 @@ impl Notifier {
                 .and_then(|mut v| v.get_mut("data").map(Value::take))
                 .unwrap_or(Value::Null)
         };
+        if let DomainEvent::Welfare(WelfareEvent::AnswerLinkIssued(link)) = &event.event
+            && sub.personal_data
+            && let Some(urls) = self.answer_urls.get()
+            && let Some(object) = data.as_object_mut()
+        {
+            object.insert("answer_url".into(), Value::String(urls(link.link_id)));
+        }
         let envelope = json!({
             "specversion": "1.0",
             "id": event.event_id,

@@ -140,6 +140,10 @@ pub struct Totals {
 /// The board as one viewer sees it at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BoardView {
+    /// The exercise this board belongs to, on an exercise copy (absent on the real
+    /// crisis).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<String>,
     /// The moment the view is for (now, or the time-travel moment).
     pub as_of: Timestamp,
     /// The last log position folded in.
@@ -269,6 +273,7 @@ impl Board {
             .take(FEED_LENGTH)
             .collect();
         BoardView {
+            exercise: None,
             as_of: now,
             position,
             incidents,

@@ -42,7 +42,7 @@ pub struct CallRecord {
 }
 
 /// Every call, with an index by person.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallLog {
     calls: HashMap<CallId, CallRecord>,
     order: Vec<CallId>,
@@ -90,6 +90,21 @@ impl CallLog {
                 }
             }
         }
+    }
+
+    /// Every call, oldest first.
+    pub fn oldest_first(&self) -> impl Iterator<Item = &CallRecord> {
+        self.order.iter().filter_map(|id| self.calls.get(id))
+    }
+
+    /// A call log holding `records`, oldest first (a snapshot's).
+    pub fn from_records(records: impl IntoIterator<Item = CallRecord>) -> Self {
+        let mut log = Self::default();
+        for record in records {
+            log.order.push(record.id);
+            log.calls.insert(record.id, record);
+        }
+        log
     }
 
     /// One call.

@@ -237,6 +237,8 @@ pub struct IncidentFile {
     pub case_file: Vec<CaseEntry>,
     /// Corrections.
     pub corrections: Vec<CorrectionNote>,
+    /// Decisions, oldest first, each with what its author knew.
+    pub decisions: Vec<crate::decisions::DecisionNote>,
     /// The last close or reopen reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
@@ -286,6 +288,7 @@ impl IncidentFile {
             reports: Vec::new(),
             case_file: Vec::new(),
             corrections: Vec::new(),
+            decisions: Vec::new(),
             status_reason: None,
         })
     }
@@ -410,6 +413,10 @@ impl IncidentFile {
             E::NegotiationUpdated(n) => {
                 self.case(event, "negotiation", &n.summary);
             }
+            E::DecisionRecorded(d) => {
+                self.decisions
+                    .push(crate::decisions::DecisionNote::new(d, event));
+            }
             E::OutcomeRecorded(o) => {
                 self.case(event, "outcome", &o.summary).outcome = Some(o.outcome);
                 let status = match o.outcome {
@@ -490,7 +497,7 @@ pub struct IncidentFiles {
 impl IncidentFiles {
     /// Folds one event in (events of other streams are ignored).
     pub fn apply(&mut self, event: &RecordedEvent) {
-        if event.stream_id.category() != IncidentId::PREFIX {
+        if event.stream_id.kind() != Some(homeward_domain::StreamKind::Incident) {
             return;
         }
         let Ok(id) = event.stream_id.local_id().parse::<IncidentId>() else {
@@ -533,6 +540,20 @@ impl IncidentFiles {
 pub fn as_of(id: IncidentId, events: &[RecordedEvent], as_of: Timestamp) -> Option<IncidentFile> {
     let mut files = IncidentFiles::default();
     for event in events.iter().take_while(|e| e.recorded_at <= as_of) {
+        files.apply(event);
+    }
+    files.files.remove(&id)
+}
+
+/// The file of an incident as it stood at a log position: its events at or before
+/// `position` (all of one stream, in version order). `None` if it did not exist yet.
+pub fn at_position(
+    id: IncidentId,
+    events: &[RecordedEvent],
+    position: u64,
+) -> Option<IncidentFile> {
+    let mut files = IncidentFiles::default();
+    for event in events.iter().take_while(|e| e.position <= position) {
         files.apply(event);
     }
     files.files.remove(&id)

@@ -7,7 +7,9 @@
 //!
 //! - [`board`]: the crisis room's board: open incidents, totals, risk levels, feed;
 //! - [`incidents`]: the full file of each incident, and time travel over it;
+//! - [`decisions`]: each decision beside what was known when it was made;
 //! - [`locator`]: the person locator;
+//! - [`sitrep`]: situation reports for leadership, as JSON, Markdown and HTML;
 //! - [`calls`]: the hotline call log;
 //! - [`evacuations`]: evacuations, manifests and reconciliation;
 //! - [`streams`]: the domain state of every stream, for `decide`;
@@ -22,9 +24,11 @@ pub mod access;
 pub mod board;
 pub mod calls;
 pub mod deadlines;
+pub mod decisions;
 pub mod evacuations;
 pub mod incidents;
 pub mod locator;
+pub mod sitrep;
 pub mod snapshot;
 pub mod streams;
 pub mod subscriptions;
@@ -33,10 +37,9 @@ pub mod welfare;
 
 use homeward_domain::Timestamp;
 use homeward_store::LogEntry;
-use serde::{Deserialize, Serialize};
 
-/// Every read model, at one log position.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Every read model, at one log position. Stored by [`snapshot`], personal data sealed.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projections {
     /// The last log position folded in.
     pub position: u64,

@@ -1,5 +1,12 @@
 //! The person locator: search by name or passport number; status, last known place,
 //! incidents and calls of each person. Answers the hotline's "where is my relative?".
+//!
+//! Names and passport numbers are here in clear, in memory only: the search form of a
+//! name is its lower-cased words, indexed from the opened record and dropped with it.
+//! Once a person is erased their record keeps no name, passport number, phone or date
+//! of birth, and the indexes keep nothing of them, not even an empty entry under a key.
+//! Snapshots store the records with their personal data sealed (see
+//! [`crate::snapshot`]) and rebuild the indexes when loaded.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -34,14 +41,15 @@ pub struct Welfare {
 }
 
 /// Everything the locator knows about a person. Passport number, phone and date of
-/// birth are personal data: the edge masks them for readers who may not see them.
+/// birth are personal data: the edge masks them for readers who may not see them. The
+/// full name is personal data too, and empty once erased.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonRecord {
     /// Its id.
     pub id: PersonId,
     /// The stream's version.
     pub version: u64,
-    /// Full name.
+    /// Full name (personal data); empty once erased.
     pub full_name: String,
     /// Date of birth (personal data); absent once erased.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,7 +104,7 @@ pub struct PersonRecord {
 }
 
 /// The locator's indexes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Locator {
     /// Boxed: growing the map then moves pointers, not whole records.
     persons: HashMap<PersonId, Box<PersonRecord>>,
@@ -135,13 +143,38 @@ impl Locator {
         for token in name_tokens(&p.full_name) {
             if let Some(set) = self.names.get_mut(&token) {
                 set.remove(&id);
+                if set.is_empty() {
+                    self.names.remove(&token);
+                }
             }
         }
         if let Some(passport) = &p.passport_number
             && let Some(set) = self.passports.get_mut(passport)
         {
             set.remove(&id);
+            if set.is_empty() {
+                self.passports.remove(passport);
+            }
         }
+    }
+
+    /// A locator holding `records`, with its indexes rebuilt (a snapshot's).
+    pub fn from_records(records: impl IntoIterator<Item = PersonRecord>) -> Self {
+        let mut locator = Self::default();
+        for record in records {
+            let id = record.id;
+            locator.persons.insert(id, Box::new(record));
+            locator.index(id);
+        }
+        locator
+    }
+
+    /// Every indexed name word and passport number (what the indexes are keyed by).
+    pub fn index_keys(&self) -> impl Iterator<Item = &str> {
+        self.names
+            .keys()
+            .chain(self.passports.keys())
+            .map(String::as_str)
     }
 
     fn set_status(
@@ -313,6 +346,7 @@ impl Locator {
                     }
                 }
                 PersonEvent::Erased(_) => {
+                    p.full_name = String::new();
                     p.date_of_birth = None;
                     p.passport_number = None;
                     p.phone = None;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use homeward_domain::StreamKind as K;
 use homeward_domain::access::AccessList;
 use homeward_domain::call::Call;
 use homeward_domain::country::CountryRisk;
@@ -65,47 +66,47 @@ impl Streams {
     /// The version of a stream (0 when it does not exist).
     pub fn version(&self, stream: &StreamId) -> u64 {
         let local = stream.local_id();
-        match stream.category() {
-            "incident" => local
+        match stream.kind() {
+            Some(K::Incident) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.incidents.get(&id))
                 .map_or(0, |s| s.version),
-            "person" => local
+            Some(K::Person) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.persons.get(&id))
                 .map_or(0, |s| s.version),
-            "call" => local
+            Some(K::Call) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.calls.get(&id))
                 .map_or(0, |s| s.version),
-            "evacuation" => local
+            Some(K::Evacuation) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.evacuations.get(&id))
                 .map_or(0, |s| s.version),
-            "country" => CountryCode::parse(local)
+            Some(K::Country) => CountryCode::parse(local)
                 .and_then(|c| self.countries.get(&c))
                 .map_or(0, |s| s.version),
-            "welfare" => local
+            Some(K::Welfare) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.welfare.get(&id))
                 .map_or(0, |s| s.version),
-            "deadline" => local
+            Some(K::Deadline) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.deadlines.get(&id))
                 .map_or(0, |s| s.version),
-            "subscription" => local
+            Some(K::Subscription) => local
                 .parse()
                 .ok()
                 .and_then(|id| self.subscriptions.get(&id))
                 .map_or(0, |s| s.version),
-            "access" => self.access.version,
-            _ => 0,
+            Some(K::Access) => self.access.version,
+            None => 0,
         }
     }
 
@@ -114,25 +115,27 @@ impl Streams {
         let mut out = Streams::default();
         for stream in streams {
             let local = stream.local_id();
-            match stream.category() {
-                "incident" => copy(&self.incidents, &mut out.incidents, local.parse().ok()),
-                "person" => copy(&self.persons, &mut out.persons, local.parse().ok()),
-                "call" => copy(&self.calls, &mut out.calls, local.parse().ok()),
-                "evacuation" => copy(&self.evacuations, &mut out.evacuations, local.parse().ok()),
-                "country" => copy(
+            match stream.kind() {
+                Some(K::Incident) => copy(&self.incidents, &mut out.incidents, local.parse().ok()),
+                Some(K::Person) => copy(&self.persons, &mut out.persons, local.parse().ok()),
+                Some(K::Call) => copy(&self.calls, &mut out.calls, local.parse().ok()),
+                Some(K::Evacuation) => {
+                    copy(&self.evacuations, &mut out.evacuations, local.parse().ok())
+                }
+                Some(K::Country) => copy(
                     &self.countries,
                     &mut out.countries,
                     CountryCode::parse(local),
                 ),
-                "welfare" => copy(&self.welfare, &mut out.welfare, local.parse().ok()),
-                "deadline" => copy(&self.deadlines, &mut out.deadlines, local.parse().ok()),
-                "subscription" => copy(
+                Some(K::Welfare) => copy(&self.welfare, &mut out.welfare, local.parse().ok()),
+                Some(K::Deadline) => copy(&self.deadlines, &mut out.deadlines, local.parse().ok()),
+                Some(K::Subscription) => copy(
                     &self.subscriptions,
                     &mut out.subscriptions,
                     local.parse().ok(),
                 ),
-                "access" => out.access = self.access.clone(),
-                _ => {}
+                Some(K::Access) => out.access = self.access.clone(),
+                None => {}
             }
         }
         out

@@ -36,6 +36,9 @@ pub struct TimelineView {
     pub last_recorded_at: Option<Timestamp>,
     /// Events in equal spans from first to last.
     pub buckets: Vec<Bucket>,
+    /// The decisions recorded, oldest first (filled in by the edge, which knows who
+    /// may see which incident).
+    pub decisions: Vec<crate::decisions::DecisionMark>,
 }
 
 impl Timeline {
@@ -56,6 +59,7 @@ impl Timeline {
                 first_recorded_at: None,
                 last_recorded_at: None,
                 buckets: Vec::new(),
+                decisions: Vec::new(),
             };
         };
         let n = n.clamp(1, 1000) as i64;
@@ -85,6 +89,7 @@ impl Timeline {
             first_recorded_at: Some(first),
             last_recorded_at: Some(last),
             buckets,
+            decisions: Vec::new(),
         }
     }
 }

@@ -16,7 +16,7 @@ use homeward_domain::incident::{IncidentEvent, IncidentStatus};
 use homeward_domain::person::{PersonEvent, Vulnerability, WelfareStatus};
 use homeward_domain::welfare::{self, CheckStatus, WelfareEvent};
 use homeward_domain::{
-    CountryCode, DomainEvent, IncidentId, PersonId, Role, StreamId, TaskId, Timestamp,
+    Actor, CountryCode, DomainEvent, IncidentId, PersonId, Role, StreamId, TaskId, Timestamp,
 };
 use homeward_store::RecordedEvent;
 use serde::Serialize;
@@ -64,6 +64,10 @@ pub struct CheckView {
     pub closed_at: Option<Timestamp>,
     /// The event that opened it.
     pub cause: Uuid,
+    /// Who gave the answer that completes it: an officer, or `citizen` (subject: the
+    /// answer link's id) when the citizen answered through a link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<Actor>,
 }
 
 /// Where a person who needs help is looked after.
@@ -180,6 +184,8 @@ pub struct Welfare {
     pending: BTreeMap<(u64, u32), Pending>,
     /// Outstanding reactions by the stream that settles them.
     by_target: HashMap<StreamId, BTreeSet<(u64, u32)>>,
+    /// The check each answer link belongs to, by the hash of the link's token.
+    links: HashMap<String, TaskId>,
 }
 
 /// Filters for the list of checks.
@@ -501,6 +507,11 @@ impl Welfare {
                 }
             })
             .flatten();
+        if status != WelfareStatus::NoAnswer
+            && let Some(check) = open_check.and_then(|id| self.checks.get_mut(&id))
+        {
+            check.answered_by = Some(event.actor.clone());
+        }
         let mut seq = 0;
         match (open_check, help) {
             (Some(task_id), help) => self.owe(
@@ -554,15 +565,21 @@ impl Welfare {
                     opened_at: event.recorded_at,
                     closed_at: None,
                     cause: o.cause,
+                    answered_by: None,
                 },
             );
             return;
+        }
+        if let WelfareEvent::AnswerLinkIssued(l) = e {
+            self.links.insert(l.token_hash.clone(), id);
         }
         let Some(check) = self.checks.get_mut(&id) else {
             return;
         };
         match e {
-            WelfareEvent::Opened(_) => {}
+            WelfareEvent::Opened(_)
+            | WelfareEvent::AnswerLinkIssued(_)
+            | WelfareEvent::AnswerLinkUsed(_) => {}
             WelfareEvent::Attempted(a) => {
                 check.attempts = a.attempt;
                 check.due_at = a.next_due_at;
@@ -617,6 +634,11 @@ impl Welfare {
     /// One check.
     pub fn get(&self, id: TaskId) -> Option<&CheckView> {
         self.checks.get(&id)
+    }
+
+    /// The check an answer link belongs to, by the hash of the link's token.
+    pub fn check_of_link(&self, token_hash: &str) -> Option<TaskId> {
+        self.links.get(token_hash).copied()
     }
 
     /// The checks still open (or escalated), in no particular order.

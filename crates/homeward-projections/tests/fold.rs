@@ -253,8 +253,8 @@ proptest! {
         clean.apply_all(&entries);
         let mut prefix = Projections::default();
         prefix.apply_all(&entries[..cut]);
-        let bytes = snapshot::encode(&prefix, "abc").unwrap();
-        let (header, mut restored) = snapshot::decode(&bytes).unwrap();
+        let bytes = snapshot::encode(&prefix, "abc", None).unwrap();
+        let (header, mut restored) = snapshot::decode(&bytes, None).unwrap();
         prop_assert_eq!(header.position, cut as u64);
         prop_assert_eq!(header.log_hash.as_str(), "abc");
         prop_assert_eq!(&restored, &prefix);
@@ -268,34 +268,84 @@ proptest! {
 fn a_damaged_or_foreign_snapshot_is_refused() {
     let mut p = Projections::default();
     p.apply_all(&entries());
-    let bytes = snapshot::encode(&p, "abc").unwrap();
+    let bytes = snapshot::encode(&p, "abc", None).unwrap();
     assert_eq!(snapshot::header(&bytes).unwrap().position, p.position);
 
     let mut flipped = bytes.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
     assert!(matches!(
-        snapshot::decode(&flipped),
+        snapshot::decode(&flipped, None),
         Err(SnapshotError::Checksum)
     ));
 
     let mut other_format = bytes.clone();
     other_format[8..12].copy_from_slice(&(snapshot::FORMAT + 1).to_le_bytes());
     assert!(matches!(
-        snapshot::decode(&other_format),
+        snapshot::decode(&other_format, None),
         Err(SnapshotError::Format { .. })
     ));
 
     assert!(matches!(
-        snapshot::decode(&bytes[..bytes.len() / 2]),
+        snapshot::decode(&bytes[..bytes.len() / 2], None),
         Err(SnapshotError::Checksum)
     ));
     assert!(matches!(
-        snapshot::decode(&bytes[..10]),
+        snapshot::decode(&bytes[..10], None),
         Err(SnapshotError::NotASnapshot)
     ));
     assert!(matches!(
-        snapshot::decode(b"{\"position\": 3}"),
+        snapshot::decode(b"{\"position\": 3}", None),
         Err(SnapshotError::NotASnapshot)
+    ));
+}
+
+#[test]
+fn a_snapshot_seals_personal_data_and_an_erased_key_opens_nothing() {
+    use homeward_store::seal::Keyring;
+    let mut p = Projections::default();
+    p.apply_all(&entries());
+    let persons: Vec<_> = p.locator.iter().map(|r| r.id).collect();
+    assert!(!persons.is_empty());
+    let keys = Keyring::default();
+    for id in &persons {
+        keys.get_or_create(StreamId::person(*id).as_str());
+    }
+    let bytes = snapshot::encode(&p, "abc", Some(&keys)).unwrap();
+    for secret in ["Li Wei", "E1234567", "1980-01-01"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} in clear in the snapshot"
+        );
+    }
+    let (_, restored) = snapshot::decode(&bytes, Some(&keys)).unwrap();
+    assert_eq!(restored, p);
+    assert_eq!(restored.locator.search("li wei", 100).len(), persons.len());
+
+    // The first person's key destroyed (erased since the snapshot): nothing of them
+    // opens, and nothing of them is indexed.
+    let erased = StreamId::person(persons[0]);
+    keys.destroy(erased.as_str());
+    let (_, restored) = snapshot::decode(&bytes, Some(&keys)).unwrap();
+    let record = restored.locator.get(persons[0]).unwrap();
+    assert_eq!(record.full_name, "");
+    assert_eq!(record.passport_number, None);
+    assert_eq!(record.date_of_birth, None);
+    let passport = p
+        .locator
+        .get(persons[0])
+        .unwrap()
+        .passport_number
+        .clone()
+        .unwrap();
+    assert!(restored.locator.search(&passport, 10).is_empty());
+    assert!(restored.locator.index_keys().all(|k| k != passport));
+
+    // Personal data without a key (written in clear by an older build) is never
+    // written into a snapshot in clear: no snapshot at all.
+    let empty = Keyring::default();
+    assert!(matches!(
+        snapshot::encode(&p, "abc", Some(&empty)),
+        Err(SnapshotError::Unsealable(_))
     ));
 }

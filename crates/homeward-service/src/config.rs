@@ -11,6 +11,8 @@
 //! level3 = "72h"
 //! retry_after = "2h"          # next attempt after no answer
 //! max_attempts = 3            # unanswered attempts before the duty officer takes over
+//! answer_links = false        # give every check Homeward opens a one-time answer link
+//! answer_link_valid_for = "72h"
 //!
 //! [case_team]
 //! within = "1h"               # a kidnapping case needs a lead and members by then
@@ -68,6 +70,8 @@ struct Welfare {
     level3: Option<Duration>,
     retry_after: Option<Duration>,
     max_attempts: Option<u32>,
+    answer_links: Option<bool>,
+    answer_link_valid_for: Option<Duration>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,6 +124,10 @@ pub fn parse(text: &str, path: &str) -> Result<DeadlinePolicy, ConfigError> {
     set(&mut p.welfare_level3.0, w.level3_vulnerable);
     set(&mut p.welfare_level3.1, w.level3);
     set(&mut p.welfare_retry_after, w.retry_after);
+    set(&mut p.answer_link_valid_for, w.answer_link_valid_for);
+    if let Some(on) = w.answer_links {
+        p.answer_links = on;
+    }
     if let Some(n) = w.max_attempts {
         if n == 0 {
             return Err(ConfigError::Invalid {
@@ -175,6 +183,15 @@ mod tests {
         assert_eq!(p.welfare_max_attempts, 2);
         assert_eq!(p.case_team_within, SignedDuration::from_mins(30));
         assert_eq!(p.report_every, DeadlinePolicy::default().report_every);
+        assert!(!p.answer_links);
+        let p = parse(
+            "[welfare]\nanswer_links = true\nanswer_link_valid_for = \"12h\"\n",
+            "x",
+        )
+        .expect("valid");
+        assert!(p.answer_links);
+        assert_eq!(p.answer_link_valid_for, SignedDuration::from_hours(12));
+        assert!(parse("[welfare]\nanswer_links = \"yes\"\n", "x").is_err());
     }
 
     #[test]

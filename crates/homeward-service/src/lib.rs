@@ -14,16 +14,20 @@ pub mod command;
 pub mod config;
 mod hot;
 pub mod ids;
+pub mod outcome;
 pub mod reactor;
+pub mod sitrep;
 pub mod snapshots;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use homeward_domain::{IncidentId, Rejection, StreamId, Timestamp};
+use homeward_domain::{DomainEvent, IncidentId, Rejection, StreamId, Timestamp};
 use homeward_projections::Projections;
 use homeward_projections::incidents::{self, IncidentFile};
-use homeward_store::{EventLog, LogEntry, RejectionRequest, StoreError, Subscription};
-use serde_json::{Map, Value, json};
+use homeward_store::{
+    EventLog, LogEntry, RecordedEvent, RejectionRequest, StoreError, Subscription,
+};
+use serde_json::Value;
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
@@ -31,6 +35,7 @@ pub use batch::{BatchItem, BatchOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, CommandMeta};
 pub use ids::{IdSource, RandomIds, SeededIds};
+pub use outcome::{Accepted, Outcome, Reply};
 pub use snapshots::Snapshots;
 
 /// Why a command did not take effect.
@@ -70,16 +75,7 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-/// A command that took effect (or had, the first time its idempotency key was used).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Accepted {
-    /// The response body: the caller's fields plus `stream`, `version` and `events`.
-    pub body: Value,
-    /// Whether this is the stored answer to an earlier identical request.
-    pub replayed: bool,
-}
-
-/// A change folded into the read models, for live streams.
+/// An event folded into the read models, for live streams: what happened, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// Its log position.
@@ -90,6 +86,21 @@ pub struct Change {
     pub stream_id: StreamId,
     /// When it was recorded.
     pub recorded_at: Timestamp,
+    /// The event.
+    pub event: DomainEvent,
+}
+
+impl Change {
+    /// The change an event of the log is.
+    pub fn of(e: RecordedEvent) -> Self {
+        Self {
+            position: e.position,
+            event_type: e.event_type,
+            stream_id: e.stream_id,
+            recorded_at: e.recorded_at,
+            event: e.event,
+        }
+    }
 }
 
 /// The running service.
@@ -271,32 +282,37 @@ impl Homeward {
         }
     }
 
-    /// Decides a command, appends its events and waits until they are folded in.
-    pub async fn execute(
+    /// Decides a command, appends its events and waits until they are folded in. The
+    /// answer is made by `respond` from what the command did (and stored with the
+    /// events when the command carries an idempotency key).
+    pub async fn execute<R: Reply>(
         &self,
         command: Command,
         meta: CommandMeta,
-        body: Map<String, Value>,
-    ) -> Result<Accepted, ServiceError> {
+        respond: impl Fn(&Outcome) -> R + Send + Sync + 'static,
+    ) -> Result<Accepted<R>, ServiceError> {
         if let Some((scope, hash)) = &meta.idempotency
             && let Some(stored) = self.log.idempotent_response(scope.clone(), *hash).await?
         {
-            return Ok(replayed(&stored));
+            return replayed(&stored);
         }
-        // Decided and written with the other commands waiting on its stream.
+        // Decided and written with the other commands waiting on its stream. The queue
+        // holds answers of every type, so each travels as the JSON it is stored as.
         let respond: hot::Respond<Value> = Box::new(move |stream, version, events| {
-            let mut body = body.clone();
-            body.insert("stream".into(), json!(stream));
-            body.insert("version".into(), json!(version));
-            body.insert("events".into(), json!(events));
-            Value::Object(body)
+            let reply = respond(&Outcome {
+                stream: stream.clone(),
+                version,
+                events: events.to_vec(),
+            });
+            serde_json::to_value(reply).unwrap_or(Value::Null)
         });
         match self.hot.submit(command, meta, respond).await? {
-            hot::Done::Fresh(body) => Ok(Accepted {
-                body,
+            hot::Done::Fresh(value) => Ok(Accepted {
+                reply: serde_json::from_value(value)
+                    .map_err(|e| ServiceError::Store(StoreError::Encode(e)))?,
                 replayed: false,
             }),
-            hot::Done::Replayed(stored) => Ok(replayed(&stored)),
+            hot::Done::Replayed(stored) => replayed(&stored),
         }
     }
 
@@ -349,11 +365,9 @@ impl Homeward {
     }
 }
 
-fn replayed(stored: &[u8]) -> Accepted {
-    Accepted {
-        body: serde_json::from_slice(stored).unwrap_or(Value::Null),
-        replayed: true,
-    }
+/// The stored answer to an earlier identical request.
+fn replayed<R: Reply>(stored: &[u8]) -> Result<Accepted<R>, ServiceError> {
+    outcome::replayed(stored).map_err(|e| ServiceError::Store(StoreError::Encode(e)))
 }
 
 /// Folds the log from the read models' position up to `target`. Reading and decoding
@@ -459,12 +473,7 @@ async fn project(
         // without queueing behind the writers that are now answered.
         for entry in batch {
             if let LogEntry::Event(e) = entry {
-                let _ = changes.send(Arc::new(Change {
-                    position: e.position,
-                    event_type: e.event_type,
-                    stream_id: e.stream_id,
-                    recorded_at: e.recorded_at,
-                }));
+                let _ = changes.send(Arc::new(Change::of(*e)));
             }
         }
         projected.send_replace(sub.position());

@@ -19,14 +19,13 @@ use homeward_domain::person::WelfareStatus;
 use homeward_domain::welfare::WelfareCommand;
 use homeward_domain::{Actor, IncidentId, PersonId, Role, StreamId, Timestamp};
 use homeward_projections::welfare::{HelpIncident, Pending, Reaction};
-use serde_json::Map;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::{Command, CommandMeta, Homeward, ServiceError};
+use crate::{Command, CommandMeta, Homeward, Outcome, ServiceError};
 
 /// One reaction carried out: its cause, its target, whether it wrote anything.
-type Outcome = (Uuid, StreamId, Result<bool, ServiceError>);
+type Carried = (Uuid, StreamId, Result<bool, ServiceError>);
 
 /// The subject Homeward's own commands are recorded under.
 pub const SUBJECT: &str = "homeward";
@@ -50,12 +49,27 @@ impl Reacted {
     }
 }
 
+/// The hash of an answer link's token, by the link's id (the token is derived from a
+/// key the service does not hold; only its hash is recorded).
+pub type LinkHashes = Arc<dyn Fn(Uuid) -> String + Send + Sync>;
+
 /// Starts the reactor on `service`.
 pub fn spawn(service: Arc<Homeward>, policy: DeadlinePolicy) -> Reacted {
+    spawn_with_answer_links(service, policy, None)
+}
+
+/// Starts the reactor on `service`; when the policy asks for answer links, every check
+/// it opens gets one, its token hashed by `hashes`.
+pub fn spawn_with_answer_links(
+    service: Arc<Homeward>,
+    policy: DeadlinePolicy,
+    hashes: Option<LinkHashes>,
+) -> Reacted {
     let (tx, rx) = watch::channel(0);
     let reacted = Reacted(rx);
     let _ = service.reacted.set(reacted.clone());
-    tokio::spawn(run(service, policy, tx));
+    let hashes = hashes.filter(|_| policy.answer_links);
+    tokio::spawn(run(service, policy, hashes, tx));
     reacted
 }
 
@@ -73,7 +87,12 @@ fn meta(cause: Uuid) -> CommandMeta {
     }
 }
 
-async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sender<u64>) {
+async fn run(
+    service: Arc<Homeward>,
+    policy: DeadlinePolicy,
+    hashes: Option<LinkHashes>,
+    reacted: watch::Sender<u64>,
+) {
     let mut projected = service.projected.clone();
     let mut moved = service.clock.moved();
     // Reactions that decided nothing (already done) or were refused: the log will not
@@ -124,14 +143,25 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
         for o in owed {
             by_target.entry(o.reaction.target()).or_default().push(o);
         }
-        let results: Vec<Vec<Outcome>> =
+        let results: Vec<Vec<Carried>> =
             futures::stream::iter(by_target.into_values().map(|group| {
                 let service = Arc::clone(&service);
                 let policy = policy.clone();
+                let hashes = hashes.clone();
                 async move {
                     let mut out = Vec::new();
                     for o in group {
-                        let result = react(&service, &policy, &o).await;
+                        let mut result = react(&service, &policy, &o).await;
+                        if let (Some(hashes), Reaction::OpenCheck { task_id, .. }, Ok(_)) =
+                            (&hashes, &o.reaction, &result)
+                        {
+                            let issued =
+                                issue_answer_link(&service, &policy, hashes, o.cause, *task_id)
+                                    .await;
+                            if let Err(e) = issued {
+                                result = Err(e);
+                            }
+                        }
                         out.push((o.cause, o.reaction.target(), result));
                     }
                     out
@@ -169,7 +199,7 @@ async fn run(service: Arc<Homeward>, policy: DeadlinePolicy, reacted: watch::Sen
                     .execute(
                         Command::Deadline(id, DeadlineCommand::RecordMissed(due)),
                         meta(cause),
-                        Map::new(),
+                        Outcome::clone,
                     )
                     .await
             }
@@ -294,16 +324,40 @@ async fn react(
             return open_help_incident(service, cause, *incident_id, *country, *person_id).await;
         }
     };
-    let accepted = service.execute(command, meta(cause), Map::new()).await?;
-    Ok(wrote(&accepted))
+    let accepted = service
+        .execute(command, meta(cause), Outcome::clone)
+        .await?;
+    Ok(accepted.reply.wrote())
 }
 
-fn wrote(accepted: &crate::Accepted) -> bool {
-    accepted
-        .body
-        .get("events")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|e| !e.is_empty())
+/// Gives the check Homeward opened in answer to `cause` its answer link (once: the
+/// link's id is derived from the cause and the check).
+async fn issue_answer_link(
+    service: &Homeward,
+    policy: &DeadlinePolicy,
+    hashes: &LinkHashes,
+    cause: Uuid,
+    task_id: homeward_domain::TaskId,
+) -> Result<bool, ServiceError> {
+    let link_id = homeward_domain::welfare::answer_link_id(cause, task_id);
+    let now = service.now();
+    let command = Command::Welfare(
+        task_id,
+        WelfareCommand::IssueAnswerLink {
+            link_id,
+            token_hash: hashes(link_id),
+            expires_at: now
+                .saturating_add(policy.answer_link_valid_for)
+                .unwrap_or(now),
+            cause: link_id,
+        },
+    );
+    match service.execute(command, meta(cause), Outcome::clone).await {
+        Ok(accepted) => Ok(accepted.reply.wrote()),
+        // The check closed before it got its link: nothing to answer any more.
+        Err(ServiceError::Rejected(homeward_domain::Rejection::CheckClosed)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Opens the incident for someone who needs help (once) and adds them to it (once).
@@ -342,10 +396,10 @@ async fn open_help_incident(
             .execute(
                 Command::Incident(incident_id, open),
                 meta(cause),
-                Map::new(),
+                Outcome::clone,
             )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     if !has_person {
         let add = IncidentCommand::AddPerson {
@@ -355,9 +409,13 @@ async fn open_help_incident(
             person_known: true,
         };
         let accepted = service
-            .execute(Command::Incident(incident_id, add), meta(cause), Map::new())
+            .execute(
+                Command::Incident(incident_id, add),
+                meta(cause),
+                Outcome::clone,
+            )
             .await?;
-        wrote_any |= wrote(&accepted);
+        wrote_any |= accepted.reply.wrote();
     }
     Ok(wrote_any)
 }

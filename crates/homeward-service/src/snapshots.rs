@@ -11,12 +11,17 @@
 //! crash leaves either the old snapshot or the new one, never a torn file in its
 //! place. Writing one pauses the projector for as long as encoding the read models
 //! takes (about a second per million events).
+//!
+//! Personal data in a snapshot is sealed with the log's per-person keys
+//! ([`Snapshots::sealed_with`]; see [`homeward_projections::snapshot`]), so a snapshot
+//! left on disk from before an erasure opens nothing of the erased person.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use homeward_projections::Projections;
 use homeward_projections::snapshot;
+use homeward_store::seal::Keyring;
 use homeward_store::{AuditQuery, EventLog, StoreError};
 
 /// The snapshot's file name inside the data directory.
@@ -34,6 +39,8 @@ pub struct Snapshots {
     saving: tokio::sync::Mutex<()>,
     /// The position of the last snapshot written by this process.
     written: tokio::sync::watch::Sender<u64>,
+    /// The keys personal data is sealed with (`None`: a backend that does not seal).
+    keys: Option<Arc<Keyring>>,
 }
 
 /// Why a snapshot could not be written.
@@ -58,7 +65,14 @@ impl Snapshots {
             every: DEFAULT_EVERY,
             saving: tokio::sync::Mutex::new(()),
             written: tokio::sync::watch::Sender::new(0),
+            keys: None,
         }
+    }
+
+    /// Seals personal data in the snapshots with `keys` (the log's own keyring).
+    pub fn sealed_with(mut self, keys: Arc<Keyring>) -> Self {
+        self.keys = Some(keys);
+        self
     }
 
     /// Writes a snapshot after every `every` entries folded (at least 1).
@@ -125,7 +139,8 @@ impl Snapshots {
                 return None;
             }
         }
-        match tokio::task::spawn_blocking(move || snapshot::decode(&bytes)).await {
+        let keys = self.keys.clone();
+        match tokio::task::spawn_blocking(move || snapshot::decode(&bytes, keys.as_deref())).await {
             Ok(Ok((_, projections))) => Some(projections),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "snapshot ignored; folding the whole log");
@@ -147,6 +162,7 @@ impl Snapshots {
         let hash = log_hash(log, position).await?.unwrap_or_default();
         let shared = Arc::clone(projections);
         let path = self.path.clone();
+        let keys = self.keys.clone();
         let saved = tokio::task::spawn_blocking(move || -> Result<u64, SaveError> {
             let bytes = {
                 let p = read(&shared);
@@ -155,7 +171,7 @@ impl Snapshots {
                     // the hash would not match; try again next time.
                     return Ok(0);
                 }
-                snapshot::encode(&p, &hash)?
+                snapshot::encode(&p, &hash, keys.as_deref())?
             };
             write_atomically(&path, &bytes)?;
             Ok(position)

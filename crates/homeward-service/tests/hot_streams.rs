@@ -11,12 +11,12 @@ use homeward_domain::incident::{
     FileReport, IncidentCommand, IncidentKind, OpenIncident, ReportCategory,
 };
 use homeward_domain::{Actor, IncidentId, ReportId, Role, StreamId};
+use homeward_service::Outcome;
 use homeward_service::{Command, CommandMeta, Homeward, ServiceError, SystemClock};
 use homeward_store::{
     AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupWrite,
     LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
 };
-use serde_json::{Map, Value};
 use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
 
@@ -131,7 +131,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
         occurred_at: None,
     });
     service
-        .execute(Command::Incident(id, open), meta(None), Map::new())
+        .execute(Command::Incident(id, open), meta(None), Outcome::clone)
         .await
         .unwrap();
 
@@ -141,7 +141,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
         let service = Arc::clone(&service);
         tokio::spawn(async move {
             service
-                .execute(Command::Incident(id, command), meta(key), Map::new())
+                .execute(Command::Incident(id, command), meta(key), Outcome::clone)
                 .await
         })
     };
@@ -166,14 +166,14 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
     }
     log.release.add_permits(1);
     let first = first.await.unwrap().unwrap();
-    assert_eq!(first.body["version"], 2);
+    assert_eq!(first.reply.version, 2);
     let mut answers = Vec::new();
     for w in waiting {
         answers.push(w.await.unwrap());
     }
 
     let version = |a: &Result<homeward_service::Accepted, ServiceError>| match a {
-        Ok(accepted) => accepted.body["version"].as_u64().unwrap(),
+        Ok(accepted) => accepted.reply.version,
         Err(e) => panic!("refused: {e}"),
     };
     // Each against the state the previous one left, in arrival order.
@@ -190,7 +190,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
     // The retry of a key gets the first answer, replayed; the command after it follows.
     let retried = answers[6].as_ref().unwrap();
     assert!(retried.replayed);
-    assert_eq!(retried.body, answers[4].as_ref().unwrap().body);
+    assert_eq!(retried.reply, answers[4].as_ref().unwrap().reply);
     assert_eq!(version(&answers[7]), 8);
     // Opening, the held report, the queued group up to the second use of a key, and
     // the command after it (the retry was answered from the log).
@@ -221,7 +221,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
             .await
             .unwrap()
             .unwrap();
-        let stored: Value = serde_json::from_slice(&stored).unwrap();
-        assert_eq!(stored, answer.as_ref().unwrap().body);
+        let stored: Outcome = serde_json::from_slice(&stored).unwrap();
+        assert_eq!(stored, answer.as_ref().unwrap().reply);
     }
 }

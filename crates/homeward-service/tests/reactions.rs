@@ -9,9 +9,9 @@ use homeward_domain::country::CountryCommand;
 use homeward_domain::deadline::DeadlinePolicy;
 use homeward_domain::person::{PersonCommand, PersonDetails, Vulnerability, Whereabouts};
 use homeward_domain::{Actor, CountryCode, PersonId, Role, Timestamp};
+use homeward_service::Outcome;
 use homeward_service::{Command, CommandMeta, Homeward, ManualClock, reactor};
 use homeward_store::{EventLog, LogEntry, SqliteLog};
-use serde_json::Map;
 use uuid::Uuid;
 
 const CITIZENS: usize = 30;
@@ -105,7 +105,7 @@ async fn a_restart_in_the_middle_of_a_reaction_opens_each_check_once() {
             suspected_duplicates: vec![],
         };
         first
-            .execute(Command::Person(id, command), meta(), Map::new())
+            .execute(Command::Person(id, command), meta(), Outcome::clone)
             .await
             .expect("registered");
         persons.push(id);
@@ -120,7 +120,7 @@ async fn a_restart_in_the_middle_of_a_reaction_opens_each_check_once() {
                 },
             ),
             meta(),
-            Map::new(),
+            Outcome::clone,
         )
         .await
         .expect("risk set");

@@ -9,9 +9,9 @@ use homeward_domain::incident::{
     FileReport, IncidentCommand, IncidentKind, OpenIncident, ReportCategory,
 };
 use homeward_domain::{Actor, IncidentId, ReportId, Role};
+use homeward_service::Outcome;
 use homeward_service::{Command, CommandMeta, Homeward, Snapshots, SystemClock};
 use homeward_store::{EventLog, SqliteLog};
-use serde_json::Map;
 use uuid::Uuid;
 
 fn meta() -> CommandMeta {
@@ -41,7 +41,7 @@ async fn write(service: &Homeward, incidents: u128, reports: u128, seed: u128) {
             occurred_at: None,
         });
         service
-            .execute(Command::Incident(id, open), meta(), Map::new())
+            .execute(Command::Incident(id, open), meta(), Outcome::clone)
             .await
             .unwrap();
         for r in 0..reports {
@@ -55,7 +55,7 @@ async fn write(service: &Homeward, incidents: u128, reports: u128, seed: u128) {
                 occurred_at: None,
             });
             service
-                .execute(Command::Incident(id, report), meta(), Map::new())
+                .execute(Command::Incident(id, report), meta(), Outcome::clone)
                 .await
                 .unwrap();
         }

@@ -87,23 +87,22 @@ pub fn decode_event(event_type: &str, version: u32, data: Value) -> Result<Domai
 }
 
 /// Reads `{"type": event_type, "data": ..}` from `tagged` as the event enum of the
-/// type's category (the part before the first `.`); `None` for an unknown category.
+/// type's kind (the part before the first `.`); `None` for an unknown kind.
 fn by_category<'de, D: serde::Deserializer<'de>>(
     event_type: &str,
     tagged: D,
 ) -> Option<Result<DomainEvent, D::Error>> {
-    let category = event_type.split_once('.').map_or(event_type, |(c, _)| c);
-    Some(match category {
-        "incident" => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
-        "person" => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
-        "call" => CallEvent::deserialize(tagged).map(DomainEvent::Call),
-        "country" => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
-        "evacuation" => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
-        "welfare" => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
-        "deadline" => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
-        "access" => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
-        "subscription" => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
-        _ => return None,
+    use homeward_domain::StreamKind as K;
+    Some(match K::of_event_type(event_type)? {
+        K::Incident => IncidentEvent::deserialize(tagged).map(DomainEvent::Incident),
+        K::Person => PersonEvent::deserialize(tagged).map(DomainEvent::Person),
+        K::Call => CallEvent::deserialize(tagged).map(DomainEvent::Call),
+        K::Country => CountryEvent::deserialize(tagged).map(DomainEvent::Country),
+        K::Evacuation => EvacuationEvent::deserialize(tagged).map(DomainEvent::Evacuation),
+        K::Welfare => WelfareEvent::deserialize(tagged).map(DomainEvent::Welfare),
+        K::Deadline => DeadlineEvent::deserialize(tagged).map(DomainEvent::Deadline),
+        K::Access => AccessEvent::deserialize(tagged).map(DomainEvent::Access),
+        K::Subscription => SubscriptionEvent::deserialize(tagged).map(DomainEvent::Subscription),
     })
 }
 
@@ -128,6 +127,10 @@ pub fn upcast(event_type: &str, mut version: u32, mut data: Value) -> Result<Val
             // v1 -> v2: the date of birth became optional (absent once erased); a v1
             // payload always has one, so it reads unchanged.
             ("person.registered", 1) => data,
+            // v2 -> v3, person.corrected v1 -> v2, call.logged v1 -> v2: the full name
+            // (the caller's name and phone) became sealed and may be absent (erased).
+            // Older payloads hold them in clear, so they read unchanged.
+            ("person.registered", 2) | ("person.corrected", 1) | ("call.logged", 1) => data,
             _ => return Err(format!("no upcaster for `{event_type}` v{version}")),
         };
         version += 1;
@@ -491,6 +494,66 @@ mod tests {
             panic!("does not decode");
         };
         assert_eq!(general, one_pass);
+    }
+
+    #[test]
+    fn a_v2_person_with_the_name_in_clear_still_reads_and_v3_seals_it() {
+        use homeward_domain::PersonId;
+        use homeward_domain::person::PersonEvent;
+        let stream = StreamId::person(PersonId(Uuid::from_u128(3)));
+        let keys = Keyring::default();
+        let key = keys.get_or_create(stream.as_str());
+        // As an older build wrote it: the name in clear, the rest sealed.
+        let mut personal = Map::new();
+        personal.insert("passport_number".into(), "E1234567".into());
+        personal.insert("date_of_birth".into(), "1980-01-02".into());
+        let sealed =
+            seal::seal_fields(stream.as_str(), &key, keys.nonce(), personal).expect("seals");
+        let record = |schema_version: u32, data: Value| StoredRecord::Event {
+            event_id: Uuid::from_u128(1),
+            stream_id: stream.clone(),
+            version: 1,
+            event_type: "person.registered".into(),
+            schema_version,
+            actor: Actor::new("wei", homeward_domain::Role::DutyOfficer),
+            occurred_at: "2026-04-14T05:00:00Z".parse().expect("time"),
+            recorded_at: "2026-04-14T05:00:01Z".parse().expect("time"),
+            correlation_id: Uuid::from_u128(4),
+            causation_id: Uuid::from_u128(5),
+            data,
+        };
+        let v2 = serde_json::json!({"full_name": "Li Na", "nationality": "CN", "sealed": sealed});
+        let bytes = serde_json::to_vec(&record(2, v2)).expect("json");
+        let Ok(LogEntry::Event(e)) = decode_record(1, &bytes, &keys) else {
+            panic!("v2 does not decode");
+        };
+        let DomainEvent::Person(PersonEvent::Registered(r)) = &e.event else {
+            panic!("wrong event");
+        };
+        assert_eq!(r.full_name, "Li Na");
+        assert_eq!(r.passport_number.as_deref(), Some("E1234567"));
+
+        // Written today, the name is sealed too, and reads as empty once erased.
+        let (event_type, version, mut data) = encode_event(&e.event).expect("encodes");
+        assert_eq!((event_type, version), ("person.registered", 3));
+        assert!(seal::seal(stream.as_str(), &key, keys.nonce(), &mut data));
+        let bytes = serde_json::to_vec(&record(3, data)).expect("json");
+        assert!(!String::from_utf8_lossy(&bytes).contains("Li Na"));
+        let Ok(LogEntry::Event(opened)) = decode_record(1, &bytes, &keys) else {
+            panic!("v3 does not decode");
+        };
+        assert_eq!(opened.event, e.event);
+        keys.destroy(stream.as_str());
+        let Ok(LogEntry::Event(erased)) = decode_record(1, &bytes, &keys) else {
+            panic!("erased v3 does not decode");
+        };
+        let DomainEvent::Person(PersonEvent::Registered(r)) = &erased.event else {
+            panic!("wrong event");
+        };
+        assert_eq!(
+            (r.full_name.as_str(), r.passport_number.as_deref()),
+            ("", None)
+        );
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! idempotency record, stored in the same transaction as the events, so that a client's
 //! retry has one effect. An append is acknowledged only after it is durable.
 
+pub mod backup;
 pub mod chain;
 pub mod codec;
 pub mod envelope;
+pub mod keystore;
 pub mod seal;
 pub mod sqlite;
 pub mod subscription;
@@ -63,6 +65,9 @@ pub enum StoreError {
     /// may not have taken effect (retry it with the same idempotency key).
     #[error("the event log is unavailable: {0}")]
     Unavailable(String),
+    /// The personal data keys cannot be opened (a wrong or missing key-encryption key).
+    #[error(transparent)]
+    Keys(#[from] keystore::KeyError),
     /// The log is shutting down.
     #[error("the event log is closed")]
     Closed,

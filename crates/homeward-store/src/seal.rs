@@ -1,14 +1,18 @@
 //! Personal data sealed with a key per person (crypto-shredding).
 //!
-//! The passport number, phone and date of birth in a person's events are taken out of
-//! the stored payload and kept in its `sealed` member instead: the three fields as one
-//! JSON object, encrypted with XChaCha20-Poly1305 under the person's own 256-bit key,
+//! The full name, passport number, phone and date of birth in a person's events, and
+//! the name and phone of a hotline caller, are taken out of the stored payload and kept
+//! in its `sealed` member instead: the fields as one JSON object, encrypted with
+//! XChaCha20-Poly1305 under the stream's own 256-bit key (the person's; the call's for
+//! a caller),
 //! with a random 192-bit nonce and the stream id as associated data (a sealed value
 //! cannot be moved to another person's record). The hash chain covers the sealed bytes.
 //! Erasing a person destroys their key: every stored copy of those fields then reads
-//! as absent, while every stored byte, and so the chain, stays as it was.
+//! as absent, while every stored byte, and so the chain, stays as it was. Keys rest
+//! wrapped by the key-encryption key ([`crate::keystore`]). Snapshots of the read
+//! models seal the same fields with the same keys ([`seal_fields`], [`open_fields`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -17,8 +21,15 @@ use serde_json::{Map, Value};
 
 /// The member of a stored payload that holds the sealed fields.
 pub const SEALED: &str = "sealed";
-/// The personal fields that are sealed.
-pub const PERSONAL_FIELDS: [&str; 3] = ["date_of_birth", "passport_number", "phone"];
+/// The personal fields that are sealed (of persons, then of callers).
+pub const PERSONAL_FIELDS: [&str; 6] = [
+    "date_of_birth",
+    "full_name",
+    "passport_number",
+    "phone",
+    "caller_name",
+    "caller_phone",
+];
 /// The prefix of a sealed value (its format version).
 const PREFIX: &str = "xc20p1:";
 
@@ -29,6 +40,9 @@ pub type Key = [u8; 32];
 #[derive(Default)]
 pub struct Keyring {
     keys: RwLock<HashMap<String, Key>>,
+    /// Streams whose key this process destroyed (an erasure committed while read models
+    /// may not have folded it yet).
+    destroyed: RwLock<HashSet<String>>,
     /// A seeded source of keys and nonces, for generated scenarios that must write the
     /// same bytes from the same seed; the operating system's random source otherwise.
     seeded: Option<Mutex<rand_chacha::ChaCha20Rng>>,
@@ -42,11 +56,19 @@ pub struct SealError {
     why: &'static str,
 }
 
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.keys.read().map(|k| k.len()).unwrap_or(0);
+        f.debug_struct("Keyring").field("keys", &n).finish()
+    }
+}
+
 impl Keyring {
     /// A keyring holding `keys`.
     pub fn from_keys(keys: impl IntoIterator<Item = (String, Key)>) -> Self {
         Self {
             keys: RwLock::new(keys.into_iter().collect()),
+            destroyed: RwLock::default(),
             seeded: None,
         }
     }
@@ -109,12 +131,26 @@ impl Keyring {
         if let Some(mut key) = keys.remove(stream) {
             key.fill(0);
         }
+        drop(keys);
+        if let Ok(mut destroyed) = self.destroyed.write() {
+            destroyed.insert(stream.to_owned());
+        }
+    }
+
+    /// Whether this process destroyed the key of `stream`.
+    pub fn was_destroyed(&self, stream: &str) -> bool {
+        self.destroyed
+            .read()
+            .map(|d| d.contains(stream))
+            .unwrap_or(true)
     }
 }
 
 /// Whether events of this type on this stream carry sealed personal data.
 pub fn applies(stream: &str, event_type: &str) -> bool {
-    stream.starts_with("person-") && matches!(event_type, "person.registered" | "person.corrected")
+    (stream.starts_with("person-")
+        && matches!(event_type, "person.registered" | "person.corrected"))
+        || (stream.starts_with("call-") && event_type == "call.logged")
 }
 
 /// Moves the personal fields of `data` into its sealed member, under `key` with
@@ -133,45 +169,45 @@ pub fn seal(stream: &str, key: &Key, nonce: [u8; 24], data: &mut Value) -> bool 
     if personal.is_empty() {
         return false;
     }
-    let plain = Value::Object(personal).to_string();
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let Ok(sealed) = cipher.encrypt(
-        XNonce::from_slice(&nonce),
-        Payload {
-            msg: plain.as_bytes(),
-            aad: stream.as_bytes(),
-        },
-    ) else {
+    let Some(sealed) = seal_fields(stream, key, nonce, personal) else {
         return false;
     };
-    let mut bytes = nonce.to_vec();
-    bytes.extend_from_slice(&sealed);
-    obj.insert(
-        SEALED.to_owned(),
-        Value::String(format!("{PREFIX}{}", hex::encode(bytes))),
-    );
+    obj.insert(SEALED.to_owned(), Value::String(sealed));
     true
 }
 
-/// Puts the sealed personal fields of `data` back in place when `key` is given; without
-/// a key (erased) they stay absent. The sealed member is removed either way.
-pub fn open(stream: &str, key: Option<&Key>, data: &mut Value) -> Result<(), SealError> {
-    let Some(obj) = data.as_object_mut() else {
-        return Ok(());
-    };
-    let Some(sealed) = obj.remove(SEALED) else {
-        return Ok(());
-    };
-    let Some(key) = key else {
-        return Ok(());
-    };
+/// Seals `fields` for `stream` under `key` with `nonce` (never used twice): the text of
+/// a sealed value. `None` only if encryption failed.
+pub fn seal_fields(
+    stream: &str,
+    key: &Key,
+    nonce: [u8; 24],
+    fields: Map<String, Value>,
+) -> Option<String> {
+    let plain = Value::Object(fields).to_string();
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let sealed = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plain.as_bytes(),
+                aad: stream.as_bytes(),
+            },
+        )
+        .ok()?;
+    let mut bytes = nonce.to_vec();
+    bytes.extend_from_slice(&sealed);
+    Some(format!("{PREFIX}{}", hex::encode(bytes)))
+}
+
+/// Opens a sealed value of `stream` with `key`: the personal fields it holds.
+pub fn open_fields(stream: &str, key: &Key, sealed: &str) -> Result<Map<String, Value>, SealError> {
     let fail = |why| SealError {
         stream: stream.to_owned(),
         why,
     };
     let bytes = sealed
-        .as_str()
-        .and_then(|s| s.strip_prefix(PREFIX))
+        .strip_prefix(PREFIX)
         .and_then(|h| hex::decode(h).ok())
         .ok_or_else(|| fail("not a sealed value"))?;
     if bytes.len() < 24 {
@@ -187,14 +223,30 @@ pub fn open(stream: &str, key: Option<&Key>, data: &mut Value) -> Result<(), Sea
             },
         )
         .map_err(|_| fail("authentication failed"))?;
-    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&plain) else {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(&plain) else {
         return Err(fail("not an object"));
     };
-    for (field, value) in fields {
-        if PERSONAL_FIELDS.contains(&field.as_str()) {
-            obj.insert(field, value);
-        }
-    }
+    fields.retain(|field, _| PERSONAL_FIELDS.contains(&field.as_str()));
+    Ok(fields)
+}
+
+/// Puts the sealed personal fields of `data` back in place when `key` is given; without
+/// a key (erased) they stay absent. The sealed member is removed either way.
+pub fn open(stream: &str, key: Option<&Key>, data: &mut Value) -> Result<(), SealError> {
+    let Some(obj) = data.as_object_mut() else {
+        return Ok(());
+    };
+    let Some(sealed) = obj.remove(SEALED) else {
+        return Ok(());
+    };
+    let Some(key) = key else {
+        return Ok(());
+    };
+    let sealed = sealed.as_str().ok_or_else(|| SealError {
+        stream: stream.to_owned(),
+        why: "not a sealed value",
+    })?;
+    obj.extend(open_fields(stream, key, sealed)?);
     Ok(())
 }
 
@@ -213,7 +265,7 @@ mod tests {
         assert!(seal(stream, &key, keys.nonce(), &mut data));
         let text = data.to_string();
         assert!(!text.contains("E12345678") && !text.contains("1980-01-02"));
-        assert_eq!(data["full_name"], "Li Na");
+        assert!(!text.contains("Li Na"));
 
         let mut opened = data.clone();
         open(stream, Some(&key), &mut opened).expect("opens");
@@ -229,12 +281,12 @@ mod tests {
         assert!(keys.get(stream).is_none());
         let mut erased = data.clone();
         open(stream, None, &mut erased).expect("reads");
-        assert_eq!(erased, json!({"full_name": "Li Na"}));
+        assert_eq!(erased, json!({}));
     }
 
     #[test]
     fn a_payload_without_personal_fields_is_left_alone() {
-        let mut data = json!({"corrects_version": 1, "reason": "typo", "full_name": "Li Na"});
+        let mut data = json!({"corrects_version": 1, "reason": "typo", "nationality": "CN"});
         let before = data.clone();
         assert!(!seal("person-1", &[1; 32], [0; 24], &mut data));
         assert_eq!(data, before);

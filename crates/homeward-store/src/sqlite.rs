@@ -21,6 +21,7 @@ use crate::envelope::{
     AppendOutcome, AppendRequest, AuditQuery, AuditRow, GroupOutcome, GroupStop, GroupWrite,
     LogEntry, RecordedEvent, RejectionRequest,
 };
+use crate::keystore::{self, Kek, KekFile, KekSource, KeyStore, SqliteKeys};
 use crate::seal::{self, Keyring};
 use crate::{EventLog, StoreError};
 
@@ -115,15 +116,42 @@ pub struct SqliteLog {
 }
 
 impl SqliteLog {
-    /// Opens (or creates) the log in `data_dir`.
+    /// Opens (or creates) the log in `data_dir`, its personal data keys wrapped by the
+    /// key-encryption key in `data_dir` (created with a new log).
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         Self::open_with_clock(data_dir, Arc::new(Timestamp::now))
+    }
+
+    /// Opens (or creates) the log in `data_dir` with the key-encryption key in `kek`
+    /// (created with a new log). Refuses a key that is not the log's.
+    pub fn open_with_kek(data_dir: &Path, kek: KekFile) -> Result<Self, StoreError> {
+        Self::open_with(
+            data_dir,
+            Arc::new(Timestamp::now),
+            None,
+            KekSource::File(kek),
+        )
+    }
+
+    /// [`Self::open_with_kek`] with another source of `recorded_at` (an exercise's
+    /// clock). Recorded times never go backwards whatever it says.
+    pub fn open_with_kek_and_clock(
+        data_dir: &Path,
+        kek: KekFile,
+        clock: RecordClock,
+    ) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, clock, None, KekSource::File(kek))
     }
 
     /// Opens the log with another source of `recorded_at` (a simulated clock for
     /// generated scenarios). Recorded times never go backwards whatever it says.
     pub fn open_with_clock(data_dir: &Path, clock: RecordClock) -> Result<Self, StoreError> {
-        Self::open_with(data_dir, clock, None)
+        Self::open_with(
+            data_dir,
+            clock,
+            None,
+            KekSource::File(KekFile::in_dir(data_dir)),
+        )
     }
 
     /// Opens the log for a generated scenario: a simulated clock, and personal data
@@ -134,13 +162,19 @@ impl SqliteLog {
         clock: RecordClock,
         seed: u64,
     ) -> Result<Self, StoreError> {
-        Self::open_with(data_dir, clock, Some(seed))
+        Self::open_with(
+            data_dir,
+            clock,
+            Some(seed),
+            KekSource::File(KekFile::in_dir(data_dir)),
+        )
     }
 
     fn open_with(
         data_dir: &Path,
         clock: RecordClock,
         seed: Option<u64>,
+        kek: KekSource,
     ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(FILE_NAME);
@@ -154,25 +188,15 @@ impl SqliteLog {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        let keys = {
-            let mut stmt = conn.prepare("SELECT stream_id, key FROM person_keys")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            let mut keys = Vec::new();
-            for row in rows {
-                let (stream, key) = row?;
-                let key: seal::Key = key.try_into().map_err(|_| StoreError::Corrupt {
-                    position: 0,
-                    reason: format!("the key of {stream} is not 32 bytes"),
-                })?;
-                keys.push((stream, key));
-            }
-            let keys = Keyring::from_keys(keys);
-            Arc::new(match seed {
+        let (keys, kek) = {
+            let tx = conn.unchecked_transaction()?;
+            let (keys, kek) = keystore::open(&SqliteKeys, &tx, kek)?;
+            tx.commit()?;
+            let keys = match seed {
                 Some(seed) => keys.seeded(seed),
                 None => keys,
-            })
+            };
+            (Arc::new(keys), Arc::new(kek))
         };
         let state = conn
             .query_row(
@@ -214,6 +238,7 @@ impl SqliteLog {
                     head: head_tx,
                     clock,
                     keys: writer_keys,
+                    kek,
                 }
                 .run(rx)
             })?;
@@ -226,6 +251,12 @@ impl SqliteLog {
             }),
             head,
         })
+    }
+
+    /// The personal data keys this log opens its records with (snapshots of the read
+    /// models seal with them too).
+    pub fn keyring(&self) -> Arc<Keyring> {
+        Arc::clone(&self.keys)
     }
 
     /// Verifies the whole chain of the log in `data_dir`, without opening it for writing.
@@ -371,6 +402,7 @@ pub type RecordClock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 struct Writer {
     clock: RecordClock,
     keys: Arc<Keyring>,
+    kek: Arc<Kek>,
     conn: Connection,
     state: ChainState,
     head: watch::Sender<u64>,
@@ -397,6 +429,7 @@ impl Writer {
         let mut outcomes = Vec::with_capacity(jobs.len());
         let mut erased = Vec::new();
         let keys = Arc::clone(&self.keys);
+        let kek = Arc::clone(&self.kek);
         let committed = (|| -> Result<(), rusqlite::Error> {
             let mut tx = self.conn.transaction()?;
             for job in &jobs {
@@ -404,9 +437,14 @@ impl Writer {
                 let sp = tx.savepoint()?;
                 let mut erasing = Vec::new();
                 let outcome = match job {
-                    WriteJob::Append(req, _) => {
-                        Outcome::Append(append(&sp, req, &mut self.state, now, &keys, &mut erasing))
-                    }
+                    WriteJob::Append(req, _) => Outcome::Append(append(
+                        &sp,
+                        req,
+                        &mut self.state,
+                        now,
+                        (&keys, &kek),
+                        &mut erasing,
+                    )),
                     WriteJob::Reject(req, _) => {
                         Outcome::Reject(reject(&sp, req, &mut self.state, now))
                     }
@@ -418,7 +456,7 @@ impl Writer {
                         writes,
                         &mut self.state,
                         now,
-                        &keys,
+                        (&keys, &kek),
                         &mut erasing,
                     )),
                 };
@@ -619,7 +657,7 @@ fn append(
     req: &AppendRequest,
     state: &mut ChainState,
     now: Timestamp,
-    keys: &Keyring,
+    (keys, kek): (&Keyring, &Kek),
     erased: &mut Vec<String>,
 ) -> Result<AppendOutcome, StoreError> {
     if let Some(idem) = &req.idempotency
@@ -647,16 +685,12 @@ fn append(
         if seal::applies(stream, event_type) {
             let key = keys.get_or_create(stream);
             if seal::seal(stream, &key, keys.nonce(), &mut data) {
-                // Stored with every event that uses it, in the same savepoint.
-                conn.prepare_cached(
-                    "INSERT OR IGNORE INTO person_keys (stream_id, key) VALUES (?1, ?2)",
-                )?
-                .execute(params![stream, key.as_slice()])?;
+                // Stored (wrapped) with every event that uses it, in the same savepoint.
+                SqliteKeys.put(conn, stream, &kek.wrap(stream, &key, keys.nonce()))?;
             }
         }
         if event_type == "person.erased" {
-            conn.prepare_cached("DELETE FROM person_keys WHERE stream_id = ?1")?
-                .execute([stream])?;
+            SqliteKeys.destroy(conn, stream)?;
             erased.push(stream.to_owned());
         }
         let record = serde_json::to_vec(&StoredRecord::Event {
@@ -710,7 +744,7 @@ fn group(
     writes: &[GroupWrite],
     state: &mut ChainState,
     now: Timestamp,
-    keys: &Keyring,
+    keys: (&Keyring, &Kek),
     erased: &mut Vec<String>,
 ) -> Result<GroupOutcome, StoreError> {
     let mut written = Vec::with_capacity(writes.len());

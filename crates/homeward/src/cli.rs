@@ -45,10 +45,54 @@ enum Command {
     /// Evacuation manifests.
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Copy a data directory's event log (and delivery cursors) into a new directory
+    /// while the server runs: a consistent copy as of one commit, verified like `audit
+    /// verify`. Restore by starting `serve` on the copy with the key-encryption key of
+    /// the original (it is not copied: the copy's personal data keys stay wrapped).
+    Backup(BackupArgs),
     /// Write a believable crisis scenario (an evacuation, kidnapping and detention
     /// cases, hotline calls, risk changes, field reports over days) into a new data
     /// directory, through the same decide/append path the API uses.
     Demo(crate::demo::DemoArgs),
+    /// Print the situation report as of a moment, as Markdown, from the log (no
+    /// server needed). The reader is cleared for every case unless
+    /// `--redact-restricted` is given.
+    Sitrep(SitrepArgs),
+    /// Training copies of a crisis.
+    #[command(subcommand)]
+    Exercise(ExerciseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExerciseCommand {
+    /// Copy the crisis in `--from` as it stood at `--as-of` into the new directory
+    /// `--data-dir`: personal data replaced by generated stand-ins, its own hash chain,
+    /// no subscriptions.
+    Create(crate::exercise::CreateArgs),
+    /// Print the after-action report of an exercise: each inject, the first action
+    /// that answered it and how long it took, and the deadlines missed.
+    Report(crate::exercise::ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct SitrepArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The moment the report describes (RFC 3339).
+    #[arg(long)]
+    as_of: Timestamp,
+    /// The moment of the last report: what changed is counted after it.
+    #[arg(long)]
+    since: Option<Timestamp>,
+    /// Only this country.
+    #[arg(long)]
+    country: Option<String>,
+    /// Only this incident.
+    #[arg(long)]
+    incident: Option<homeward_domain::IncidentId>,
+    /// Show restricted cases redacted, as to a reader without clearance.
+    #[arg(long)]
+    redact_restricted: bool,
 }
 
 #[derive(Debug, Args)]
@@ -76,11 +120,61 @@ impl KeyFile {
 }
 
 #[derive(Debug, Args)]
+struct KekArg {
+    /// The key-encryption key that wraps the per-person keys of the log (created with
+    /// a new log). Instances sharing a log share it, like the token key. Default:
+    /// `personal-data.kek` beside the token signing key (the data directory).
+    #[arg(long, env = "HOMEWARD_KEK")]
+    kek: Option<PathBuf>,
+}
+
+impl KekArg {
+    fn file(&self, beside: &Path) -> homeward_store::keystore::KekFile {
+        match &self.kek {
+            Some(path) => homeward_store::keystore::KekFile { path: path.clone() },
+            None => homeward_store::keystore::KekFile::in_dir(beside),
+        }
+    }
+
+    /// Opens the embedded log in `data_dir` with this key.
+    fn open(&self, data_dir: &Path, beside: &Path) -> anyhow::Result<SqliteLog> {
+        SqliteLog::open_with_kek(data_dir, self.file(beside))
+            .with_context(|| format!("cannot open the event log in {}", data_dir.display()))
+    }
+
+    /// Opens the embedded log in `data_dir` with this key, recording times from `clock`.
+    fn open_with_clock(
+        &self,
+        data_dir: &Path,
+        beside: &Path,
+        clock: Arc<dyn homeward_service::Clock>,
+    ) -> anyhow::Result<SqliteLog> {
+        SqliteLog::open_with_kek_and_clock(
+            data_dir,
+            self.file(beside),
+            Arc::new(move || clock.now()),
+        )
+        .with_context(|| format!("cannot open the event log in {}", data_dir.display()))
+    }
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// The new directory to copy into (it must not exist, or be empty).
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct ServeArgs {
     #[command(flatten)]
     data: DataDir,
     #[command(flatten)]
     key: KeyFile,
+    #[command(flatten)]
+    kek: KekArg,
     /// The address to listen on.
     #[arg(long, env = "HOMEWARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -129,6 +223,15 @@ struct ServeArgs {
     /// turns snapshots off.
     #[arg(long, env = "HOMEWARD_SNAPSHOT_EVERY", default_value_t = homeward_service::snapshots::DEFAULT_EVERY)]
     snapshot_every: u64,
+    /// On an exercise copy: run the clock from the exercise's as-of moment, this many
+    /// times as fast as the wall clock.
+    #[arg(long)]
+    exercise_speed: Option<u16>,
+    /// On an exercise copy: carry out the injects of this JSON Lines file, each
+    /// `{"at": "+HH:MM", "method": "POST", "path": "/v1/...", "body": {...}}`, at that
+    /// exercise time after the start, as `exercise-control`.
+    #[arg(long)]
+    injects: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,15 +253,27 @@ struct IssueArgs {
     /// evacuation_coordinator, auditor, wall_display or admin.
     #[arg(long)]
     role: Role,
-    /// How long the token is valid, e.g. `12h`, `30d`, `PT8H`.
-    #[arg(long, default_value = "12h")]
-    ttl: String,
+    /// How long the token is valid, e.g. `12h`, `30d`, `PT8H`. By default 12 hours
+    /// for people and 90 days for a wall display (a screen nobody touches).
+    #[arg(long)]
+    ttl: Option<String>,
+}
+
+/// How long a token lives when `--ttl` is not given: a shift for people, a quarter for
+/// a screen on the wall, which nobody should have to log in again every morning.
+fn default_ttl(role: Role) -> &'static str {
+    match role {
+        Role::WallDisplay => "90d",
+        _ => "12h",
+    }
 }
 
 #[derive(Debug, Args)]
 struct ReplayArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    kek: KekArg,
     /// Rebuild the projections as they stood at this moment (RFC 3339).
     #[arg(long)]
     until: Option<Timestamp>,
@@ -176,6 +291,8 @@ enum ManifestCommand {
 struct ExportArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    kek: KekArg,
     /// The evacuation.
     #[arg(long)]
     evacuation: homeward_domain::EvacuationId,
@@ -240,6 +357,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ),
         },
         Command::Demo(args) => crate::demo::run(args),
+        Command::Backup(args) => backup(&args.data.data_dir, &args.to),
+        Command::Sitrep(args) => sitrep(args),
+        Command::Exercise(ExerciseCommand::Create(args)) => {
+            crate::exercise::create(args, runtime()?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Exercise(ExerciseCommand::Report(args)) => {
+            print!("{}", crate::exercise::report(args, runtime()?)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Manifest(ManifestCommand::Export(args)) => export(args),
     }
 }
@@ -267,12 +394,52 @@ fn init_logs(json: bool) {
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logs(args.json_logs);
     let data_dir = args.data.data_dir;
+    // The key-encryption key lives beside the token key unless named.
+    let beside = match &args.key.token_key {
+        Some(path) => path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_owned),
+        None => data_dir.clone(),
+    };
+    let exercise = crate::exercise::name_of(&data_dir)?;
+    if exercise.is_none() && (args.exercise_speed.is_some() || args.injects.is_some()) {
+        bail!(
+            "--exercise-speed and --injects run only on an exercise copy (`homeward exercise create`)"
+        );
+    }
+    // Read before anything runs: a bad line stops the start, naming the line.
+    let injects = match &args.injects {
+        Some(path) => crate::exercise::read_injects(path)?,
+        None => Vec::new(),
+    };
+    let exercise_clock = match exercise {
+        Some(_) if args.exercise_speed.is_some() || args.injects.is_some() => {
+            let start = crate::exercise::resume_from(&data_dir)?;
+            Some((
+                start,
+                Arc::new(crate::exercise::ExerciseClock::new(
+                    start,
+                    args.exercise_speed.unwrap_or(1),
+                )),
+            ))
+        }
+        _ => None,
+    };
+    let clock: Arc<dyn homeward_service::Clock> = match &exercise_clock {
+        Some((_, c)) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
     runtime()?.block_on(async move {
+        let mut keyring = None;
         let log: Arc<dyn EventLog> = match &args.kafka {
-            None => Arc::new(
-                SqliteLog::open(&data_dir)
-                    .with_context(|| format!("cannot open the event log in {}", data_dir.display()))?,
-            ),
+            None => {
+                let log = args
+                    .kek
+                    .open_with_clock(&data_dir, &beside, Arc::clone(&clock))?;
+                keyring = Some(log.keyring());
+                Arc::new(log)
+            }
             Some(brokers) => {
                 let cfg = homeward_kafka::KafkaConfig {
                     brokers: brokers.clone(),
@@ -303,13 +470,24 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let started = Instant::now();
         let service = if args.snapshot_every == 0 {
-            Homeward::start(Arc::clone(&log), Arc::new(SystemClock), |_, _| {}).await?
+            Homeward::start(Arc::clone(&log), Arc::clone(&clock), |_, _| {}).await?
         } else {
-            let snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
-            Homeward::start_with_snapshots(Arc::clone(&log), Arc::new(SystemClock), snapshots, |_, _| {})
+            let mut snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
+            if let Some(keys) = keyring {
+                snapshots = snapshots.sealed_with(keys);
+            }
+            Homeward::start_with_snapshots(Arc::clone(&log), Arc::clone(&clock), snapshots, |_, _| {})
                 .await?
         };
-        homeward_service::reactor::spawn(Arc::clone(&service), policy);
+        let answer_link_valid_for = policy.answer_link_valid_for;
+        let link_keys = Arc::clone(&tokens);
+        homeward_service::reactor::spawn_with_answer_links(
+            Arc::clone(&service),
+            policy,
+            Some(Arc::new(move |id| {
+                homeward_api::auth::answer_token_hash(&link_keys.answer_token(id))
+            })),
+        );
         tracing::info!(
             position = service.projected(),
             from_snapshot = service.resumed_from(),
@@ -321,13 +499,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, data_dir = %data_dir.display(), "Homeward is serving");
+        let d = data_dir.display();
         eprintln!(
-            "Homeward is serving on http://{addr} (data in {}).\n\
-             Issue a token: homeward token issue --data-dir {} --subject YOUR.NAME --role duty_officer",
-            data_dir.display(),
-            data_dir.display()
+            "Homeward is serving on http://{addr} (data in {d}).\n\
+             The wall display: http://{addr}/?token=<a wall_display token>\n\
+             Issue one:        homeward token issue --data-dir {d} --subject crisis-room-wall --role wall_display\n\
+             An officer's:     homeward token issue --data-dir {d} --subject YOUR.NAME --role duty_officer"
         );
-        let notifier = if args.deliver {
+        // An exercise copy never delivers to outside endpoints.
+        let notifier = if args.deliver && exercise.is_none() {
             let keys = Arc::clone(&tokens);
             let notifier = homeward_notify::Notifier::open(
                 &data_dir,
@@ -335,15 +515,41 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 Arc::new(move |id| keys.webhook_secret(id).into_bytes()),
                 homeward_notify::Settings::default(),
             )?;
+            let keys = Arc::clone(&tokens);
+            notifier.set_answer_urls(Arc::new(move |id| {
+                format!("{}{}", homeward_api::routes::answer::ANSWER_PATH, keys.answer_token(id))
+            }));
             notifier.spawn();
             Some(notifier)
         } else {
             None
         };
         let mut state = AppState::new(Arc::clone(&service), tokens, Some(data_dir.clone()))
-            .with_rate_limit(args.rate_limit, args.rate_burst);
+            .with_rate_limit(args.rate_limit, args.rate_burst)
+            .with_answer_link_valid_for(answer_link_valid_for);
         if let Some(n) = notifier {
             state = state.with_notifier(n);
+        }
+        if let Some(name) = &exercise {
+            tracing::warn!(exercise = %name, "serving an EXERCISE copy: nothing is delivered outside");
+            state = state.with_exercise(name);
+        }
+        if let Some((start, clock)) = exercise_clock
+            && !injects.is_empty()
+        {
+            let token = state.tokens.issue(
+                "exercise-control",
+                Role::DutyOfficer,
+                Timestamp::now(),
+                jiff::SignedDuration::from_hours(24 * 30),
+            )?;
+            tokio::spawn(crate::exercise::run_injects(
+                injects,
+                homeward_api::app(state.clone()),
+                clock,
+                start,
+                token,
+            ));
         }
         homeward_api::run(listener, state, shutdown_signal()).await?;
         match service.save_snapshot().await {
@@ -378,7 +584,7 @@ async fn shutdown_signal() {
 }
 
 fn issue(args: IssueArgs) -> anyhow::Result<ExitCode> {
-    let ttl = parse_ttl(&args.ttl)?;
+    let ttl = parse_ttl(args.ttl.as_deref().unwrap_or(default_ttl(args.role)))?;
     if ttl.is_negative() || ttl.is_zero() {
         bail!("the token's lifetime must be positive");
     }
@@ -413,7 +619,7 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         bail!("no event log in {}", data_dir.display());
     }
     runtime()?.block_on(async move {
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let log: Arc<dyn EventLog> = Arc::new(args.kek.open(&data_dir, &data_dir)?);
         let total = *log.head().borrow();
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total);
@@ -449,6 +655,50 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn sitrep(args: SitrepArgs) -> anyhow::Result<ExitCode> {
+    use homeward_projections::board::Visibility;
+    use homeward_projections::sitrep::{SitrepQuery, markdown};
+    let data_dir = args.data.data_dir;
+    if !data_dir.join(FILE_NAME).exists() {
+        bail!("no event log in {}", data_dir.display());
+    }
+    let country = match args.country.as_deref() {
+        None => None,
+        Some(c) => Some(
+            homeward_domain::CountryCode::parse(c)
+                .with_context(|| format!("`{c}` is not a country code"))?,
+        ),
+    };
+    let text = runtime()?.block_on(async move {
+        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
+        if let Some(id) = args.incident
+            && service.read().incidents.get(id).is_none()
+        {
+            bail!("no incident {id}");
+        }
+        let query = SitrepQuery {
+            as_of: args.as_of,
+            since: args.since,
+            country,
+            incident: args.incident,
+        };
+        let redact = args.redact_restricted;
+        let visibility = move |f: &homeward_projections::incidents::IncidentFile| {
+            if redact && f.classification == homeward_domain::incident::Classification::Restricted {
+                Visibility::Redacted
+            } else {
+                Visibility::Full
+            }
+        };
+        let report = service.sitrep(&query, &visibility).await?;
+        anyhow::Ok(markdown(&report))
+    })?;
+    use std::io::Write;
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print_summary(p: &Projections, until: Option<Timestamp>, elapsed: std::time::Duration) {
     let open = p.incidents.iter().filter(|f| f.status.is_open()).count();
     let secs = elapsed.as_secs_f64().max(1e-9);
@@ -482,7 +732,7 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         bail!("no event log in {}", data_dir.display());
     }
     let csv = runtime()?.block_on(async move {
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(&data_dir)?);
+        let log: Arc<dyn EventLog> = Arc::new(args.kek.open(&data_dir, &data_dir)?);
         let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
         let p = service.read();
         let record = p
@@ -556,6 +806,30 @@ fn verify_kafka(brokers: String, prefix: String) -> anyhow::Result<ExitCode> {
             Err(e) => Err(e.into()),
         }
     })
+}
+
+fn backup(data_dir: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    match homeward_store::backup::backup(data_dir, to) {
+        Ok(v) => {
+            println!(
+                "backup of {} in {}: audit chain intact, {} entries",
+                data_dir.display(),
+                to.display(),
+                v.entries
+            );
+            println!("head {}", v.head);
+            eprintln!(
+                "The key-encryption key is not in the backup: keep it apart, and give it to \
+                 `serve --kek` when restoring."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(homeward_store::backup::BackupError::Verify(VerifyError::Broken(b))) => {
+            println!("AUDIT CHAIN BROKEN at position {}: {}", b.position, b.what);
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn verify(data_dir: &Path) -> anyhow::Result<ExitCode> {

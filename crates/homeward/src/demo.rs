@@ -8,8 +8,9 @@
 //! disasters, unrest, accidents, illnesses and disappearances elsewhere; hundreds of
 //! hotline calls and field reports; welfare checks; duplicate records merged. The
 //! commands go through the service's batch path, tick by tick, while a simulated
-//! clock moves from 2026-04-14T05:00Z over five and a half days, so that recorded
-//! times, time travel and the wall display's replay follow the story.
+//! clock moves over five and a half days that end when the scenario is written (or at
+//! `--end`), so that recorded times, time travel and the wall display's replay follow
+//! the story and the wall shows a crisis happening now.
 
 mod cases;
 mod data;
@@ -40,6 +41,10 @@ pub struct DemoArgs {
     /// The same seed writes the same events.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// When the story's last moment is (RFC 3339, e.g. 2026-12-01T08:00:00Z); by
+    /// default, the moment it is written. The same seed and end write the same events.
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<jiff::Timestamp>,
 }
 
 /// What the scenario left in the read models.
@@ -67,6 +72,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--scale must be at least 1");
     }
     let dir = args.data_dir;
+    let end = match args.end {
+        Some(end) => end,
+        None => jiff::Timestamp::now(),
+    };
+    // Whole seconds, so that the printed end reproduces the scenario exactly.
+    let end = jiff::Timestamp::from_second(end.as_second()).context("--end is out of range")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -85,14 +96,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let started = Instant::now();
     let (counts, refused) = runtime.block_on(async {
-        let (service, written) = story::write(&dir, args.scale, args.seed, |tick, events, at| {
-            bar.set_position(tick);
-            bar.set_message(format!(
-                "{} UTC, {events} events",
-                at.strftime("%a %d %b %H:%M")
-            ));
-        })
-        .await?;
+        let (service, written) =
+            story::write(&dir, args.scale, args.seed, end, |tick, events, at| {
+                bar.set_position(tick);
+                bar.set_message(format!(
+                    "{} UTC, {events} events",
+                    at.strftime("%a %d %b %H:%M")
+                ));
+            })
+            .await?;
         let counts = counts(&service, &written);
         anyhow::Ok((counts, written.refused))
     })?;
@@ -100,9 +112,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let elapsed = started.elapsed();
     let secs = elapsed.as_secs_f64().max(1e-9);
     println!(
-        "Wrote the demo scenario (scale {}, seed {}) into {}",
+        "Wrote the demo scenario (scale {}, seed {}, ending {}) into {}",
         args.scale,
         args.seed,
+        end,
         dir.display()
     );
     println!("  events written   {}", counts.events);
@@ -130,7 +143,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!();
     println!("Serve it:           homeward serve --data-dir {d}");
     println!(
-        "Wall display token: homeward token issue --data-dir {d} --subject crisis-room-wall --role wall_display --ttl 365d"
+        "Wall display token: homeward token issue --data-dir {d} --subject crisis-room-wall --role wall_display"
     );
     println!("Then open           http://127.0.0.1:8080/?token=<the token>");
     Ok(ExitCode::SUCCESS)

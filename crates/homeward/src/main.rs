@@ -10,6 +10,7 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod demo;
+mod exercise;
 
 use std::process::ExitCode;
 

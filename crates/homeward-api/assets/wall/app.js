@@ -651,12 +651,31 @@
 
   // ---------------------------------------------------------------- rendering
 
+  // An exercise copy says so across the top of the screen, always.
+  function renderExercise(name) {
+    let banner = $('exercise-banner');
+    if (!name) {
+      if (banner) banner.remove();
+      document.body.classList.remove('exercise');
+      return;
+    }
+    if (!banner) {
+      banner = el('div', 'exercise-banner');
+      banner.id = 'exercise-banner';
+      banner.setAttribute('role', 'alert');
+      document.body.insertBefore(banner, document.body.firstChild);
+    }
+    banner.textContent = `EXERCISE ${name} \u2014 NOT A REAL CRISIS \u2014 EXERCISE ${name}`;
+    document.body.classList.add('exercise');
+  }
+
   function render() {
     clearTimeout(renderTimer);
     renderTimer = null;
     const board = state.board;
     if (!board) return;
     document.body.classList.remove('booting');
+    renderExercise(board.exercise);
     const now = boardNow();
     renderTotals(board.totals);
     renderIncidents(board, now);
@@ -1428,6 +1447,21 @@
       ticks.appendChild(label);
     }
     s.insertBefore(ticks, bars);
+    // Decisions: a marker each, so that replay shows when the room decided what.
+    const marks = svg('g', { class: 'tl-decisions' });
+    for (const d of (replay.timeline && replay.timeline.decisions) || []) {
+      const t = parseTime(d.recorded_at);
+      if (!Number.isFinite(t) || t < replay.min || t > replay.max) continue;
+      const dx = xOf(t);
+      const m = svg('path', { class: d.redacted ? 'tl-decision tl-decision-redacted' : 'tl-decision', d: `M${dx.toFixed(1)} ${H - 14} l5 7 l-5 7 l-5 -7 z` });
+      const title = svg('title');
+      title.textContent = d.redacted
+        ? `Decision on a restricted case, ${fmtUtc(new Date(t))} UTC`
+        : `Decision ${fmtUtc(new Date(t))} UTC by ${d.decided_by}: ${d.decision}`;
+      m.appendChild(title);
+      marks.appendChild(m);
+    }
+    s.appendChild(marks);
     const x = Math.max(0, Math.min(W, xOf(replay.t)));
     s.appendChild(svg('rect', { class: 'tl-future', x: x.toFixed(1), y: 0, width: Math.max(0, W - x).toFixed(1), height: H }));
     s.appendChild(svg('line', { class: 'tl-head', x1: x.toFixed(1), y1: 0, x2: x.toFixed(1), y2: H }));

@@ -5,19 +5,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use homeward_domain::StreamId;
 use homeward_domain::access::AccessCommand;
 use homeward_domain::policy::Action;
 use homeward_service::Command;
 use serde::Deserialize;
-use serde_json::Map;
 
-use super::{authorize, execute};
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::{AppError, Problem};
-use crate::extract::{IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::CommandResult;
+use crate::error::AppError;
 
 /// What to revoke: a token by its id (`jti`), every token of a subject issued until
 /// now, or both.
@@ -35,39 +30,27 @@ pub struct RevocationBody {
 }
 
 /// Revoke tokens (admin only). From the answer on, requests with a revoked token get 401.
-#[utoipa::path(post, path = "/v1/tokens/revocations", tag = "system", request_body = RevocationBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/tokens/revocations", tag = "system",
+    params(CreateHeaders), request_body = RevocationBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<RevocationBody>,
+    r: CommandRequest<(), RevocationBody, ()>,
 ) -> Result<Response, AppError> {
-    let command = AccessCommand::Revoke {
-        token_id: body.value.token_id,
-        subject: body.value.subject,
-        reason: body.value.reason,
-    };
-    authorize(
+    let b = r.body;
+    let command = Command::Access(AccessCommand::Revoke {
+        token_id: b.token_id,
+        subject: b.subject,
+        reason: b.reason,
+    });
+    let names = CommandNames::default();
+    submit(
         &state,
-        &caller,
+        &r.origin,
         Action::RevokeTokens,
-        command.name(),
-        Some(StreamId::access()),
-    )
-    .await?;
-    execute(
-        &state,
-        &caller,
-        Command::Access(command),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        command,
         StatusCode::CREATED,
-        Map::new(),
+        names,
     )
     .await
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use homeward_domain::policy::Action;
-use homeward_domain::{Actor, IncidentId, PersonId, StreamId, Timestamp};
+use homeward_domain::{Actor, IncidentId, PersonId, StreamId, StreamKind, Timestamp};
 use homeward_store::codec::encode_event;
 use homeward_store::{AuditQuery, LogEntry, SqliteLog};
 use serde::{Deserialize, Serialize};
@@ -125,7 +125,7 @@ pub struct Verification {
 
 fn visible(state: &AppState, caller: &Caller, stream: Option<&StreamId>) -> bool {
     let Some(stream) = stream else { return true };
-    if stream.category() != IncidentId::PREFIX {
+    if stream.kind() != Some(StreamKind::Incident) {
         return true;
     }
     let Ok(id) = stream.local_id().parse::<IncidentId>() else {
@@ -155,7 +155,7 @@ fn names_only_visible_incidents(state: &AppState, caller: &Caller, data: &Value)
 }
 
 /// The audit trail, filtered.
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditParams),
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditParams),
     responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -201,7 +201,10 @@ pub async fn list(
                     if !visible(&state, &caller, Some(&e.stream_id)) {
                         return None;
                     }
-                    let holds_personal_data = matches!(e.stream_id.category(), "person" | "call");
+                    let holds_personal_data = matches!(
+                        e.stream_id.kind(),
+                        Some(StreamKind::Person | StreamKind::Call)
+                    );
                     let data = (personal || !holds_personal_data)
                         .then(|| encode_event(&e.event).ok().map(|(_, _, d)| d))
                         .flatten()

@@ -5,12 +5,15 @@ use std::convert::Infallible;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
+use homeward_domain::incident::IncidentEvent;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, IncidentId};
+use homeward_domain::{CountryCode, DomainEvent, IncidentId, StreamKind};
 use homeward_projections::board::{BoardView, FeedItem, Visibility, board_incident};
 use homeward_service::Change;
+use homeward_store::LogEntry;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -24,7 +27,9 @@ use crate::views;
 fn render(state: &AppState, caller: &Caller) -> BoardView {
     let now = state.service.now();
     let p = state.service.read();
-    p.render_board(now, &|f| views::board_visibility(caller, f))
+    let mut view = p.render_board(now, &|f| views::board_visibility(caller, f));
+    view.exercise = state.exercise.as_deref().map(str::to_owned);
+    view
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
@@ -42,9 +47,9 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            Ok(Json(p.render_board(at, &|f| {
-                views::board_visibility(&caller, f)
-            })))
+            let mut view = p.render_board(at, &|f| views::board_visibility(&caller, f));
+            view.exercise = state.exercise.as_deref().map(str::to_owned);
+            Ok(Json(view))
         }
     }
 }
@@ -58,8 +63,8 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
         "event_type": change.event_type,
         "recorded_at": change.recorded_at,
     });
-    match change.stream_id.category() {
-        "incident" => {
+    match change.stream_id.kind()? {
+        StreamKind::Incident => {
             let id: IncidentId = change.stream_id.local_id().parse().ok()?;
             let file = p.incidents.get(id)?;
             let vis = views::board_visibility(caller, file);
@@ -67,9 +72,15 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
                 return None;
             }
             body["incident"] = json!(board_incident(file, now, vis == Visibility::Redacted));
-            if change.event_type == "incident.report_filed"
+            // The report this event filed (not the latest: two folded together give
+            // two frames, each with its own).
+            if let DomainEvent::Incident(IncidentEvent::ReportFiled(filed)) = &change.event
                 && vis == Visibility::Full
-                && let Some(r) = file.reports.last().filter(|r| !r.retracted)
+                && let Some(r) = file
+                    .reports
+                    .iter()
+                    .rev()
+                    .find(|r| r.report_id == filed.report_id && !r.retracted)
             {
                 body["report"] = json!(FeedItem {
                     incident_id: id,
@@ -85,16 +96,16 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
                 });
             }
         }
-        "country" => {
+        StreamKind::Country => {
             let code = CountryCode::parse(change.stream_id.local_id())?;
             body["risk"] = json!(p.board.risk(code)?);
         }
-        "evacuation" => {
+        StreamKind::Evacuation => {
             let id = change.stream_id.local_id().parse().ok()?;
             body["evacuation"] = json!(p.evacuations.get(id)?.progress());
         }
-        "welfare" => body["welfare_checks"] = json!(p.welfare.progress(now)),
-        "deadline" => {
+        StreamKind::Welfare => body["welfare_checks"] = json!(p.welfare.progress(now)),
+        StreamKind::Deadline => {
             let missed = p.missed_deadlines(&|f| views::board_visibility(caller, f));
             let key = missed.first().map(|m| m.missed.key.as_str());
             // Only when the newest miss this viewer may see is this one.
@@ -106,7 +117,9 @@ fn frame(state: &AppState, caller: &Caller, change: &Change) -> Option<Event> {
             body["deadlines_missed"] = json!(missed);
             body["deadlines_missed_total"] = json!(p.deadlines.total());
         }
-        _ => return None,
+        StreamKind::Person | StreamKind::Call | StreamKind::Access | StreamKind::Subscription => {
+            return None;
+        }
     }
     Event::default()
         .event("change")
@@ -126,21 +139,67 @@ fn snapshot(state: &AppState, caller: &Caller) -> (u64, Event) {
     (position, event)
 }
 
+/// How far back a reconnecting client is sent the changes it missed; further back, it
+/// gets a fresh snapshot.
+const REPLAY_MAX: u64 = 10_000;
+
+/// The frames of the changes after `after` up to `until`, read back from the log.
+async fn missed(
+    state: &AppState,
+    caller: &Caller,
+    after: u64,
+    until: u64,
+) -> Result<Vec<Event>, AppError> {
+    let mut frames = Vec::new();
+    let mut position = after;
+    while position < until {
+        let batch = state.service.log().read_after(position, 512).await?;
+        let Some(last) = batch.last() else { break };
+        position = last.position();
+        for entry in batch {
+            if let LogEntry::Event(e) = entry
+                && e.position <= until
+                && let Some(frame) = frame(state, caller, &Change::of(*e))
+            {
+                frames.push(frame);
+            }
+        }
+    }
+    Ok(frames)
+}
+
 /// The live board: a `snapshot` event with the whole board, then a `change` event for
 /// each change to an incident or risk level the caller may see. A client that falls
-/// behind gets a fresh `snapshot`. Ends when the server shuts down.
+/// behind gets a fresh `snapshot`. A client that reconnects with `Last-Event-ID` gets
+/// the changes it missed instead (or a fresh `snapshot` when that is too far back).
+/// Ends when the server shuts down.
 #[utoipa::path(get, path = "/v1/board/stream", tag = "board",
+    params(("Last-Event-ID" = Option<u64>, Header, description = "The id of the last event received before reconnecting")),
     responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String),
         (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     caller.require(Action::ReadBoard)?;
-    // Subscribe before the snapshot so that no change falls between them.
+    let last_seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // Subscribe before the snapshot (or the replay) so that no change falls between them.
     let rx = state.service.changes();
-    let (seen, first) = snapshot(&state, &caller);
+    let projected = state.service.projected();
+    let (seen, first) = match last_seen {
+        Some(n) if n <= projected && projected - n <= REPLAY_MAX => {
+            (projected, missed(&state, &caller, n, projected).await?)
+        }
+        _ => {
+            let (seen, event) = snapshot(&state, &caller);
+            (seen, vec![event])
+        }
+    };
     let mut shutdown = state.shutdown.clone();
     let changes = futures::stream::unfold(
         (rx, state, caller, seen),
@@ -162,7 +221,7 @@ pub async fn stream(
             }
         },
     );
-    let events = futures::stream::once(async move { first })
+    let events = futures::stream::iter(first)
         .chain(changes)
         .map(Ok::<Event, Infallible>)
         .take_until(async move {

@@ -7,19 +7,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::call::{CallCategory, CallCommand, LogCall};
 use homeward_domain::policy::Action;
-use homeward_domain::{CallId, IncidentId, PersonId, StreamId};
+use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use uuid::Uuid;
 
-use super::{authorize, execute, fields};
+use super::command::{
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, ApiQuery, IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::CommandResult;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
 /// A call to log.
@@ -111,31 +110,19 @@ fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRec
 }
 
 /// Log a hotline call.
-#[utoipa::path(post, path = "/v1/calls", tag = "calls", request_body = CallBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/calls", tag = "calls", operation_id = "log_call",
+    params(CreateHeaders), request_body = CallBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn log(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<CallBody>,
+    r: CommandRequest<(), CallBody, ()>,
 ) -> Result<Response, AppError> {
-    let id = CallId(Uuid::now_v7());
-    authorize(
-        &state,
-        &caller,
-        Action::LogCall,
-        "log_call",
-        Some(StreamId::call(id)),
-    )
-    .await?;
-    let b = body.value;
+    let id = CallId(state.service.new_id());
+    let (b, caller) = (r.body, &r.origin.caller);
     let command = CallCommand::Log(LogCall {
         incident_known: b
             .incident_id
-            .is_some_and(|i| incident_visible(&state, &caller, i)),
+            .is_some_and(|i| incident_visible(&state, caller, i)),
         person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
         caller_name: b.caller_name,
         caller_phone: b.caller_phone,
@@ -146,21 +133,20 @@ pub async fn log(
         incident_id: b.incident_id,
         person_id: b.person_id,
     });
-    execute(
+    let command = Command::Call(id, command);
+    submit(
         &state,
-        &caller,
-        Command::Call(id, command),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        Action::LogCall,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id))]),
+        CommandNames::id(id),
     )
     .await
 }
 
 /// Calls, newest first.
-#[utoipa::path(get, path = "/v1/calls", tag = "calls", params(CallQuery),
+#[utoipa::path(get, path = "/v1/calls", tag = "calls", operation_id = "list_calls", params(CallQuery),
     responses((status = 200, body = CallList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -189,7 +175,7 @@ pub async fn list(
 }
 
 /// One call.
-#[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", params(("id" = CallId, Path)),
+#[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", operation_id = "get_call", params(("id" = CallId, Path)),
     responses((status = 200, body = CallRecord), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -206,46 +192,30 @@ pub async fn get(
 }
 
 /// Link a call to an incident and/or a person.
-#[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls", params(("id" = CallId, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = LinkBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls",
+    params(("id" = CallId, Path), ChangeHeaders), request_body = LinkBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn link(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<CallId>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<LinkBody>,
+    r: CommandRequest<ApiPath<CallId>, LinkBody>,
 ) -> Result<Response, AppError> {
-    authorize(
-        &state,
-        &caller,
-        Action::LogCall,
-        "link_call",
-        Some(StreamId::call(id)),
-    )
-    .await?;
-    let b = body.value;
+    let (ApiPath(id), b, caller) = (r.path, r.body, &r.origin.caller);
     let command = CallCommand::Link {
         incident_known: b
             .incident_id
-            .is_some_and(|i| incident_visible(&state, &caller, i)),
+            .is_some_and(|i| incident_visible(&state, caller, i)),
         person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
         incident_id: b.incident_id,
         person_id: b.person_id,
     };
-    execute(
+    let command = Command::Call(id, command);
+    submit(
         &state,
-        &caller,
-        Command::Call(id, command),
-        idem,
-        body.request_hash,
-        if_match,
+        &r.origin,
+        Action::LogCall,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id))]),
+        CommandNames::id(id),
     )
     .await
 }

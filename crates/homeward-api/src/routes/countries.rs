@@ -4,20 +4,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use homeward_domain::CountryCode;
 use homeward_domain::country::CountryCommand;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, StreamId};
 use homeward_projections::board::RiskLevel;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::{authorize, execute, fields};
+use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses, submit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::CommandResult;
+use crate::extract::ApiPath;
 
 /// A risk level.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -38,55 +36,38 @@ pub struct RiskList {
 
 /// Set a country's risk level.
 #[utoipa::path(put, path = "/v1/countries/{code}/risk", tag = "countries",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = RiskBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), ChangeHeaders),
+    request_body = RiskBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn set_risk(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(code): ApiPath<String>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<RiskBody>,
+    r: CommandRequest<ApiPath<String>, RiskBody>,
 ) -> Result<Response, AppError> {
+    let (ApiPath(code), b) = (r.path, r.body);
     let country = CountryCode::parse(&code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
-    authorize(
-        &state,
-        &caller,
-        Action::SetCountryRisk,
-        "set_risk_level",
-        Some(StreamId::country(country)),
-    )
-    .await?;
-    let b = body.value;
-    let response = execute(
-        &state,
-        &caller,
-        Command::Country(
-            country,
-            CountryCommand::SetRiskLevel {
-                level: b.level,
-                reason: b.reason,
-            },
-        ),
-        idem,
-        body.request_hash,
-        if_match,
-        StatusCode::OK,
-        fields([("country", json!(country))]),
-    )
-    .await?;
+    let command = CountryCommand::SetRiskLevel {
+        level: b.level,
+        reason: b.reason,
+    };
+    let names = CommandNames {
+        country: Some(country),
+        ..CommandNames::default()
+    };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
-    state.service.wait_for_reactions().await;
-    Ok(response)
+    let command = Command::Country(country, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::SetCountryRisk,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
 }
 
 /// Every country's risk level, highest first.
-#[utoipa::path(get, path = "/v1/countries", tag = "countries",
+#[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
     responses((status = 200, body = RiskList), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(

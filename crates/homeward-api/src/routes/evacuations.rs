@@ -16,15 +16,16 @@ use homeward_projections::evacuations::{
 };
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use uuid::Uuid;
 
-use super::{authorize, execute, fields};
+use super::authorize;
+use super::command::{
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, run, submit,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::{CommandResult, ReasonBody};
+use crate::extract::ApiPath;
+use crate::routes::incidents::ReasonBody;
 use crate::routes::persons::PersonBody;
 use crate::views;
 
@@ -212,94 +213,47 @@ fn view(
     }
 }
 
-fn stream(id: EvacuationId) -> Option<StreamId> {
-    Some(StreamId::evacuation(id))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn act(
-    state: &AppState,
-    caller: &Caller,
-    id: EvacuationId,
-    action: Action,
-    command: EvacuationCommand,
-    idem: IdempotencyKey,
-    request_hash: [u8; 32],
-    if_match: IfMatch,
-    status: StatusCode,
-    extra: serde_json::Map<String, serde_json::Value>,
-) -> Result<Response, AppError> {
-    authorize(state, caller, action, command.name(), stream(id)).await?;
-    if state.service.read().evacuations.get(id).is_none() {
-        return Err(AppError::NotFound(format!("no evacuation {id}")));
-    }
-    execute(
-        state,
-        caller,
-        Command::Evacuation(id, command),
-        idem,
-        request_hash,
-        if_match,
-        status,
-        extra,
-    )
-    .await
-}
-
 /// Open an evacuation.
-#[utoipa::path(post, path = "/v1/evacuations", tag = "evacuations", request_body = OpenEvacuationBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/evacuations", tag = "evacuations", operation_id = "open_evacuation",
+    params(CreateHeaders), request_body = OpenEvacuationBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn open(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<OpenEvacuationBody>,
+    r: CommandRequest<(), OpenEvacuationBody, ()>,
 ) -> Result<Response, AppError> {
-    let id = EvacuationId(Uuid::now_v7());
-    authorize(
-        &state,
-        &caller,
-        Action::ManageEvacuations,
-        "open_evacuation",
-        stream(id),
-    )
-    .await?;
-    let b = body.value;
+    let id = EvacuationId(state.service.new_id());
+    let b = r.body;
+    let caller = &r.origin.caller;
     let incident_known = b.incident_id.is_some_and(|i| {
         state
             .service
             .read()
             .incidents
             .get(i)
-            .is_some_and(|f| views::may_see(&caller, f))
+            .is_some_and(|f| views::may_see(caller, f))
     });
-    execute(
+    let command = EvacuationCommand::Open {
+        country: b.country,
+        reason: b.reason,
+        assembly_points: b.assembly_points,
+        incident_id: b.incident_id,
+        incident_known,
+    };
+    let command = Command::Evacuation(id, command);
+    let names = CommandNames::id(id);
+    submit(
         &state,
-        &caller,
-        Command::Evacuation(
-            id,
-            EvacuationCommand::Open {
-                country: b.country,
-                reason: b.reason,
-                assembly_points: b.assembly_points,
-                incident_id: b.incident_id,
-                incident_known,
-            },
-        ),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id))]),
+        names,
     )
     .await
 }
 
 /// Every evacuation with its counts.
-#[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations",
+#[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
     responses((status = 200, body = EvacuationList), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -319,7 +273,7 @@ pub async fn list(
 }
 
 /// One evacuation: transports, evacuees, and the reconciliation.
-#[utoipa::path(get, path = "/v1/evacuations/{id}", tag = "evacuations", params(("id" = EvacuationId, Path)),
+#[utoipa::path(get, path = "/v1/evacuations/{id}", tag = "evacuations", operation_id = "get_evacuation", params(("id" = EvacuationId, Path)),
     responses((status = 200, body = EvacuationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -335,170 +289,313 @@ pub async fn get(
         .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))
 }
 
-macro_rules! evacuation_route {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $body:ty, $action:expr, $status:expr, |$b:ident, $id:ident, $new:ident| $command:expr, $extra:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(post, path = $path, tag = "evacuations",
-            params(("id" = EvacuationId, Path),
-                ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect"),
-                ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
-            request_body = $body,
-            responses((status = 200, body = CommandResult), (status = 201, body = CommandResult), (status = 400, body = Problem),
-                (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-                (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
-            security(("bearer" = [])))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: Caller,
-            ApiPath($id): ApiPath<EvacuationId>,
-            idem: IdempotencyKey,
-            if_match: IfMatch,
-            body: JsonBody<$body>,
-        ) -> Result<Response, AppError> {
-            let $new = Uuid::now_v7();
-            let _ = $new;
-            let hash = body.request_hash;
-            let $b = body.value;
-            let extra = $extra;
-            let command = $command;
-            act(&state, &caller, $id, $action, command, idem, hash, if_match, $status, extra).await
-        }
-    };
+/// Add an assembly point.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/assembly-points", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ChangeHeaders), request_body = AssemblyPointBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn add_assembly_point(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Evacuation(id, EvacuationCommand::AddAssemblyPoint { name: b.name });
+    let names = CommandNames::id(id);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
 }
 
-macro_rules! evacuee_route {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $body:ty, $action:expr, |$b:ident, $person:ident| $command:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(post, path = $path, tag = "evacuations",
-            params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path),
-                ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect"),
-                ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
-            request_body = $body,
-            responses((status = 200, body = CommandResult), (status = 400, body = Problem),
-                (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-                (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
-            security(("bearer" = [])))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: Caller,
-            ApiPath((id, $person)): ApiPath<(EvacuationId, PersonId)>,
-            idem: IdempotencyKey,
-            if_match: IfMatch,
-            body: JsonBody<$body>,
-        ) -> Result<Response, AppError> {
-            let hash = body.request_hash;
-            let $b = body.value;
-            let command = $command;
-            act(&state, &caller, id, $action, command, idem, hash, if_match, StatusCode::OK,
-                fields([("id", json!(id)), ("person_id", json!($person))])).await
-        }
+/// Schedule a transport (flight, ship, bus, train) with its capacity and departure time.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ChangeHeaders), request_body = TransportBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn add_transport(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<EvacuationId>, TransportBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let transport_id = TransportId(state.service.new_id());
+    let command = Command::Evacuation(
+        id,
+        EvacuationCommand::ScheduleTransport(ScheduleTransport {
+            transport_id,
+            mode: b.mode,
+            carrier: b.carrier,
+            number: b.number,
+            from: b.from,
+            to: b.to,
+            departs_at: b.departs_at,
+            capacity: b.capacity,
+        }),
+    );
+    let names = CommandNames {
+        evacuation_id: Some(id.into()),
+        ..CommandNames::id(transport_id)
     };
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
 }
 
-macro_rules! transport_route {
-    ($(#[$doc:meta])* $name:ident, $path:literal, |$b:ident, $transport:ident| $command:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(post, path = $path, tag = "evacuations",
-            params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path),
-                ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-            request_body = MovementBody,
-            responses((status = 200, body = CommandResult), (status = 400, body = Problem),
-                (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-                (status = 409, body = Problem), (status = 422, body = Problem)),
-            security(("bearer" = [])))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: Caller,
-            ApiPath((id, $transport)): ApiPath<(EvacuationId, TransportId)>,
-            idem: IdempotencyKey,
-            if_match: IfMatch,
-            body: JsonBody<MovementBody>,
-        ) -> Result<Response, AppError> {
-            let hash = body.request_hash;
-            let $b = body.value;
-            let command = $command;
-            act(&state, &caller, id, Action::ManageEvacuations, command, idem, hash, if_match, StatusCode::OK,
-                fields([("id", json!(id)), ("transport_id", json!($transport))])).await
-        }
-    };
+/// Close the evacuation, with a reason.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/close", tag = "evacuations", operation_id = "close_evacuation",
+    params(("id" = EvacuationId, Path), ChangeHeaders), request_body = ReasonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn close(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Evacuation(id, EvacuationCommand::Close { reason: b.reason });
+    let names = CommandNames::id(id);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
 }
 
-evacuation_route!(
-    /// Add an assembly point.
-    add_assembly_point, "/v1/evacuations/{id}/assembly-points", AssemblyPointBody, Action::ManageEvacuations, StatusCode::CREATED,
-    |b, id, new| EvacuationCommand::AddAssemblyPoint { name: b.name },
-    fields([("id", json!(id))])
-);
-evacuation_route!(
-    /// Schedule a transport (flight, ship, bus, train) with its capacity and departure time.
-    add_transport, "/v1/evacuations/{id}/transports", TransportBody, Action::ManageEvacuations, StatusCode::CREATED,
-    |b, id, new| EvacuationCommand::ScheduleTransport(ScheduleTransport {
-        transport_id: TransportId(new), mode: b.mode, carrier: b.carrier, number: b.number,
-        from: b.from, to: b.to, departs_at: b.departs_at, capacity: b.capacity,
-    }),
-    fields([("id", json!(new)), ("evacuation_id", json!(id))])
-);
-evacuation_route!(
-    /// Close the evacuation, with a reason.
-    close, "/v1/evacuations/{id}/close", ReasonBody, Action::ManageEvacuations, StatusCode::OK,
-    |b, id, new| EvacuationCommand::Close { reason: b.reason },
-    fields([("id", json!(id))])
-);
-evacuee_route!(
-    /// Check an evacuee in at an assembly point.
-    check_in, "/v1/evacuations/{id}/evacuees/{person_id}/check-in", CheckInBody, Action::ProcessEvacuees,
-    |b, person| EvacuationCommand::CheckIn { person_id: person, assembly_point: b.assembly_point }
-);
-evacuee_route!(
-    /// Give an evacuee (and their family group, together) seats on a transport.
-    assign, "/v1/evacuations/{id}/evacuees/{person_id}/assign", AssignBody, Action::ManageEvacuations,
-    |b, person| EvacuationCommand::Assign { person_id: person, transport_id: b.transport_id, split_group: b.split_group }
-);
-evacuee_route!(
-    /// Board an evacuee (checked in, holding a seat on this transport).
-    board, "/v1/evacuations/{id}/evacuees/{person_id}/board", BoardBody, Action::ProcessEvacuees,
-    |b, person| EvacuationCommand::Board { person_id: person, transport_id: b.transport_id }
-);
-evacuee_route!(
-    /// Mark an evacuee as not having shown up; their seat is released.
-    no_show, "/v1/evacuations/{id}/evacuees/{person_id}/no-show", CheckInBody, Action::ProcessEvacuees,
-    |b, person| { let _ = b; EvacuationCommand::NoShow { person_id: person } }
-);
-evacuee_route!(
-    /// Take an evacuee off a transport before it leaves, with a reason.
-    offload, "/v1/evacuations/{id}/evacuees/{person_id}/offload", ReasonBody, Action::ProcessEvacuees,
-    |b, person| EvacuationCommand::Offload { person_id: person, reason: b.reason }
-);
-transport_route!(
-    /// The transport left.
-    depart, "/v1/evacuations/{id}/transports/{transport_id}/depart",
-    |b, transport| EvacuationCommand::Depart { transport_id: transport, occurred_at: b.occurred_at }
-);
-transport_route!(
-    /// The transport arrived.
-    arrive, "/v1/evacuations/{id}/transports/{transport_id}/arrive",
-    |b, transport| EvacuationCommand::Arrive { transport_id: transport, occurred_at: b.occurred_at }
-);
+/// Check an evacuee in at an assembly point.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/check-in", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Evacuation(
+        id,
+        EvacuationCommand::CheckIn {
+            person_id,
+            assembly_point: b.assembly_point,
+        },
+    );
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ProcessEvacuees,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Give an evacuee (and their family group, together) seats on a transport.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/assign", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = AssignBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Evacuation(
+        id,
+        EvacuationCommand::Assign {
+            person_id,
+            transport_id: b.transport_id,
+            split_group: b.split_group,
+        },
+    );
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Board an evacuee (checked in, holding a seat on this transport).
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/board", tag = "evacuations", operation_id = "board_evacuee",
+    params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = BoardBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn board(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Evacuation(
+        id,
+        EvacuationCommand::Board {
+            person_id,
+            transport_id: b.transport_id,
+        },
+    );
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ProcessEvacuees,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Mark an evacuee as not having shown up; their seat is released.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/no-show", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn no_show(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Evacuation(id, {
+        let _ = b;
+        EvacuationCommand::NoShow { person_id }
+    });
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ProcessEvacuees,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Take an evacuee off a transport before it leaves, with a reason.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/offload", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn offload(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Evacuation(
+        id,
+        EvacuationCommand::Offload {
+            person_id,
+            reason: b.reason,
+        },
+    );
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ProcessEvacuees,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// The transport left.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/depart", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
+    request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn depart(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
+    let command = EvacuationCommand::Depart {
+        transport_id,
+        occurred_at: b.occurred_at,
+    };
+    let command = Command::Evacuation(id, command);
+    let names = CommandNames {
+        transport_id: Some(transport_id.into()),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// The transport arrived.
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/arrive", tag = "evacuations",
+    params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
+    request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
+pub async fn arrive(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
+    let command = EvacuationCommand::Arrive {
+        transport_id,
+        occurred_at: b.occurred_at,
+    };
+    let command = Command::Evacuation(id, command);
+    let names = CommandNames {
+        transport_id: Some(transport_id.into()),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageEvacuations,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
 
 /// Register an evacuee: a person already in the registry (`person_id`) or a new one
 /// (`person`), with a priority and an optional family group.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees", tag = "evacuations",
-    params(("id" = EvacuationId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = EvacueeBody,
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees", tag = "evacuations", operation_id = "register_evacuee",
+    params(("id" = EvacuationId, Path), ChangeHeaders), request_body = EvacueeBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn register(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<EvacuationId>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<EvacueeBody>,
+    r: CommandRequest<ApiPath<EvacuationId>, EvacueeBody>,
 ) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let caller = &r.origin.caller;
     authorize(
         &state,
-        &caller,
+        caller,
         Action::ProcessEvacuees,
         "register_evacuee",
         stream(id),
@@ -507,41 +604,27 @@ pub async fn register(
     if state.service.read().evacuations.get(id).is_none() {
         return Err(AppError::NotFound(format!("no evacuation {id}")));
     }
-    let b = body.value;
     let person_id = match (b.person_id, b.person) {
         (Some(pid), None) => pid,
         (None, Some(person)) => {
             // A new person is registered first, under a key derived from this request
-            // so that a retry registers them once.
-            authorize(
+            // so that a retry registers them once (and names the same person).
+            let pid = PersonId(state.service.new_id());
+            let command = Command::Person(pid, person.command(&state));
+            let origin = r.origin.keyed("#person");
+            let registered = run(
                 &state,
-                &caller,
+                &origin,
                 Action::RegisterPerson,
-                "register_person",
-                None,
+                command,
+                CommandNames::id(pid),
             )
             .await?;
-            let pid = PersonId(Uuid::now_v7());
-            let person_key = IdempotencyKey(idem.0.as_ref().map(|k| format!("{k}#person")));
-            let registered = execute(
-                &state,
-                &caller,
-                Command::Person(pid, person.command(&state)),
-                person_key,
-                body.request_hash,
-                IfMatch(None),
-                StatusCode::CREATED,
-                fields([("id", json!(pid))]),
-            )
-            .await?;
-            let bytes = axum::body::to_bytes(registered.into_body(), 64 * 1024)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let value: serde_json::Value =
-                serde_json::from_slice(&bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-            value["id"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
+            registered
+                .reply
+                .names
+                .id
+                .map(PersonId)
                 .ok_or_else(|| AppError::Internal("registered person without id".into()))?
         }
         _ => {
@@ -552,24 +635,30 @@ pub async fn register(
         }
     };
     let person_known = state.service.read().locator.get(person_id).is_some();
-    act(
+    let command = EvacuationCommand::RegisterEvacuee {
+        person_id,
+        priority: b.priority,
+        group: b.group,
+        person_known,
+    };
+    let command = Command::Evacuation(id, command);
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
         &state,
-        &caller,
-        id,
+        &r.origin,
         Action::ProcessEvacuees,
-        EvacuationCommand::RegisterEvacuee {
-            person_id,
-            priority: b.priority,
-            group: b.group,
-            person_known,
-        },
-        idem,
-        body.request_hash,
-        if_match,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id)), ("person_id", json!(person_id))]),
+        names,
     )
     .await
+}
+
+fn stream(id: EvacuationId) -> Option<StreamId> {
+    Some(StreamId::evacuation(id))
 }
 
 /// Manifests of one transport, or of all, for this caller: passports masked unless

@@ -10,35 +10,22 @@ use homeward_domain::incident::{
     IncidentStatus, KidnappingOutcome, OpenIncident, ReportCategory,
 };
 use homeward_domain::policy::Action;
-use homeward_domain::{IncidentId, PersonId, ReportId, StreamId, TaskId, Timestamp};
+use homeward_domain::{IncidentId, PersonId, ReportId, TaskId, Timestamp};
 use homeward_projections::board::{BoardIncident, board_incident};
 use homeward_projections::incidents::IncidentFile;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
 
-use super::{authorize, ensure_assigned, ensure_visible, execute, fields, visible_incident};
+use super::command::{
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, Origin, submit,
+};
+use super::{ensure_visible, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, ApiQuery, IdempotencyKey, IfMatch, JsonBody};
+use crate::extract::{ApiPath, ApiQuery, IfMatch};
 use crate::views;
-
-/// What a command answers: the record's id where one was made, the stream and its new
-/// version, and the ids of the events written.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CommandResult {
-    /// The id of what was created, where something was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Uuid>,
-    /// The stream written to.
-    pub stream: String,
-    /// The stream's version after the command.
-    pub version: u64,
-    /// The events written.
-    pub events: Vec<Uuid>,
-}
 
 /// Opens an incident.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -340,61 +327,16 @@ pub struct IncidentList {
     pub incidents: Vec<BoardIncident>,
 }
 
-fn stream(id: IncidentId) -> Option<StreamId> {
-    Some(StreamId::incident(id))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn act(
-    state: &AppState,
-    caller: &Caller,
-    id: IncidentId,
-    action: Action,
-    command: IncidentCommand,
-    idem: IdempotencyKey,
-    request_hash: [u8; 32],
-    if_match: IfMatch,
-    status: StatusCode,
-    extra: serde_json::Map<String, serde_json::Value>,
-) -> Result<Response, AppError> {
-    authorize(state, caller, action, command.name(), stream(id)).await?;
-    ensure_assigned(state, caller, id, command.name()).await?;
-    execute(
-        state,
-        caller,
-        Command::Incident(id, command),
-        idem,
-        request_hash,
-        if_match,
-        status,
-        extra,
-    )
-    .await
-}
-
 /// Open an incident.
-#[utoipa::path(post, path = "/v1/incidents", tag = "incidents",
-    request_body = OpenIncidentBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/incidents", tag = "incidents", operation_id = "open_incident",
+    params(CreateHeaders), request_body = OpenIncidentBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn open(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<OpenIncidentBody>,
+    r: CommandRequest<(), OpenIncidentBody, ()>,
 ) -> Result<Response, AppError> {
-    let id = IncidentId(Uuid::now_v7());
-    authorize(
-        &state,
-        &caller,
-        Action::OpenIncident,
-        "open_incident",
-        stream(id),
-    )
-    .await?;
-    let b = body.value;
+    let id = IncidentId(state.service.new_id());
+    let b = r.body;
     let command = IncidentCommand::Open(OpenIncident {
         kind: b.kind,
         title: b.title,
@@ -407,21 +349,21 @@ pub async fn open(
         summary: b.summary,
         occurred_at: b.occurred_at,
     });
-    execute(
+    let command = Command::Incident(id, command);
+    let names = CommandNames::id(id);
+    submit(
         &state,
-        &caller,
-        Command::Incident(id, command),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        Action::OpenIncident,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id))]),
+        names,
     )
     .await
 }
 
 /// List incidents the caller may see.
-#[utoipa::path(get, path = "/v1/incidents", tag = "incidents", params(ListQuery),
+#[utoipa::path(get, path = "/v1/incidents", tag = "incidents", operation_id = "list_incidents", params(ListQuery),
     responses((status = 200, body = IncidentList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -474,7 +416,7 @@ pub async fn list(
 }
 
 /// One incident's file, now or as it stood at `as_of`.
-#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents",
+#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", operation_id = "get_incident",
     params(("id" = IncidentId, Path), AsOf),
     responses((status = 200, body = IncidentFile), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
@@ -506,301 +448,552 @@ pub async fn get(
     Ok(response)
 }
 
-macro_rules! incident_route {
-    ($(#[$doc:meta])* $name:ident, $path:literal, $body:ty, $action:expr, $status:expr, |$b:ident, $id:ident, $new:ident| $command:expr, $extra:expr) => {
-        $(#[$doc])*
-        #[utoipa::path(post, path = $path, tag = "incidents",
-            params(("id" = IncidentId, Path),
-                ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect"),
-                ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
-            request_body = $body,
-            responses((status = 200, body = CommandResult), (status = 201, body = CommandResult), (status = 400, body = Problem),
-                (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-                (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
-            security(("bearer" = [])))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: Caller,
-            ApiPath($id): ApiPath<IncidentId>,
-            idem: IdempotencyKey,
-            if_match: IfMatch,
-            body: JsonBody<$body>,
-        ) -> Result<Response, AppError> {
-            let $new = Uuid::now_v7();
-            let _ = $new;
-            let hash = body.request_hash;
-            let $b = body.value;
-            let extra = $extra;
-            let command = $command;
-            act(&state, &caller, $id, $action, command, idem, hash, if_match, $status, extra).await
-        }
+/// Move an incident along its workflow (`closed` needs a reason).
+#[utoipa::path(post, path = "/v1/incidents/{id}/status", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = StatusBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn status(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, StatusBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::ChangeStatus {
+        status: b.status,
+        reason: b.reason,
     };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
 }
 
-incident_route!(
-    /// Move an incident along its workflow (`closed` needs a reason).
-    status, "/v1/incidents/{id}/status", StatusBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::ChangeStatus { status: b.status, reason: b.reason },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Close an incident, with a reason.
-    close, "/v1/incidents/{id}/close", ReasonBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::Close { reason: b.reason },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Reopen a closed incident, with a reason.
-    reopen, "/v1/incidents/{id}/reopen", ReasonBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::Reopen { reason: b.reason },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Set the severity (1 to 5).
-    severity, "/v1/incidents/{id}/severity", SeverityBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::SetSeverity { severity: b.severity, reason: b.reason },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Assign the lead officer.
-    lead, "/v1/incidents/{id}/lead", SubjectBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::AssignLead { subject: b.subject },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Add a team member.
-    add_member, "/v1/incidents/{id}/team", SubjectBody, Action::ManageIncident, StatusCode::OK,
-    |b, id, new| IncidentCommand::AddTeamMember { subject: b.subject },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Set a task, with an optional due time and assignee.
-    add_task, "/v1/incidents/{id}/tasks", TaskBody, Action::ManageIncident, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::AddTask { task_id: TaskId(new), title: b.title, due_at: b.due_at, assignee: b.assignee },
-    fields([("id", json!(id)), ("task_id", json!(new))])
-);
-incident_route!(
-    /// File a field report. Field devices on bad networks should send an
-    /// `Idempotency-Key`: a retry then files the report once.
-    file_report, "/v1/incidents/{id}/reports", ReportBody, Action::FileReport, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::FileReport(FileReport {
-        report_id: ReportId(new), text: b.text, category: b.category, place: b.place,
-        lat: b.lat, lon: b.lon, occurred_at: b.occurred_at,
-    }),
-    fields([("id", json!(id)), ("report_id", json!(new))])
-);
-incident_route!(
-    /// Record contact from the captors (kidnapping incidents only).
-    captor_contact, "/v1/incidents/{id}/kidnapping/captor-contacts", CaptorContactBody, Action::RecordCaseFacts, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::RecordCaptorContact { channel: b.channel, summary: b.summary, occurred_at: b.occurred_at },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Record a demand (kidnapping incidents only).
-    demand, "/v1/incidents/{id}/kidnapping/demands", DemandBody, Action::RecordCaseFacts, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::RecordDemand { summary: b.summary, amount: b.amount, currency: b.currency, deadline: b.deadline },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Record proof of life (kidnapping incidents only).
-    proof_of_life, "/v1/incidents/{id}/kidnapping/proofs-of-life", ProofOfLifeBody, Action::RecordCaseFacts, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::RecordProofOfLife { person_id: b.person_id, method: b.method, summary: b.summary, occurred_at: b.occurred_at },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Record a negotiation update (kidnapping incidents only).
-    negotiation, "/v1/incidents/{id}/kidnapping/negotiation", NegotiationBody, Action::RecordCaseFacts, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::RecordNegotiation { summary: b.summary },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Record the release, rescue, escape or death of hostages (kidnapping incidents only).
-    outcome, "/v1/incidents/{id}/kidnapping/outcome", OutcomeBody, Action::RecordCaseFacts, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::RecordOutcome { outcome: b.outcome, person_ids: b.person_ids, summary: b.summary, occurred_at: b.occurred_at },
-    fields([("id", json!(id))])
-);
-incident_route!(
-    /// Correct a mistake: names the version it corrects and why. The only way out of a
-    /// terminal status besides reopening.
-    correct, "/v1/incidents/{id}/corrections", CorrectionBody, Action::CorrectIncident, StatusCode::CREATED,
-    |b, id, new| IncidentCommand::Correct {
+/// Close an incident, with a reason.
+#[utoipa::path(post, path = "/v1/incidents/{id}/close", tag = "incidents", operation_id = "close_incident",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn close(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::Close { reason: b.reason };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Reopen a closed incident, with a reason.
+#[utoipa::path(post, path = "/v1/incidents/{id}/reopen", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::Reopen { reason: b.reason };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Set the severity (1 to 5).
+#[utoipa::path(post, path = "/v1/incidents/{id}/severity", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = SeverityBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn severity(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, SeverityBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::SetSeverity {
+        severity: b.severity,
+        reason: b.reason,
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Assign the lead officer.
+#[utoipa::path(post, path = "/v1/incidents/{id}/lead", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn lead(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::AssignLead { subject: b.subject };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Add a team member.
+#[utoipa::path(post, path = "/v1/incidents/{id}/team", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::AddTeamMember { subject: b.subject };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::OK,
+        names,
+    )
+    .await
+}
+
+/// Set a task, with an optional due time and assignee.
+#[utoipa::path(post, path = "/v1/incidents/{id}/tasks", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = TaskBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn add_task(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let task_id = TaskId(state.service.new_id());
+    let command = IncidentCommand::AddTask {
+        task_id,
+        title: b.title,
+        due_at: b.due_at,
+        assignee: b.assignee,
+    };
+    let names = CommandNames {
+        task_id: Some(task_id.into()),
+        ..CommandNames::id(id)
+    };
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// File a field report. Field devices on bad networks should send an
+/// `Idempotency-Key`: a retry then files the report once.
+#[utoipa::path(post, path = "/v1/incidents/{id}/reports", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReportBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn file_report(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let report_id = ReportId(state.service.new_id());
+    let command = IncidentCommand::FileReport(FileReport {
+        report_id,
+        text: b.text,
+        category: b.category,
+        place: b.place,
+        lat: b.lat,
+        lon: b.lon,
+        occurred_at: b.occurred_at,
+    });
+    let names = CommandNames {
+        report_id: Some(report_id.into()),
+        ..CommandNames::id(id)
+    };
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::FileReport,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Record contact from the captors (kidnapping incidents only).
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/captor-contacts", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = CaptorContactBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn captor_contact(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::RecordCaptorContact {
+        channel: b.channel,
+        summary: b.summary,
+        occurred_at: b.occurred_at,
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::RecordCaseFacts,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Record a demand (kidnapping incidents only).
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/demands", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = DemandBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn demand(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, DemandBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::RecordDemand {
+        summary: b.summary,
+        amount: b.amount,
+        currency: b.currency,
+        deadline: b.deadline,
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::RecordCaseFacts,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Record proof of life (kidnapping incidents only).
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/proofs-of-life", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = ProofOfLifeBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn proof_of_life(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::RecordProofOfLife {
+        person_id: b.person_id,
+        method: b.method,
+        summary: b.summary,
+        occurred_at: b.occurred_at,
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::RecordCaseFacts,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Record a negotiation update (kidnapping incidents only).
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/negotiation", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = NegotiationBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn negotiation(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::RecordNegotiation { summary: b.summary };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::RecordCaseFacts,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Record the release, rescue, escape or death of hostages (kidnapping incidents only).
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/outcome", tag = "incidents",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = OutcomeBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::RecordOutcome {
+        outcome: b.outcome,
+        person_ids: b.person_ids,
+        summary: b.summary,
+        occurred_at: b.occurred_at,
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::RecordCaseFacts,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
+
+/// Correct a mistake: names the version it corrects and why. The only way out of a
+/// terminal status besides reopening.
+#[utoipa::path(post, path = "/v1/incidents/{id}/corrections", tag = "incidents", operation_id = "correct_incident",
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = CorrectionBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn correct(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = IncidentCommand::Correct {
         corrects_version: b.corrects_version,
         reason: b.reason,
-        fix: match b.fix {
-            FixBody::Status { status } => IncidentFix::Status { status },
-            FixBody::PersonStatus { person_id, status } => IncidentFix::PersonStatus { person_id, status },
-            FixBody::RetractReport { report_id } => IncidentFix::RetractReport { report_id },
-            FixBody::Details { title, summary, country, place, lat, lon } =>
-                IncidentFix::Details { title, summary, country, place, lat, lon },
-        },
-    },
-    fields([("id", json!(id))])
-);
+        fix: b.fix.into(),
+    };
+    let names = CommandNames::id(id);
+    let command = Command::Incident(id, command);
+    submit(
+        &state,
+        &r.origin,
+        Action::CorrectIncident,
+        command,
+        StatusCode::CREATED,
+        names,
+    )
+    .await
+}
 
 /// Name a registered person as affected by the incident.
 #[utoipa::path(post, path = "/v1/incidents/{id}/persons", tag = "incidents",
-    params(("id" = IncidentId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = AffectedPersonBody,
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = IncidentId, Path), ChangeHeaders), request_body = AffectedPersonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_person(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<IncidentId>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<AffectedPersonBody>,
+    r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
 ) -> Result<Response, AppError> {
-    let b = body.value;
+    let (ApiPath(id), b) = (r.path, r.body);
     let person_known = state.service.read().locator.get(b.person_id).is_some();
-    act(
+    let command = IncidentCommand::AddPerson {
+        person_id: b.person_id,
+        status: b.status,
+        note: b.note,
+        person_known,
+    };
+    let names = CommandNames {
+        person_id: Some(b.person_id),
+        ..CommandNames::id(id)
+    };
+    let command = Command::Incident(id, command);
+    submit(
         &state,
-        &caller,
-        id,
+        &r.origin,
         Action::UpdateAffectedPersons,
-        IncidentCommand::AddPerson {
-            person_id: b.person_id,
-            status: b.status,
-            note: b.note,
-            person_known,
-        },
-        idem,
-        body.request_hash,
-        if_match,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id)), ("person_id", json!(b.person_id))]),
+        names,
     )
     .await
 }
 
 /// Change an affected person's status (terminal statuses need a correction).
 #[utoipa::path(post, path = "/v1/incidents/{id}/persons/{person_id}/status", tag = "incidents",
-    params(("id" = IncidentId, Path), ("person_id" = PersonId, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = PersonStatusBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = IncidentId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
+    request_body = PersonStatusBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn person_status(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((id, person_id)): ApiPath<(IncidentId, PersonId)>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<PersonStatusBody>,
+    r: CommandRequest<ApiPath<(IncidentId, PersonId)>, PersonStatusBody>,
 ) -> Result<Response, AppError> {
-    let b = body.value;
-    act(
-        &state,
-        &caller,
+    let (ApiPath((id, person_id)), b) = (r.path, r.body);
+    let command = Command::Incident(
         id,
-        Action::UpdateAffectedPersons,
         IncidentCommand::ChangePersonStatus {
             person_id,
             status: b.status,
             note: b.note,
         },
-        idem,
-        body.request_hash,
-        if_match,
+    );
+    let names = CommandNames {
+        person_id: Some(person_id),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::UpdateAffectedPersons,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id)), ("person_id", json!(person_id))]),
+        names,
     )
     .await
 }
 
 /// Complete a task.
 #[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/complete", tag = "incidents",
-    params(("id" = IncidentId, Path), ("task_id" = TaskId, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = NoteBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
+    request_body = NoteBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn complete_task(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((id, task_id)): ApiPath<(IncidentId, TaskId)>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<NoteBody>,
+    r: CommandRequest<ApiPath<(IncidentId, TaskId)>, NoteBody>,
 ) -> Result<Response, AppError> {
-    act(
-        &state,
-        &caller,
+    let (ApiPath((id, task_id)), b) = (r.path, r.body);
+    let command = Command::Incident(
         id,
-        Action::CompleteTask,
         IncidentCommand::CompleteTask {
             task_id,
-            note: body.value.note,
+            note: b.note,
         },
-        idem,
-        body.request_hash,
-        if_match,
+    );
+    let names = CommandNames {
+        task_id: Some(task_id.into()),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::CompleteTask,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id)), ("task_id", json!(task_id))]),
+        names,
     )
     .await
 }
 
 /// Cancel a task, with a reason.
 #[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/cancel", tag = "incidents",
-    params(("id" = IncidentId, Path), ("task_id" = TaskId, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = ReasonBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
+    request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn cancel_task(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((id, task_id)): ApiPath<(IncidentId, TaskId)>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<ReasonBody>,
+    r: CommandRequest<ApiPath<(IncidentId, TaskId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    act(
-        &state,
-        &caller,
+    let (ApiPath((id, task_id)), b) = (r.path, r.body);
+    let command = Command::Incident(
         id,
-        Action::ManageIncident,
         IncidentCommand::CancelTask {
             task_id,
-            reason: body.value.reason,
+            reason: b.reason,
         },
-        idem,
-        body.request_hash,
-        if_match,
+    );
+    let names = CommandNames {
+        task_id: Some(task_id.into()),
+        ..CommandNames::id(id)
+    };
+    submit(
+        &state,
+        &r.origin,
+        Action::ManageIncident,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id)), ("task_id", json!(task_id))]),
+        names,
     )
     .await
 }
 
 /// Remove a team member.
 #[utoipa::path(delete, path = "/v1/incidents/{id}/team/{subject}", tag = "incidents",
-    params(("id" = IncidentId, Path), ("subject" = String, Path)),
-    responses((status = 200, body = CommandResult), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = IncidentId, Path), ("subject" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, subject)): ApiPath<(IncidentId, String)>,
     if_match: IfMatch,
 ) -> Result<Response, AppError> {
-    act(
+    let origin = Origin::bodyless(caller, if_match);
+    let command = Command::Incident(id, IncidentCommand::RemoveTeamMember { subject });
+    let names = CommandNames::id(id);
+    submit(
         &state,
-        &caller,
-        id,
+        &origin,
         Action::ManageIncident,
-        IncidentCommand::RemoveTeamMember { subject },
-        IdempotencyKey(None),
-        [0; 32],
-        if_match,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id))]),
+        names,
     )
     .await
+}
+
+impl From<FixBody> for IncidentFix {
+    fn from(fix: FixBody) -> Self {
+        match fix {
+            FixBody::Status { status } => Self::Status { status },
+            FixBody::PersonStatus { person_id, status } => Self::PersonStatus { person_id, status },
+            FixBody::RetractReport { report_id } => Self::RetractReport { report_id },
+            FixBody::Details {
+                title,
+                summary,
+                country,
+                place,
+                lat,
+                lon,
+            } => Self::Details {
+                title,
+                summary,
+                country,
+                place,
+                lat,
+                lon,
+            },
+        }
+    }
 }

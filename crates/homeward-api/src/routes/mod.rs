@@ -1,179 +1,152 @@
 //! The routes, one module per resource, and the path every command takes through them.
 
 pub mod access;
+pub mod answer;
 pub mod audit;
 pub mod board;
 pub mod calls;
+pub mod command;
 pub mod countries;
+pub mod decisions;
 pub mod evacuations;
+pub mod field;
 pub mod incidents;
 pub mod persons;
+pub mod sitrep;
 pub mod subscriptions;
 pub mod system;
 pub mod tasks;
 pub mod wall;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use homeward_domain::policy::{self, Action};
 use homeward_domain::{IncidentId, StreamId};
 use homeward_projections::incidents::IncidentFile;
-use homeward_service::{Accepted, Command, CommandMeta};
 use homeward_store::RejectionRequest;
-use serde_json::{Map, Value};
-use uuid::Uuid;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::extract::{IdempotencyKey, IfMatch};
 use crate::views;
 
-/// Every route.
+/// Every route of the API, each registered once: the handler's `#[utoipa::path]`
+/// gives its method, its path and its OpenAPI operation, so the router and the
+/// document cannot disagree. (The wall display's own files are in [`router`] only.)
+pub fn api() -> OpenApiRouter<AppState> {
+    use evacuations as ev;
+    use incidents as i;
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::metrics))
+        .routes(routes!(system::openapi))
+        .routes(routes!(wall::timeline))
+        .routes(routes!(subscriptions::create, subscriptions::list))
+        .routes(routes!(subscriptions::delete))
+        .routes(routes!(subscriptions::failures))
+        .routes(routes!(subscriptions::replay))
+        .routes(routes!(tasks::list))
+        .routes(routes!(tasks::missed))
+        .routes(routes!(answer::issue))
+        .routes(routes!(field::my_incidents))
+        .routes(routes!(i::open, i::list))
+        .routes(routes!(i::get))
+        .routes(routes!(i::status))
+        .routes(routes!(i::close))
+        .routes(routes!(i::reopen))
+        .routes(routes!(i::severity))
+        .routes(routes!(i::lead))
+        .routes(routes!(i::add_member))
+        .routes(routes!(i::remove_member))
+        .routes(routes!(i::add_person))
+        .routes(routes!(i::person_status))
+        .routes(routes!(i::add_task))
+        .routes(routes!(i::complete_task))
+        .routes(routes!(i::cancel_task))
+        .routes(routes!(i::file_report))
+        .routes(routes!(i::captor_contact))
+        .routes(routes!(i::demand))
+        .routes(routes!(i::proof_of_life))
+        .routes(routes!(i::negotiation))
+        .routes(routes!(i::outcome))
+        .routes(routes!(i::correct))
+        .routes(routes!(decisions::record, decisions::list))
+        .routes(routes!(persons::register, persons::search))
+        .routes(routes!(persons::get))
+        .routes(routes!(persons::whereabouts))
+        .routes(routes!(persons::vulnerabilities))
+        .routes(routes!(persons::welfare))
+        .routes(routes!(persons::merge))
+        .routes(routes!(persons::unmerge))
+        .routes(routes!(persons::correct))
+        .routes(routes!(persons::erase))
+        .routes(routes!(access::revoke))
+        .routes(routes!(calls::log, calls::list))
+        .routes(routes!(calls::get))
+        .routes(routes!(calls::link))
+        .routes(routes!(ev::open, ev::list))
+        .routes(routes!(ev::get))
+        .routes(routes!(ev::add_assembly_point))
+        .routes(routes!(ev::add_transport))
+        .routes(routes!(ev::close))
+        .routes(routes!(ev::register))
+        .routes(routes!(ev::check_in))
+        .routes(routes!(ev::assign))
+        .routes(routes!(ev::board))
+        .routes(routes!(ev::no_show))
+        .routes(routes!(ev::offload))
+        .routes(routes!(ev::depart))
+        .routes(routes!(ev::arrive))
+        .routes(routes!(ev::manifest))
+        .routes(routes!(countries::list))
+        .routes(routes!(countries::set_risk))
+        .routes(routes!(board::board))
+        .routes(routes!(board::stream))
+        .routes(routes!(sitrep::get))
+        .routes(routes!(sitrep::page))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::verify))
+}
+
+/// The pages' own files (the wall display, the field capture page, the citizens'
+/// answer page), served beside the API and not part of its document.
+pub const ASSETS: &[&str] = &[
+    "/",
+    "/wall/app.js",
+    "/wall/style.css",
+    "/wall/world.json",
+    "/wall/i18n.js",
+    "/field",
+    "/field/app.js",
+    "/field/i18n.js",
+    "/field/style.css",
+    "/field/sw.js",
+    "/answer-assets/style.css",
+    "/answer-assets/answer.js",
+];
+
+/// Every route: the API, the pages' files and the citizens' answer page.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(wall::index))
-        .route("/wall/app.js", get(wall::app_js))
-        .route("/wall/style.css", get(wall::style))
-        .route("/wall/world.json", get(wall::world))
-        .route("/v1/timeline", get(wall::timeline))
+    let (api, _) = api().split_for_parts();
+    api.route(ASSETS[0], get(wall::index))
+        .route(ASSETS[1], get(wall::app_js))
+        .route(ASSETS[2], get(wall::style))
+        .route(ASSETS[3], get(wall::world))
+        .route(ASSETS[4], get(field::wall_i18n_js))
+        .route(ASSETS[5], get(field::index))
+        .route(ASSETS[6], get(field::app_js))
+        .route(ASSETS[7], get(field::i18n_js))
+        .route(ASSETS[8], get(field::style))
+        .route(ASSETS[9], get(field::service_worker))
+        .route(ASSETS[10], get(answer::style))
+        .route(ASSETS[11], get(answer::script))
+        // A citizen's answer page: a plain HTML form, not part of the API's document.
         .route(
-            "/v1/subscriptions",
-            post(subscriptions::create).get(subscriptions::list),
+            "/answer/{token}",
+            get(answer::page_get).post(answer::page_post),
         )
-        .route("/v1/subscriptions/{id}/delete", post(subscriptions::delete))
-        .route(
-            "/v1/subscriptions/{id}/failures",
-            get(subscriptions::failures),
-        )
-        .route(
-            "/v1/subscriptions/{id}/failures/replay",
-            post(subscriptions::replay),
-        )
-        .route("/v1/tasks", get(tasks::list))
-        .route("/v1/deadlines/missed", get(tasks::missed))
-        .route("/healthz", get(system::healthz))
-        .route("/metrics", get(system::metrics))
-        .route("/openapi.json", get(system::openapi))
-        .route("/v1/incidents", post(incidents::open).get(incidents::list))
-        .route("/v1/incidents/{id}", get(incidents::get))
-        .route("/v1/incidents/{id}/status", post(incidents::status))
-        .route("/v1/incidents/{id}/close", post(incidents::close))
-        .route("/v1/incidents/{id}/reopen", post(incidents::reopen))
-        .route("/v1/incidents/{id}/severity", post(incidents::severity))
-        .route("/v1/incidents/{id}/lead", post(incidents::lead))
-        .route("/v1/incidents/{id}/team", post(incidents::add_member))
-        .route(
-            "/v1/incidents/{id}/team/{subject}",
-            delete(incidents::remove_member),
-        )
-        .route("/v1/incidents/{id}/persons", post(incidents::add_person))
-        .route(
-            "/v1/incidents/{id}/persons/{person_id}/status",
-            post(incidents::person_status),
-        )
-        .route("/v1/incidents/{id}/tasks", post(incidents::add_task))
-        .route(
-            "/v1/incidents/{id}/tasks/{task_id}/complete",
-            post(incidents::complete_task),
-        )
-        .route(
-            "/v1/incidents/{id}/tasks/{task_id}/cancel",
-            post(incidents::cancel_task),
-        )
-        .route("/v1/incidents/{id}/reports", post(incidents::file_report))
-        .route(
-            "/v1/incidents/{id}/kidnapping/captor-contacts",
-            post(incidents::captor_contact),
-        )
-        .route(
-            "/v1/incidents/{id}/kidnapping/demands",
-            post(incidents::demand),
-        )
-        .route(
-            "/v1/incidents/{id}/kidnapping/proofs-of-life",
-            post(incidents::proof_of_life),
-        )
-        .route(
-            "/v1/incidents/{id}/kidnapping/negotiation",
-            post(incidents::negotiation),
-        )
-        .route(
-            "/v1/incidents/{id}/kidnapping/outcome",
-            post(incidents::outcome),
-        )
-        .route("/v1/incidents/{id}/corrections", post(incidents::correct))
-        .route("/v1/persons", post(persons::register).get(persons::search))
-        .route("/v1/persons/{id}", get(persons::get))
-        .route("/v1/persons/{id}/whereabouts", post(persons::whereabouts))
-        .route(
-            "/v1/persons/{id}/vulnerabilities",
-            put(persons::vulnerabilities),
-        )
-        .route("/v1/persons/{id}/welfare", post(persons::welfare))
-        .route("/v1/persons/{id}/merge", post(persons::merge))
-        .route("/v1/persons/{id}/unmerge", post(persons::unmerge))
-        .route("/v1/persons/{id}/corrections", post(persons::correct))
-        .route("/v1/persons/{id}/erase", post(persons::erase))
-        .route("/v1/tokens/revocations", post(access::revoke))
-        .route("/v1/calls", post(calls::log).get(calls::list))
-        .route("/v1/calls/{id}", get(calls::get))
-        .route("/v1/calls/{id}/link", post(calls::link))
-        .route(
-            "/v1/evacuations",
-            post(evacuations::open).get(evacuations::list),
-        )
-        .route("/v1/evacuations/{id}", get(evacuations::get))
-        .route(
-            "/v1/evacuations/{id}/assembly-points",
-            post(evacuations::add_assembly_point),
-        )
-        .route(
-            "/v1/evacuations/{id}/transports",
-            post(evacuations::add_transport),
-        )
-        .route("/v1/evacuations/{id}/close", post(evacuations::close))
-        .route("/v1/evacuations/{id}/evacuees", post(evacuations::register))
-        .route(
-            "/v1/evacuations/{id}/evacuees/{person_id}/check-in",
-            post(evacuations::check_in),
-        )
-        .route(
-            "/v1/evacuations/{id}/evacuees/{person_id}/assign",
-            post(evacuations::assign),
-        )
-        .route(
-            "/v1/evacuations/{id}/evacuees/{person_id}/board",
-            post(evacuations::board),
-        )
-        .route(
-            "/v1/evacuations/{id}/evacuees/{person_id}/no-show",
-            post(evacuations::no_show),
-        )
-        .route(
-            "/v1/evacuations/{id}/evacuees/{person_id}/offload",
-            post(evacuations::offload),
-        )
-        .route(
-            "/v1/evacuations/{id}/transports/{transport_id}/depart",
-            post(evacuations::depart),
-        )
-        .route(
-            "/v1/evacuations/{id}/transports/{transport_id}/arrive",
-            post(evacuations::arrive),
-        )
-        .route(
-            "/v1/evacuations/{id}/transports/{transport_id}/manifest",
-            get(evacuations::manifest),
-        )
-        .route("/v1/countries", get(countries::list))
-        .route("/v1/countries/{code}/risk", put(countries::set_risk))
-        .route("/v1/board", get(board::board))
-        .route("/v1/board/stream", get(board::stream))
-        .route("/v1/audit", get(audit::list))
-        .route("/v1/audit/verify", get(audit::verify))
 }
 
 /// Fails with 403 (recorded in the audit trail) unless the caller's role may `action`.
@@ -193,7 +166,7 @@ pub(crate) async fn authorize(
                 code: "forbidden".into(),
                 reason: denied.to_string(),
                 actor: caller.actor.clone(),
-                correlation_id: Uuid::now_v7(),
+                correlation_id: state.service.new_id(),
             })
             .await?;
         return Err(denied);
@@ -242,7 +215,7 @@ pub(crate) async fn ensure_assigned(
             code: "forbidden".into(),
             reason: denied.to_string(),
             actor: caller.actor.clone(),
-            correlation_id: Uuid::now_v7(),
+            correlation_id: state.service.new_id(),
         })
         .await?;
     Err(denied)
@@ -259,53 +232,4 @@ pub(crate) fn visible_incident(
         Some(file) if views::may_see(caller, file) => Ok(file.clone()),
         _ => Err(AppError::NotFound(format!("no incident {id}"))),
     }
-}
-
-/// Runs a command for the caller and answers with `status` (or the stored answer of an
-/// earlier identical request).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn execute(
-    state: &AppState,
-    caller: &Caller,
-    command: Command,
-    idempotency: IdempotencyKey,
-    request_hash: [u8; 32],
-    if_match: IfMatch,
-    status: StatusCode,
-    body: Map<String, Value>,
-) -> Result<Response, AppError> {
-    let meta = CommandMeta {
-        actor: caller.actor.clone(),
-        correlation_id: Uuid::now_v7(),
-        idempotency: idempotency
-            .0
-            .map(|key| (format!("{}\u{0}{key}", caller.actor.subject), request_hash)),
-        expected_version: if_match.0,
-        causation_id: None,
-    };
-    let accepted = state.service.execute(command, meta, body).await?;
-    Ok(respond(status, accepted))
-}
-
-fn respond(status: StatusCode, accepted: Accepted) -> Response {
-    let version = accepted.body.get("version").and_then(Value::as_u64);
-    let mut response = (status, axum::Json(accepted.body)).into_response();
-    if accepted.replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    if let Some(v) = version
-        && let Ok(etag) = HeaderValue::from_str(&format!("\"{v}\""))
-    {
-        response
-            .headers_mut()
-            .insert(axum::http::header::ETAG, etag);
-    }
-    response
-}
-
-/// A JSON object from pairs.
-pub(crate) fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }

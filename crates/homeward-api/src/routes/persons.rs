@@ -9,18 +9,18 @@ use homeward_domain::person::{
     PersonCommand, PersonDetails, Vulnerability, WelfareStatus, Whereabouts, date_of_birth,
 };
 use homeward_domain::policy::Action;
-use homeward_domain::{PersonId, StreamId, Timestamp};
+use homeward_domain::{PersonId, Timestamp};
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use uuid::Uuid;
 
-use super::{authorize, execute, fields};
+use super::command::{
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, Warning, submit,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, ApiQuery, IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::{CommandResult, ReasonBody};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
 
 /// A person to register.
@@ -178,58 +178,43 @@ pub struct PersonList {
     pub persons: Vec<PersonView>,
 }
 
-fn stream(id: PersonId) -> Option<StreamId> {
-    Some(StreamId::person(id))
-}
-
 /// Register a person. A record that looks like the same person (same passport, or
 /// same name and date of birth) is named in `warnings`; the registration goes ahead.
-#[utoipa::path(post, path = "/v1/persons", tag = "persons", request_body = PersonBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/persons", tag = "persons", operation_id = "register_person",
+    params(CreateHeaders), request_body = PersonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn register(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<PersonBody>,
+    r: CommandRequest<(), PersonBody, ()>,
 ) -> Result<Response, AppError> {
-    let id = PersonId(Uuid::now_v7());
-    authorize(
-        &state,
-        &caller,
-        Action::RegisterPerson,
-        "register_person",
-        stream(id),
-    )
-    .await?;
-    let command = body.value.command(&state);
+    let id = PersonId(state.service.new_id());
+    let command = r.body.command(&state);
     let warnings = match &command {
         PersonCommand::Register {
             suspected_duplicates,
             ..
-        } if !suspected_duplicates.is_empty() => json!([{
-            "code": "suspected_duplicate",
-            "detail": "records that look like the same person exist; merge them if they are",
-            "person_ids": suspected_duplicates,
-        }]),
-        _ => json!([]),
+        } if !suspected_duplicates.is_empty() => vec![Warning {
+            code: "suspected_duplicate".into(),
+            detail: "records that look like the same person exist; merge them if they are".into(),
+            person_ids: suspected_duplicates.clone(),
+        }],
+        _ => Vec::new(),
     };
-    let response = execute(
+    let names = CommandNames {
+        warnings: Some(warnings),
+        ..CommandNames::id(id)
+    };
+    // Someone registered in a country at risk is owed a welfare check: `submit` waits.
+    let command = Command::Person(id, command);
+    submit(
         &state,
-        &caller,
-        Command::Person(id, command),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        Action::RegisterPerson,
+        command,
         StatusCode::CREATED,
-        fields([("id", json!(id)), ("warnings", warnings)]),
+        names,
     )
-    .await?;
-    // Someone registered in a country at risk is owed a welfare check.
-    state.service.wait_for_reactions().await;
-    Ok(response)
+    .await
 }
 
 /// Search persons by name or passport number (the locator).
@@ -260,7 +245,7 @@ pub async fn search(
 }
 
 /// One person: status, last known place, incidents and calls.
-#[utoipa::path(get, path = "/v1/persons/{id}", tag = "persons", params(("id" = PersonId, Path)),
+#[utoipa::path(get, path = "/v1/persons/{id}", tag = "persons", operation_id = "get_person", params(("id" = PersonId, Path)),
     responses((status = 200, body = PersonView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -277,135 +262,190 @@ pub async fn get(
     Ok(Json(views::person_view(&caller, record, &projections)))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn act(
-    state: &AppState,
-    caller: &Caller,
-    id: PersonId,
-    action: Action,
-    command: PersonCommand,
-    idem: IdempotencyKey,
-    request_hash: [u8; 32],
-    if_match: IfMatch,
+/// Erase the person's personal data (admin only): the key their name, passport
+/// number, phone and date of birth are sealed with is destroyed, so every stored copy reads
+/// as erased from then on, in every projection, export and time travel. The erasure
+/// is itself an audited event; the audit chain still verifies.
+#[utoipa::path(post, path = "/v1/persons/{id}/erase", tag = "persons",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn erase(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    authorize(state, caller, action, command.name(), stream(id)).await?;
-    let response = execute(
-        state,
-        caller,
-        Command::Person(id, command),
-        idem,
-        request_hash,
-        if_match,
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(id, PersonCommand::Erase { reason: b.reason });
+    submit(
+        &state,
+        &r.origin,
+        Action::ErasePerson,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id))]),
+        CommandNames::id(id),
     )
-    .await?;
-    // A welfare answer or a move into a country at risk changes a welfare check.
-    state.service.wait_for_reactions().await;
-    Ok(response)
+    .await
 }
 
-macro_rules! person_route {
-    ($(#[$doc:meta])* $method:ident, $name:ident, $path:literal, $body:ty, $action:expr, |$b:ident, $id:ident| $command:expr) => {
-        $(#[$doc])*
-        #[utoipa::path($method, path = $path, tag = "persons",
-            params(("id" = PersonId, Path),
-                ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect"),
-                ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
-            request_body = $body,
-            responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-                (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-            security(("bearer" = [])))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: Caller,
-            ApiPath($id): ApiPath<PersonId>,
-            idem: IdempotencyKey,
-            if_match: IfMatch,
-            body: JsonBody<$body>,
-        ) -> Result<Response, AppError> {
-            let hash = body.request_hash;
-            let $b = body.value;
-            let command = $command;
-            act(&state, &caller, $id, $action, command, idem, hash, if_match).await
-        }
-    };
+/// Record where the person is now.
+#[utoipa::path(post, path = "/v1/persons/{id}/whereabouts", tag = "persons",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = WhereaboutsBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn whereabouts(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(
+        id,
+        PersonCommand::UpdateWhereabouts(Whereabouts {
+            country: b.country,
+            place: b.place,
+            lat: b.lat,
+            lon: b.lon,
+        }),
+    );
+    submit(
+        &state,
+        &r.origin,
+        Action::UpdatePerson,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
+    )
+    .await
 }
 
-person_route!(
-    /// Erase the person's personal data (admin only): the key their passport number,
-    /// phone and date of birth are sealed with is destroyed, so every stored copy reads
-    /// as erased from then on, in every projection, export and time travel. The erasure
-    /// is itself an audited event; the audit chain still verifies.
-    post, erase, "/v1/persons/{id}/erase", ReasonBody, Action::ErasePerson,
-    |b, id| PersonCommand::Erase { reason: b.reason }
-);
-person_route!(
-    /// Record where the person is now.
-    post, whereabouts, "/v1/persons/{id}/whereabouts", WhereaboutsBody, Action::UpdatePerson,
-    |b, id| PersonCommand::UpdateWhereabouts(Whereabouts { country: b.country, place: b.place, lat: b.lat, lon: b.lon })
-);
-person_route!(
-    /// Set the person's vulnerabilities.
-    put, vulnerabilities, "/v1/persons/{id}/vulnerabilities", VulnerabilitiesBody, Action::UpdatePerson,
-    |b, id| PersonCommand::SetVulnerabilities(b.vulnerabilities)
-);
-person_route!(
-    /// Record the answer to a welfare check.
-    post, welfare, "/v1/persons/{id}/welfare", WelfareBody, Action::UpdatePerson,
-    |b, id| PersonCommand::RecordWelfareCheck { status: b.status, note: b.note, occurred_at: b.occurred_at }
-);
-person_route!(
-    /// Undo a merge: this record stands on its own again.
-    post, unmerge, "/v1/persons/{id}/unmerge", ReasonBody, Action::MergePersons,
-    |b, id| PersonCommand::Unmerge { reason: b.reason }
-);
-person_route!(
-    /// Correct personal details: names the version it corrects and why.
-    post, correct, "/v1/persons/{id}/corrections", PersonCorrectionBody, Action::MergePersons,
-    |b, id| PersonCommand::CorrectDetails {
-        corrects_version: b.corrects_version, reason: b.reason, full_name: b.full_name,
-        date_of_birth: b.date_of_birth, nationality: b.nationality,
-        passport_number: b.passport_number, phone: b.phone,
-    }
-);
+/// Set the person's vulnerabilities.
+#[utoipa::path(put, path = "/v1/persons/{id}/vulnerabilities", tag = "persons",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = VulnerabilitiesBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn vulnerabilities(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(id, PersonCommand::SetVulnerabilities(b.vulnerabilities));
+    submit(
+        &state,
+        &r.origin,
+        Action::UpdatePerson,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
+    )
+    .await
+}
+
+/// Record the answer to a welfare check.
+#[utoipa::path(post, path = "/v1/persons/{id}/welfare", tag = "persons",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = WelfareBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn welfare(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(
+        id,
+        PersonCommand::RecordWelfareCheck {
+            status: b.status,
+            note: b.note,
+            occurred_at: b.occurred_at,
+        },
+    );
+    submit(
+        &state,
+        &r.origin,
+        Action::UpdatePerson,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
+    )
+    .await
+}
+
+/// Undo a merge: this record stands on its own again.
+#[utoipa::path(post, path = "/v1/persons/{id}/unmerge", tag = "persons",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn unmerge(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(id, PersonCommand::Unmerge { reason: b.reason });
+    submit(
+        &state,
+        &r.origin,
+        Action::MergePersons,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
+    )
+    .await
+}
+
+/// Correct personal details: names the version it corrects and why.
+#[utoipa::path(post, path = "/v1/persons/{id}/corrections", tag = "persons", operation_id = "correct_person",
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = PersonCorrectionBody,
+    responses(CommandResponses), security(("bearer" = [])))]
+pub async fn correct(
+    State(state): State<AppState>,
+    r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
+) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let command = Command::Person(
+        id,
+        PersonCommand::CorrectDetails {
+            corrects_version: b.corrects_version,
+            reason: b.reason,
+            full_name: b.full_name,
+            date_of_birth: b.date_of_birth,
+            nationality: b.nationality,
+            passport_number: b.passport_number,
+            phone: b.phone,
+        },
+    );
+    submit(
+        &state,
+        &r.origin,
+        Action::MergePersons,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
+    )
+    .await
+}
 
 /// Merge this record into another record of the same person (undone by unmerge).
 #[utoipa::path(post, path = "/v1/persons/{id}/merge", tag = "persons",
-    params(("id" = PersonId, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    request_body = MergeBody,
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    params(("id" = PersonId, Path), ChangeHeaders), request_body = MergeBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn merge(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<PersonId>,
-    idem: IdempotencyKey,
-    if_match: IfMatch,
-    body: JsonBody<MergeBody>,
+    r: CommandRequest<ApiPath<PersonId>, MergeBody>,
 ) -> Result<Response, AppError> {
-    let b = body.value;
+    let (ApiPath(id), b) = (r.path, r.body);
     let target = state
         .service
         .read()
         .locator
         .get(b.into)
         .map(|p| p.merged_into);
-    act(
+    let command = PersonCommand::MergeInto {
+        this: id,
+        into: b.into,
+        reason: b.reason,
+        target,
+    };
+    let command = Command::Person(id, command);
+    submit(
         &state,
-        &caller,
-        id,
+        &r.origin,
         Action::MergePersons,
-        PersonCommand::MergeInto {
-            this: id,
-            into: b.into,
-            reason: b.reason,
-            target,
-        },
-        idem,
-        body.request_hash,
-        if_match,
+        command,
+        StatusCode::OK,
+        CommandNames::id(id),
     )
     .await
 }

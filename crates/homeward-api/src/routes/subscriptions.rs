@@ -11,15 +11,14 @@ use homeward_domain::subscription::{Filter, SubscriptionCommand};
 use homeward_projections::subscriptions::SubscriptionView;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
-use super::{authorize, execute, fields};
+use super::authorize;
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
-use crate::routes::incidents::CommandResult;
+use crate::extract::ApiPath;
 
 /// A subscription to create.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -102,27 +101,17 @@ pub struct ReplayResult {
 
 /// Subscribe an endpoint to events. The answer carries the shared secret that signs
 /// every delivery (`Homeward-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`).
-#[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", request_body = SubscriptionBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key have one effect")),
-    responses((status = 201, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscription",
+    params(CreateHeaders), request_body = SubscriptionBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
-    idem: IdempotencyKey,
-    body: JsonBody<SubscriptionBody>,
+    r: CommandRequest<(), SubscriptionBody, ()>,
 ) -> Result<Response, AppError> {
-    let id = Uuid::now_v7();
-    authorize(
-        &state,
-        &caller,
-        Action::ManageSubscriptions,
-        "create_subscription",
-        Some(StreamId::subscription(id)),
-    )
-    .await?;
-    let b = body.value;
+    let id = state.service.new_id();
+    let (b, caller) = (r.body, &r.origin.caller);
+    let stream = Some(StreamId::subscription(id));
+    authorize(&state, caller, MANAGE, "create_subscription", stream).await?;
     if b.personal_data && caller.actor.role != homeward_domain::Role::Admin {
         return Err(AppError::Forbidden(
             "only an admin may clear a subscription for personal data".into(),
@@ -143,24 +132,27 @@ pub async fn create(
         },
         personal_data: b.personal_data,
     };
-    execute(
+    let names = CommandNames {
+        secret: Some(state.tokens.webhook_secret(id)),
+        ..CommandNames::id(id)
+    };
+    let command = Command::Subscription(id, command);
+    submit(
         &state,
-        &caller,
-        Command::Subscription(id, command),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        MANAGE,
+        command,
         StatusCode::CREATED,
-        fields([
-            ("id", json!(id)),
-            ("secret", json!(state.tokens.webhook_secret(id))),
-        ]),
+        names,
     )
     .await
 }
 
+/// Who manages subscriptions.
+const MANAGE: Action = Action::ManageSubscriptions;
+
 /// Every subscription, with how its deliveries stand on this instance.
-#[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions",
+#[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
     responses((status = 200, body = SubscriptionList), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -200,41 +192,32 @@ fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
 }
 
 /// End a subscription: nothing more is delivered to it.
-#[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions", request_body = DeleteBody,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = CommandResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions",
+    params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
+    responses(CommandResponses), security(("bearer" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<Uuid>,
-    idem: IdempotencyKey,
-    body: JsonBody<DeleteBody>,
+    r: CommandRequest<ApiPath<Uuid>, DeleteBody, ()>,
 ) -> Result<Response, AppError> {
+    let (ApiPath(id), b) = (r.path, r.body);
+    let stream = Some(StreamId::subscription(id));
     authorize(
         &state,
-        &caller,
-        Action::ManageSubscriptions,
+        &r.origin.caller,
+        MANAGE,
         "delete_subscription",
-        Some(StreamId::subscription(id)),
+        stream,
     )
     .await?;
     existing(&state, id)?;
-    execute(
+    let command = Command::Subscription(id, SubscriptionCommand::Delete { reason: b.reason });
+    submit(
         &state,
-        &caller,
-        Command::Subscription(
-            id,
-            SubscriptionCommand::Delete {
-                reason: body.value.reason,
-            },
-        ),
-        idem,
-        body.request_hash,
-        IfMatch(None),
+        &r.origin,
+        MANAGE,
+        command,
         StatusCode::OK,
-        fields([("id", json!(id))]),
+        CommandNames::id(id),
     )
     .await
 }

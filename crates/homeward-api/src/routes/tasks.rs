@@ -90,6 +90,10 @@ pub struct TaskItem {
     pub outcome: Option<WelfareStatus>,
     /// Whether it is open and past its due time.
     pub overdue: bool,
+    /// Who gave the welfare answer that completes it (`citizen` when the citizen
+    /// answered through an answer link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<homeward_domain::Actor>,
 }
 
 /// Tasks: open first, vulnerable people first, then by due time.
@@ -122,11 +126,12 @@ fn check_item(c: &CheckView, now: Timestamp) -> TaskItem {
         attempts: Some(c.attempts),
         outcome: c.outcome,
         overdue: c.status.is_open() && c.due_at < now,
+        answered_by: c.answered_by.clone(),
     }
 }
 
 /// Every task the caller may see: welfare checks and incident tasks, filtered.
-#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", params(TaskQuery),
+#[utoipa::path(get, path = "/v1/tasks", tag = "tasks", operation_id = "list_tasks", params(TaskQuery),
     responses((status = 200, body = TaskList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -182,6 +187,7 @@ pub async fn list(
                     attempts: None,
                     outcome: None,
                     overdue: t.is_overdue(now),
+                    answered_by: None,
                 });
             }
         }

@@ -7,6 +7,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use homeward_domain::policy::Action;
+use homeward_projections::board::Visibility;
+use homeward_projections::decisions;
 use homeward_projections::timeline::TimelineView;
 use serde::Deserialize;
 
@@ -14,6 +16,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
 use crate::extract::ApiQuery;
+use crate::views;
 
 const INDEX: &str = include_str!("../../assets/wall/index.html");
 const APP_JS: &str = include_str!("../../assets/wall/app.js");
@@ -65,8 +68,9 @@ pub struct TimelineQuery {
     pub buckets: Option<usize>,
 }
 
-/// The whole history at a glance: when it starts and ends, and how many events fell
-/// in each span. The replay scrubber's scale.
+/// The whole history at a glance: when it starts and ends, how many events fell in
+/// each span, and the decisions recorded (restricted cases' decisions redacted or
+/// left out, as on the board). The replay scrubber's scale.
 #[utoipa::path(get, path = "/v1/timeline", tag = "board", params(TimelineQuery),
     responses((status = 200, body = TimelineView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
@@ -76,7 +80,15 @@ pub async fn timeline(
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<TimelineView>, AppError> {
     caller.require(Action::ReadBoard)?;
-    Ok(Json(
-        state.service.read().timeline.view(q.buckets.unwrap_or(240)),
-    ))
+    let projections = state.service.read();
+    let mut view = projections.timeline.view(q.buckets.unwrap_or(240));
+    view.decisions =
+        decisions::marks(projections.incidents.iter().filter_map(
+            |f| match views::board_visibility(&caller, f) {
+                Visibility::Full => Some((f, false)),
+                Visibility::Redacted => Some((f, true)),
+                Visibility::Hidden => None,
+            },
+        ));
+    Ok(Json(view))
 }

@@ -51,6 +51,24 @@ impl TestApp {
         app
     }
 
+    /// As [`Self::with_clock`], with Homeward giving every check it opens an answer link
+    /// (the policy's `answer_links`), its tokens made with this application's keys.
+    pub async fn with_answer_links(
+        clock: Arc<homeward_service::ManualClock>,
+        policy: homeward_domain::deadline::DeadlinePolicy,
+    ) -> Self {
+        let app = Self::build(Some(Arc::clone(&clock)), true).await;
+        let keys = Arc::clone(&app.state.tokens);
+        homeward_service::reactor::spawn_with_answer_links(
+            Arc::clone(&app.state.service),
+            policy,
+            Some(Arc::new(move |id| {
+                homeward_api::auth::answer_token_hash(&keys.answer_token(id))
+            })),
+        );
+        app
+    }
+
     /// This application delivering to subscribers with `settings`.
     pub fn with_notifier(mut self, settings: homeward_notify::Settings) -> Self {
         let keys = Arc::clone(&self.state.tokens);
@@ -61,6 +79,14 @@ impl TestApp {
             settings,
         )
         .expect("notifier");
+        let keys = Arc::clone(&self.state.tokens);
+        notifier.set_answer_urls(Arc::new(move |id| {
+            format!(
+                "{}{}",
+                homeward_api::routes::answer::ANSWER_PATH,
+                keys.answer_token(id)
+            )
+        }));
         notifier.spawn();
         self.state = self.state.clone().with_notifier(notifier);
         self.router = app(self.state.clone());

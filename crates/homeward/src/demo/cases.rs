@@ -18,7 +18,7 @@ use super::data::{self, DetentionCase, KidnapCase, OtherCase, Place};
 use super::evac::country_name;
 use super::sim::{
     Agenda, Citizen, HOUR, MIN, Out, Secs, Sex, about, between, capitalise, citizen, fill_owned,
-    hq, officers, pick, relative_of, ts,
+    hq, officers, pick, relative_of,
 };
 
 #[derive(Debug, Clone)]
@@ -679,12 +679,12 @@ impl Case {
                             group_thousands(self.amount),
                             k.currency,
                             hostages(self.size),
-                            super::sim::day_time(deadline),
+                            out.epoch.day_time(deadline),
                             if self.size > 1 { "them" } else { "the hostage" },
                         ),
                         amount: Some(self.amount),
                         currency: Some(k.currency.to_owned()),
-                        deadline: Some(ts(deadline)),
+                        deadline: Some(out.epoch.ts(deadline)),
                     }),
                 );
             }
@@ -789,7 +789,7 @@ impl Case {
                 let surname = pick(&mut self.rng, data::SURNAMES);
                 let given = pick(&mut self.rng, data::MALE_GIVEN);
                 let mut values = self.values();
-                values.push(("hh", super::sim::clock_time(at - 2 * HOUR)));
+                values.push(("hh", out.epoch.clock_time(at - 2 * HOUR)));
                 let summary = fill_owned(
                     "Site manager of {company} reports that {captors} seized {n} of our workers from a {site} in {region} at about {hh}; the police are on their way. Passed at once to the duty officer.",
                     &values,
@@ -984,7 +984,7 @@ impl Case {
                 self.cmd(IncidentCommand::AddTask {
                     task_id,
                     title,
-                    due_at: Some(ts(at + due * HOUR)),
+                    due_at: Some(out.epoch.ts(at + due * HOUR)),
                     assignee: Some(self.lead.subject.clone()),
                 }),
             );

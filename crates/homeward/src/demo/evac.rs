@@ -24,8 +24,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::data::{self, Place};
 use super::sim::{
-    Agenda, Citizen, HOUR, MIN, Out, Secs, Sex, about, between, capitalise, citizen, day_time,
-    fill, fill_owned, hq, local_spouse, officers, pick, pick_ref, poisson, relative_of, ts,
+    Agenda, Citizen, Epoch, HOUR, MIN, Out, Secs, Sex, about, between, capitalise, citizen, fill,
+    fill_owned, hq, local_spouse, officers, pick, pick_ref, poisson, relative_of,
 };
 
 /// Where a report was written.
@@ -180,6 +180,7 @@ fn rank_of(p: Priority) -> u8 {
 /// The evacuation of one theatre.
 pub struct Theatre {
     t: &'static data::Theatre,
+    epoch: Epoch,
     round: usize,
     start: Secs,
     rng: ChaCha8Rng,
@@ -234,6 +235,7 @@ impl Theatre {
         );
         let mut theatre = Self {
             t,
+            epoch: out.epoch,
             round,
             start,
             coordinator: hq(&mut rng, data::HQ_EVAC, Role::EvacuationCoordinator),
@@ -571,7 +573,7 @@ impl Theatre {
             ("point", self.points[point].to_owned()),
             ("capital", t.capital.to_owned()),
             ("country", t.name.to_owned()),
-            ("hh", super::sim::clock_time(at)[..2].to_owned()),
+            ("hh", self.epoch.clock_time(at)[..2].to_owned()),
             ("n", n.to_string()),
             ("m", m.to_string()),
             ("k", rng.gen_range(1..=m).to_string()),
@@ -729,7 +731,7 @@ impl Theatre {
                 self.incident_cmd(IncidentCommand::AddTask {
                     task_id,
                     title: fill(title, &values),
-                    due_at: Some(ts(at + due * HOUR)),
+                    due_at: Some(out.epoch.ts(at + due * HOUR)),
                     assignee: Some(assignee),
                 }),
             );
@@ -833,7 +835,7 @@ impl Theatre {
             number: tr.number.clone(),
             from: tr.from.to_owned(),
             to: tr.to.to_owned(),
-            departs_at: ts(tr.departs),
+            departs_at: out.epoch.ts(tr.departs),
             capacity: tr.capacity,
         });
         let boarding = tr.boarding_at();
@@ -1207,7 +1209,7 @@ impl Theatre {
             tr.number,
             tr.carrier,
             tr.from,
-            super::sim::clock_time(at),
+            out.epoch.clock_time(at),
             aboard.len(),
             children,
             tr.capacity as usize - aboard.len()
@@ -1264,7 +1266,7 @@ impl Theatre {
             "{} arrived in {} at {}; {} evacuees met by the reception team, {} taken to hospital for checks.",
             tr.number,
             tr.to,
-            super::sim::clock_time(at),
+            out.epoch.clock_time(at),
             arrived.len(),
             arrived.len() / 150
         );
@@ -1315,14 +1317,14 @@ impl Theatre {
                 let tr = &self.transports[i];
                 values.push(("number", tr.number.clone()));
                 values.push(("to", tr.to.to_owned()));
-                values.push(("when", day_time(tr.departs)));
+                values.push(("when", self.epoch.day_time(tr.departs)));
                 data::WHEREABOUTS_ASSIGNED
             }
             (St::Departed, Some(i)) => {
                 let tr = &self.transports[i];
                 values.push(("number", tr.number.clone()));
                 values.push(("to", tr.to.to_owned()));
-                values.push(("when", day_time(tr.departed_at + tr.duration)));
+                values.push(("when", self.epoch.day_time(tr.departed_at + tr.duration)));
                 data::WHEREABOUTS_TRAVELLING
             }
             (St::Arrived, Some(i)) => {

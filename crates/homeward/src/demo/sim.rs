@@ -13,11 +13,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::data::{self, Place};
 
-/// Simulated seconds since [`START`].
+/// Simulated seconds since the story's first moment (its [`Epoch`]).
 pub type Secs = i64;
 
-/// 2026-04-14T05:00:00Z: the story's first moment, whatever today is.
-pub const START: i64 = 1_776_142_800;
 /// A minute.
 pub const MIN: Secs = 60;
 /// An hour.
@@ -27,27 +25,47 @@ pub const TICK: Secs = 15 * MIN;
 /// How long the story runs: five and a half days.
 pub const DURATION: Secs = 132 * HOUR;
 
-/// The timestamp of a simulated moment.
-pub fn ts(t: Secs) -> Timestamp {
-    Timestamp::from_second(START + t).unwrap_or(Timestamp::UNIX_EPOCH)
-}
+/// When the story happens: the Unix second of its first moment. The story runs for
+/// [`DURATION`] from there, so a scenario that should end at `end` starts at
+/// `end - DURATION`; the same seed and the same end write the same events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Epoch(i64);
 
-/// `HH:MM` of a simulated moment (UTC).
-pub fn clock_time(t: Secs) -> String {
-    let s = (START + t).rem_euclid(86_400);
-    format!("{:02}:{:02}", s / 3_600, (s % 3_600) / 60)
-}
+impl Epoch {
+    /// The epoch of a story whose last moment is `end` (whole seconds).
+    pub fn ending_at(end: Timestamp) -> Self {
+        Self(end.as_second() - DURATION)
+    }
 
-/// A simulated moment as the officers write it: `15 April 09:30`.
-pub fn day_time(t: Secs) -> String {
-    let z = ts(t).to_zoned(jiff::tz::TimeZone::UTC);
-    format!("{} April {}", z.day(), clock_time(t))
+    /// The timestamp of a simulated moment.
+    pub fn ts(self, t: Secs) -> Timestamp {
+        Timestamp::from_second(self.0 + t).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// `HH:MM` of a simulated moment (UTC).
+    pub fn clock_time(self, t: Secs) -> String {
+        let s = (self.0 + t).rem_euclid(86_400);
+        format!("{:02}:{:02}", s / 3_600, (s % 3_600) / 60)
+    }
+
+    /// A simulated moment as the officers write it: `15 April 09:30`.
+    pub fn day_time(self, t: Secs) -> String {
+        let z = self.ts(t).to_zoned(jiff::tz::TimeZone::UTC);
+        format!("{} {}", z.strftime("%-d %B"), self.clock_time(t))
+    }
+
+    /// Which eight-hour shift at headquarters a simulated moment falls in.
+    fn shift(self, t: Secs) -> usize {
+        (self.0 + t).div_euclid(8 * HOUR) as usize
+    }
 }
 
 /// The commands of one tick: registrations and openings first (so that every later
 /// command of the tick finds its person or incident in the log before it), then the rest.
 pub struct Out {
     service: Arc<Homeward>,
+    /// When the story happens.
+    pub epoch: Epoch,
     /// The simulated moment of this tick (the clock and every command's `at`).
     pub now: Secs,
     /// Records that others refer to: person registrations, incident openings.
@@ -60,9 +78,10 @@ pub struct Out {
 }
 
 impl Out {
-    pub fn new(service: Arc<Homeward>) -> Self {
+    pub fn new(service: Arc<Homeward>, epoch: Epoch) -> Self {
         Self {
             service,
+            epoch,
             now: 0,
             first: Vec::new(),
             then: Vec::new(),
@@ -81,7 +100,7 @@ impl Out {
         self.first.push(BatchItem {
             command,
             actor: actor.clone(),
-            at: ts(self.now),
+            at: self.epoch.ts(self.now),
         });
     }
 
@@ -90,7 +109,7 @@ impl Out {
         self.then.push(BatchItem {
             command,
             actor: actor.clone(),
-            at: ts(self.now),
+            at: self.epoch.ts(self.now),
         });
     }
 
@@ -102,7 +121,7 @@ impl Out {
 
     /// The duty officer on shift at headquarters now: three eight-hour shifts a day.
     pub fn duty(&self) -> Actor {
-        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        let shift = self.epoch.shift(self.now);
         Actor::new(
             data::HQ_DUTY[shift % data::HQ_DUTY.len()],
             Role::DutyOfficer,
@@ -111,7 +130,7 @@ impl Out {
 
     /// The evacuation coordinator on shift at headquarters now.
     pub fn coordinator(&self) -> Actor {
-        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        let shift = self.epoch.shift(self.now);
         Actor::new(
             data::HQ_EVAC[shift % data::HQ_EVAC.len()],
             Role::EvacuationCoordinator,
@@ -120,7 +139,7 @@ impl Out {
 
     /// One of the three hotline operators on shift now.
     pub fn operator(&self, rng: &mut ChaCha8Rng) -> Actor {
-        let shift = (START + self.now).div_euclid(8 * HOUR) as usize;
+        let shift = self.epoch.shift(self.now);
         let seat = shift * 3 + rng.gen_range(0..3);
         Actor::new(
             data::HQ_HOTLINE[seat % data::HQ_HOTLINE.len()],
@@ -130,7 +149,7 @@ impl Out {
 
     /// A field time: `t`, never later than now.
     pub fn field(&self, t: Secs) -> Option<Timestamp> {
-        Some(ts(t.min(self.now)))
+        Some(self.epoch.ts(t.min(self.now)))
     }
 }
 

@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use super::cases::Case;
 use super::data;
 use super::evac::Theatre;
-use super::sim::{DURATION, HOUR, MIN, Out, Secs, TICK, between, ts};
+use super::sim::{DURATION, Epoch, HOUR, MIN, Out, Secs, TICK, between};
 
 /// Kidnappings, detentions and other incidents per unit.
 const KIDNAPPINGS: usize = 3;
@@ -124,15 +124,17 @@ pub fn ticks() -> u64 {
     (DURATION / TICK) as u64 + 1
 }
 
-/// Writes the scenario into a new log in `dir`. `progress` is told after every tick
-/// the ticks done and the events written so far.
+/// Writes the scenario, ending at `end`, into a new log in `dir`. `progress` is told
+/// after every tick the ticks done and the events written so far.
 pub async fn write(
     dir: &Path,
     scale: u32,
     seed: u64,
+    end: jiff::Timestamp,
     progress: impl Fn(u64, u64, jiff::Timestamp),
 ) -> anyhow::Result<(Arc<Homeward>, Written)> {
-    let clock = Arc::new(ManualClock::new(ts(0)));
+    let epoch = Epoch::ending_at(end);
+    let clock = Arc::new(ManualClock::new(epoch.ts(0)));
     let recording = Arc::clone(&clock);
     // Seeded keys: the same seed writes the same bytes (demo data only).
     let log = SqliteLog::open_generated(dir, Arc::new(move || recording.now()), seed)
@@ -147,7 +149,7 @@ pub async fn write(
     let log: Arc<dyn EventLog> = Arc::new(log);
     let ids = Arc::new(SeededIds::new(seed, clock.clone()));
     let service = Homeward::start_with(log, clock.clone(), ids, |_, _| {}).await?;
-    let mut out = Out::new(Arc::clone(&service));
+    let mut out = Out::new(Arc::clone(&service), epoch);
     let mut units: Vec<Unit> = (0..scale as usize)
         .map(|u| Unit::new(u, seed, &out))
         .collect();
@@ -155,7 +157,7 @@ pub async fn write(
     for k in 0..ticks() {
         let now = k as Secs * TICK;
         out.now = now;
-        clock.set(ts(now));
+        clock.set(epoch.ts(now));
         for unit in &mut units {
             unit.step(&mut out);
         }
@@ -164,7 +166,7 @@ pub async fn write(
         for batch in [first, then] {
             run(&service, batch, &mut written).await?;
         }
-        progress(k + 1, written.events, ts(now));
+        progress(k + 1, written.events, epoch.ts(now));
     }
     Ok((service, written))
 }

@@ -34,8 +34,9 @@ impl Drop for TempDir {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_one_tells_a_sensible_story_and_the_same_seed_writes_the_same_log() {
+    let end: jiff::Timestamp = "2026-12-01T08:00:00Z".parse().expect("a timestamp");
     let a = TempDir::new("a");
-    let (service, written) = story::write(&a.0, 1, 7, |_, _, _| {})
+    let (service, written) = story::write(&a.0, 1, 7, end, |_, _, _| {})
         .await
         .expect("the scenario is written");
     assert!(
@@ -108,14 +109,39 @@ async fn scale_one_tells_a_sensible_story_and_the_same_seed_writes_the_same_log(
         assert!(p.calls.len() >= 250, "{} calls", p.calls.len());
         assert!(p.locator.iter().any(|r| r.merged_into.is_some()));
         assert!(p.board.risk_levels().iter().any(|r| r.level == 4));
+
+        // The story ends at `end`: its last reports were filed within the last hours
+        // before it, none after it, and the first days before.
+        let recorded: Vec<jiff::Timestamp> = p
+            .incidents
+            .iter()
+            .flat_map(|f| f.reports.iter().map(|r| r.recorded_at))
+            .collect();
+        let last = recorded.iter().max().copied().expect("reports");
+        let first = recorded.iter().min().copied().expect("reports");
+        assert!(
+            last <= end,
+            "a report recorded at {last}, after the end {end}"
+        );
+        assert!(
+            end.duration_since(last) <= jiff::SignedDuration::from_hours(6),
+            "the last report was recorded at {last}, long before the end {end}"
+        );
+        let start = jiff::Timestamp::from_second(end.as_second() - super::sim::DURATION)
+            .expect("a timestamp");
+        assert!(
+            first >= start,
+            "a report recorded at {first}, before {start}"
+        );
+        assert!(end.duration_since(first) >= jiff::SignedDuration::from_hours(72));
     }
 
     // A log that holds entries is never written into again.
-    let again = story::write(&a.0, 1, 7, |_, _, _| {}).await;
+    let again = story::write(&a.0, 1, 7, end, |_, _, _| {}).await;
     assert!(again.is_err());
 
     let b = TempDir::new("b");
-    let (_, written_b) = story::write(&b.0, 1, 7, |_, _, _| {})
+    let (_, written_b) = story::write(&b.0, 1, 7, end, |_, _, _| {})
         .await
         .expect("the scenario is written again");
     assert_eq!(written_b.events, written.events);
@@ -123,6 +149,16 @@ async fn scale_one_tells_a_sensible_story_and_the_same_seed_writes_the_same_log(
     let vb = SqliteLog::verify(&b.0).expect("chain intact");
     assert_eq!(va.entries, vb.entries);
     assert_eq!(va.head, vb.head, "the same seed writes the same records");
+}
+
+#[test]
+fn the_officers_write_the_dates_of_the_story() {
+    let end: jiff::Timestamp = "2026-12-01T08:00:00Z".parse().expect("a timestamp");
+    let epoch = super::sim::Epoch::ending_at(end);
+    assert_eq!(epoch.ts(super::sim::DURATION), end);
+    assert_eq!(epoch.day_time(super::sim::DURATION), "1 December 08:00");
+    assert_eq!(epoch.clock_time(super::sim::DURATION - 90 * 60), "06:30");
+    assert_eq!(epoch.day_time(0), "25 November 20:00");
 }
 
 #[test]

@@ -1,0 +1,367 @@
+//! The one path a command request takes to the service, and the answer it gets: a
+//! [`CommandRequest`] (caller, path, `Idempotency-Key`, `If-Match`, body) is turned by
+//! its route into a [`Command`]; [`submit`] checks the caller may send it and hands it
+//! to the service with a [`CommandMeta`]; the service's [`Outcome`] becomes a
+//! [`CommandResult`], which is what the idempotency record keeps and what a retry
+//! gets back.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use homeward_domain::evacuation::EvacuationCommand;
+use homeward_domain::incident::IncidentCommand;
+use homeward_domain::policy::Action;
+use homeward_domain::{CountryCode, PersonId, StreamId};
+use homeward_service::{Accepted, Command, CommandMeta, Outcome, Reply};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{authorize, ensure_assigned};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{AppError, Problem};
+use crate::extract::{IdempotencyKey, IfMatch, JsonBody};
+
+/// What a command's answer names besides what it wrote: the records it made or acted on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CommandNames {
+    /// The id of what was created, or of the record acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// The evacuation a new transport belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evacuation_id: Option<Uuid>,
+    /// The person acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<PersonId>,
+    /// The task set or acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<Uuid>,
+    /// The field report filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<Uuid>,
+    /// The transport acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_id: Option<Uuid>,
+    /// The country whose risk level was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+    /// A new subscription's signing secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// The incident a decision was recorded on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<Uuid>,
+    /// The version of the incident a decision's author was looking at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_version: Option<u64>,
+    /// The log position a decision's author was looking at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_position: Option<u64>,
+    /// What the caller should look at (a registration that looks like a duplicate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<Warning>>,
+}
+
+impl CommandNames {
+    /// Names the record made or acted on.
+    pub fn id(id: impl Into<Uuid>) -> Self {
+        Self {
+            id: Some(id.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// A warning in a command's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Warning {
+    /// A stable code.
+    pub code: String,
+    /// What it means.
+    pub detail: String,
+    /// The persons it is about.
+    pub person_ids: Vec<PersonId>,
+}
+
+/// What a command answers: the records it names, the stream and its new version, and
+/// the ids of the events written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CommandResult {
+    /// The records it names.
+    #[serde(flatten)]
+    pub names: CommandNames,
+    /// The stream written to.
+    pub stream: StreamId,
+    /// The stream's version after the command.
+    pub version: u64,
+    /// The events written.
+    pub events: Vec<Uuid>,
+}
+
+impl CommandResult {
+    /// The answer naming `names`, for what the command did.
+    pub fn new(names: &CommandNames, outcome: &Outcome) -> Self {
+        Self {
+            names: names.clone(),
+            stream: outcome.stream.clone(),
+            version: outcome.version,
+            events: outcome.events.clone(),
+        }
+    }
+}
+
+impl Reply for CommandResult {
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// Who sends a command request and how it must be applied: the caller, the
+/// `Idempotency-Key` with the hash of the request, and the version of `If-Match`.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The caller.
+    pub caller: Caller,
+    idempotency: Option<String>,
+    request_hash: [u8; 32],
+    expected_version: Option<u64>,
+}
+
+impl Origin {
+    /// A request without a body or an idempotency key (`DELETE`).
+    pub fn bodyless(caller: Caller, if_match: IfMatch) -> Self {
+        Self {
+            caller,
+            idempotency: None,
+            request_hash: [0; 32],
+            expected_version: if_match.0,
+        }
+    }
+
+    /// The same request under another idempotency key (a step of a request that takes
+    /// two commands).
+    pub fn keyed(&self, suffix: &str) -> Self {
+        Self {
+            idempotency: self.idempotency.as_ref().map(|k| format!("{k}{suffix}")),
+            expected_version: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// What `If-Match` means to a route: the version expected, or nothing for a route that
+/// creates a record.
+pub trait Expected {
+    /// The version the caller expects.
+    fn expected(&self) -> Option<u64>;
+}
+
+impl Expected for IfMatch {
+    fn expected(&self) -> Option<u64> {
+        self.0
+    }
+}
+
+impl Expected for () {
+    fn expected(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// A command request, extracted in this order: the caller (401 first), the path `P`
+/// (an [`ApiPath`], or `()`), the `Idempotency-Key`, `If-Match` when `M` is
+/// [`IfMatch`], and the JSON body `B`.
+pub struct CommandRequest<P, B, M = IfMatch> {
+    /// Who sends it, and how it must be applied.
+    pub origin: Origin,
+    /// The path's parameters.
+    pub path: P,
+    /// The body.
+    pub body: B,
+    expects: std::marker::PhantomData<M>,
+}
+
+impl<P, B, M> FromRequest<AppState> for CommandRequest<P, B, M>
+where
+    P: FromRequestParts<AppState> + Send,
+    AppError: From<P::Rejection>,
+    B: DeserializeOwned,
+    M: FromRequestParts<AppState> + Expected + Send,
+    AppError: From<M::Rejection>,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, body) = req.into_parts();
+        let caller = Caller::from_request_parts(&mut parts, state).await?;
+        let path = P::from_request_parts(&mut parts, state).await?;
+        let idempotency = IdempotencyKey::from_request_parts(&mut parts, state).await?;
+        let expects = M::from_request_parts(&mut parts, state).await?;
+        let body = JsonBody::<B>::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Self {
+            origin: Origin {
+                caller,
+                idempotency: idempotency.0,
+                request_hash: body.request_hash,
+                expected_version: expects.expected(),
+            },
+            path,
+            body: body.value,
+            expects: std::marker::PhantomData,
+        })
+    }
+}
+
+/// Takes a command to the service for the request's caller, the one way every command
+/// of the API goes: the caller's role must allow `action` (403, recorded in the audit
+/// trail); a command on an incident needs the caller to see the incident (404 as for
+/// none) and, for field officers, to be assigned to it; a command on an evacuation
+/// needs it to exist; then the service decides and appends it. After a command on a
+/// person or a country, Homeward's own reactions are awaited, so that the caller reads
+/// the welfare checks it changed. Answers `status` with a [`CommandResult`] naming
+/// `names` (or the stored answer of an earlier identical request).
+pub(crate) async fn submit(
+    state: &AppState,
+    origin: &Origin,
+    action: Action,
+    command: Command,
+    status: StatusCode,
+    names: CommandNames,
+) -> Result<Response, AppError> {
+    let accepted = run(state, origin, action, command, names).await?;
+    Ok(respond(status, accepted))
+}
+
+/// [`submit`], answering with the typed result.
+pub(crate) async fn run(
+    state: &AppState,
+    origin: &Origin,
+    action: Action,
+    command: Command,
+    names: CommandNames,
+) -> Result<Accepted<CommandResult>, AppError> {
+    let caller = &origin.caller;
+    authorize(
+        state,
+        caller,
+        action,
+        command.name(),
+        Some(command.stream_id()),
+    )
+    .await?;
+    let reacts = match &command {
+        Command::Incident(_, IncidentCommand::Open(_)) => false,
+        Command::Incident(id, c) => {
+            ensure_assigned(state, caller, *id, c.name()).await?;
+            false
+        }
+        Command::Evacuation(_, EvacuationCommand::Open { .. }) => false,
+        Command::Evacuation(id, _) => {
+            if state.service.read().evacuations.get(*id).is_none() {
+                return Err(AppError::NotFound(format!("no evacuation {id}")));
+            }
+            false
+        }
+        Command::Person(..) | Command::Country(..) => true,
+        _ => false,
+    };
+    let meta = CommandMeta {
+        actor: caller.actor.clone(),
+        correlation_id: state.service.new_id(),
+        idempotency: origin.idempotency.as_ref().map(|key| {
+            (
+                format!("{}\u{0}{key}", caller.actor.subject),
+                origin.request_hash,
+            )
+        }),
+        expected_version: origin.expected_version,
+        causation_id: None,
+    };
+    let respond = move |outcome: &Outcome| CommandResult::new(&names, outcome);
+    let accepted = state.service.execute(command, meta, respond).await?;
+    if reacts {
+        // A registration, a welfare answer, a move or a risk level changes welfare checks.
+        state.service.wait_for_reactions().await;
+    }
+    Ok(accepted)
+}
+
+/// The HTTP answer: the result, its version as the `ETag`, and `Idempotent-Replayed`
+/// when it is the stored answer of an earlier request.
+pub(crate) fn respond(status: StatusCode, accepted: Accepted<CommandResult>) -> Response {
+    let version = accepted.reply.version;
+    let mut response = (status, axum::Json(accepted.reply)).into_response();
+    if accepted.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::ETAG, etag);
+    }
+    response
+}
+
+/// The headers of a command on an existing record (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct ChangeHeaders {
+    /// Retries with the same key have one effect.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
+    /// The version you saw; another version answers 409.
+    #[param(rename = "If-Match")]
+    if_match: Option<String>,
+}
+
+/// The headers of a command that makes a new record (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct CreateHeaders {
+    /// Retries with the same key have one effect.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
+}
+
+/// What a command route may answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum CommandResponses {
+    /// The command took effect (or had: `Idempotent-Replayed: true`).
+    #[response(status = 200)]
+    Done(CommandResult),
+    /// The record was made.
+    #[response(status = 201)]
+    Created(CommandResult),
+    /// The request is malformed.
+    #[response(status = 400)]
+    BadRequest(Problem),
+    /// No valid token.
+    #[response(status = 401)]
+    Unauthorized(Problem),
+    /// The caller's role may not do this.
+    #[response(status = 403)]
+    Forbidden(Problem),
+    /// No such record (or one the caller may not see).
+    #[response(status = 404)]
+    NotFound(Problem),
+    /// The record changed since `If-Match`, or the `Idempotency-Key` was used for
+    /// another request.
+    #[response(status = 409)]
+    Conflict(Problem),
+    /// The body is too large.
+    #[response(status = 413)]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(Problem),
+    /// The command breaks a rule.
+    #[response(status = 422)]
+    Rejected(Problem),
+}

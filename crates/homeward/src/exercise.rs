@@ -1,0 +1,616 @@
+//! Exercise copies: `homeward exercise create` copies a crisis as it stood at a moment
+//! into a new data directory for training. Personal data is replaced by generated
+//! stand-ins (same shape, the same for the same person every time, never the real
+//! names or numbers); the copy has its own hash chain; subscriptions are not carried
+//! over, so nothing of an exercise reaches an outside endpoint. The copy names itself
+//! in `exercise.json`; `homeward serve` on it marks every response with
+//! `Homeward-Exercise: <name>`, names it in the board, and delivers nothing.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use homeward_domain::call::CallEvent;
+use homeward_domain::person::PersonEvent;
+use homeward_domain::{DomainEvent, Timestamp};
+use homeward_store::sqlite::FILE_NAME;
+use homeward_store::{AppendRequest, EventLog, LogEntry, ProposedEvent, RecordedEvent, SqliteLog};
+
+/// The file that marks a data directory as an exercise copy.
+pub const MARKER: &str = "exercise.json";
+
+/// `homeward exercise create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The data directory of the real crisis.
+    #[arg(long)]
+    from: PathBuf,
+    /// Copy the crisis as it stood at this moment (RFC 3339).
+    #[arg(long)]
+    as_of: Timestamp,
+    /// The new data directory (must not exist, or be empty).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// The exercise's name (default: the new directory's name).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// The exercise a data directory holds, if it is an exercise copy.
+pub fn name_of(data_dir: &Path) -> anyhow::Result<Option<String>> {
+    let path = data_dir.join(MARKER);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let marker: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)
+        .with_context(|| format!("{} is not an exercise marker", path.display()))?;
+    match marker.get("name").and_then(|n| n.as_str()) {
+        Some(name) if !name.is_empty() => Ok(Some(name.to_owned())),
+        _ => bail!("{} names no exercise", path.display()),
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a) of `seed` and `salt`: the same stand-in for the same
+/// person on every run and every machine.
+fn hash(seed: &[u8], salt: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seed.iter().chain(salt.as_bytes()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+const GIVEN: [&str; 16] = [
+    "Alex", "Sam", "Robin", "Kim", "Noor", "Jun", "Mika", "Ari", "Lee", "Dana", "Yan", "Rae",
+    "Toni", "Eli", "Sasha", "Jo",
+];
+const FAMILY: [&str; 16] = [
+    "Exercise",
+    "Drill",
+    "Sample",
+    "Standin",
+    "Mock",
+    "Trial",
+    "Practice",
+    "Example",
+    "Proxy",
+    "Dummy",
+    "Placeholder",
+    "Figure",
+    "Model",
+    "Rehearsal",
+    "Pattern",
+    "Token",
+];
+
+/// A generated name.
+fn name(seed: &[u8]) -> String {
+    let h = hash(seed, "name");
+    format!(
+        "{} {}",
+        GIVEN[(h % 16) as usize],
+        FAMILY[((h >> 8) % 16) as usize]
+    )
+}
+
+/// The same shape as `value` (letters stay letters, digits stay digits, the rest is
+/// kept), every letter and digit generated.
+fn shaped(seed: &[u8], salt: &str, value: &str) -> String {
+    let mut h = hash(seed, salt);
+    value
+        .chars()
+        .map(|c| {
+            h = h.rotate_left(7) ^ 0x9e37_79b9_7f4a_7c15;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            if c.is_ascii_digit() {
+                char::from(b'0' + (h % 10) as u8)
+            } else if c.is_alphabetic() {
+                char::from(b'A' + (h % 26) as u8)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A generated date of birth in the same decade.
+fn birth(seed: &[u8], real: jiff::civil::Date) -> jiff::civil::Date {
+    let h = hash(seed, "dob");
+    let year = real.year() - real.year() % 10 + (h % 10) as i16;
+    jiff::civil::Date::new(year, 1 + ((h >> 8) % 12) as i8, 1 + ((h >> 16) % 28) as i8)
+        .unwrap_or(real)
+}
+
+/// The event with its personal data replaced by stand-ins seeded by its stream.
+fn stand_in(event: &RecordedEvent) -> DomainEvent {
+    let seed = event.stream_id.to_string();
+    let seed = seed.as_bytes();
+    let mut e = event.event.clone();
+    match &mut e {
+        DomainEvent::Person(PersonEvent::Registered(p)) => {
+            p.full_name = name(seed);
+            p.date_of_birth = p.date_of_birth.map(|d| birth(seed, d));
+            p.passport_number = p
+                .passport_number
+                .as_deref()
+                .map(|v| shaped(seed, "passport", v));
+            p.phone = p.phone.as_deref().map(|v| shaped(seed, "phone", v));
+        }
+        DomainEvent::Person(PersonEvent::Corrected(p)) => {
+            p.full_name = p.full_name.as_ref().map(|_| name(seed));
+            p.date_of_birth = p.date_of_birth.map(|d| birth(seed, d));
+            p.passport_number = p
+                .passport_number
+                .as_deref()
+                .map(|v| shaped(seed, "passport", v));
+            p.phone = p.phone.as_deref().map(|v| shaped(seed, "phone", v));
+        }
+        DomainEvent::Call(CallEvent::Logged(c)) => {
+            c.caller_name = name(seed);
+            c.caller_phone = c.caller_phone.as_deref().map(|v| shaped(seed, "phone", v));
+        }
+        _ => {}
+    }
+    e
+}
+
+fn is_empty_dir(path: &Path) -> anyhow::Result<bool> {
+    if !path.exists() {
+        return Ok(true);
+    }
+    Ok(path.is_dir() && std::fs::read_dir(path)?.next().is_none())
+}
+
+/// Creates the exercise copy; nothing is written unless the inputs are good.
+pub fn create(args: CreateArgs, runtime: tokio::runtime::Runtime) -> anyhow::Result<()> {
+    if !args.from.join(FILE_NAME).exists() {
+        bail!("no event log in {}", args.from.display());
+    }
+    if !is_empty_dir(&args.data_dir)? {
+        bail!(
+            "{} is already used: an exercise is created into a new or empty directory",
+            args.data_dir.display()
+        );
+    }
+    let name = match args.name {
+        Some(n) if !n.trim().is_empty() && n.chars().all(|c| c.is_ascii_graphic() || c == ' ') => {
+            n.trim().to_owned()
+        }
+        Some(n) => bail!("`{n}` is not a usable exercise name (printable ASCII, not empty)"),
+        None => args
+            .data_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .context("name the exercise with --name")?,
+    };
+    runtime.block_on(async move {
+        let source = SqliteLog::open(&args.from)?;
+        let mut entries: Vec<RecordedEvent> = Vec::new();
+        let mut after = 0;
+        loop {
+            let batch = source.read_after(after, 4096).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position();
+            entries.extend(batch.into_iter().filter_map(|e| match e {
+                LogEntry::Event(e) => Some(*e),
+                LogEntry::Rejection(_) => None,
+            }));
+        }
+        let first = entries.first().map(|e| e.recorded_at);
+        let query = homeward_projections::sitrep::SitrepQuery {
+            as_of: args.as_of,
+            since: None,
+            country: None,
+            incident: None,
+        };
+        homeward_projections::sitrep::check_window(first, Timestamp::now(), &query)?;
+        let copied: Vec<&RecordedEvent> = entries
+            .iter()
+            .filter(|e| e.recorded_at <= args.as_of)
+            .filter(|e| e.stream_id.category() != "subscription")
+            .collect();
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+        let result = copy(&args.data_dir, &copied).await;
+        if let Err(e) = result {
+            let _ = std::fs::remove_dir_all(&args.data_dir);
+            return Err(e);
+        }
+        let marker = serde_json::json!({
+            "name": name,
+            "as_of": args.as_of,
+            "from": args.from.display().to_string(),
+            "events": copied.len(),
+        });
+        std::fs::write(
+            args.data_dir.join(MARKER),
+            serde_json::to_vec_pretty(&marker)?,
+        )?;
+        eprintln!(
+            "exercise `{name}` created in {}: {} events as of {}, personal data replaced, no subscriptions",
+            args.data_dir.display(),
+            copied.len(),
+            args.as_of
+        );
+        anyhow::Ok(())
+    })
+}
+
+/// Appends the events one by one, each recorded at its original time, into a new log
+/// (which seals the stand-ins' personal data and builds its own chain).
+async fn copy(dir: &Path, events: &[&RecordedEvent]) -> anyhow::Result<()> {
+    let now = Arc::new(Mutex::new(Timestamp::UNIX_EPOCH));
+    let clock = Arc::clone(&now);
+    let log = SqliteLog::open_with_clock(
+        dir,
+        Arc::new(move || clock.lock().map_or(Timestamp::UNIX_EPOCH, |t| *t)),
+    )?;
+    // Versions are renumbered per stream: streams left out (subscriptions) leave no gap.
+    let mut versions: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for e in events {
+        if let Ok(mut t) = now.lock() {
+            *t = e.recorded_at;
+        }
+        let version = versions.entry(e.stream_id.to_string()).or_insert(0);
+        log.append(AppendRequest {
+            stream_id: e.stream_id.clone(),
+            expected_version: *version,
+            events: vec![ProposedEvent {
+                event_id: e.event_id,
+                event: stand_in(e),
+                occurred_at: e.occurred_at,
+            }],
+            actor: e.actor.clone(),
+            correlation_id: e.correlation_id,
+            causation_id: e.causation_id,
+            idempotency: None,
+        })
+        .await
+        .with_context(|| format!("copying event {} of {}", e.version, e.stream_id))?;
+        *version += 1;
+    }
+    Ok(())
+}
+
+/// The clock of an exercise: from `start`, `speed` times as fast as the wall clock.
+#[derive(Debug)]
+pub struct ExerciseClock {
+    start: Timestamp,
+    real_start: Timestamp,
+    speed: i32,
+}
+
+impl ExerciseClock {
+    /// A clock at `start` now, running `speed` times as fast.
+    pub fn new(start: Timestamp, speed: u16) -> Self {
+        Self {
+            start,
+            real_start: Timestamp::now(),
+            speed: i32::from(speed.max(1)),
+        }
+    }
+
+    /// How long the wall clock takes for `exercise` of exercise time.
+    fn real(&self, exercise: jiff::SignedDuration) -> std::time::Duration {
+        let nanos = exercise.as_nanos().max(0) / i128::from(self.speed);
+        std::time::Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+}
+
+impl homeward_service::Clock for ExerciseClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = Timestamp::now().duration_since(self.real_start);
+        elapsed
+            .checked_mul(self.speed)
+            .and_then(|d| self.start.checked_add(d).ok())
+            .unwrap_or(self.start)
+    }
+}
+
+/// The moment an exercise's clock starts from: its `as_of`, or the last entry recorded
+/// in the copy when that is later (a restarted exercise goes on, never back).
+pub fn resume_from(data_dir: &Path) -> anyhow::Result<Timestamp> {
+    let start = start_of(data_dir)?;
+    let conn_last = {
+        let log = SqliteLog::open(data_dir)?;
+        let head = *log.head().borrow();
+        let rt = tokio::runtime::Builder::new_current_thread().build()?;
+        rt.block_on(log.read_after(head.saturating_sub(1), 1))?
+            .first()
+            .map(|e| e.recorded_at())
+    };
+    Ok(conn_last.map_or(start, |last| last.max(start)))
+}
+
+/// The moment an exercise copy starts from: its `as_of`.
+pub fn start_of(data_dir: &Path) -> anyhow::Result<Timestamp> {
+    let marker: serde_json::Value = serde_json::from_slice(&std::fs::read(data_dir.join(MARKER))?)?;
+    marker
+        .get("as_of")
+        .and_then(|t| t.as_str())
+        .and_then(|t| t.parse().ok())
+        .context("the exercise marker names no as_of")
+}
+
+/// One inject: at that exercise time after the start, the request goes through the
+/// ordinary command path as `exercise-control`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inject {
+    /// Its line in the file.
+    pub line: usize,
+    /// When, after the start.
+    pub at: jiff::SignedDuration,
+    /// `POST`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The route, under `/v1/`.
+    pub path: String,
+    /// The JSON body.
+    pub body: Option<serde_json::Value>,
+}
+
+/// `+HH:MM` (or `+HH:MM:SS`).
+fn offset(text: &str) -> Option<jiff::SignedDuration> {
+    let rest = text.strip_prefix('+')?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 && p.len() != 3) {
+        return None;
+    }
+    let nums: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if nums[1] > 59 || nums.get(2).is_some_and(|s| *s > 59) {
+        return None;
+    }
+    Some(jiff::SignedDuration::from_secs(
+        nums[0] * 3600 + nums[1] * 60 + nums.get(2).copied().unwrap_or(0),
+    ))
+}
+
+/// Reads an inject file (JSON Lines; blank lines skipped). A bad line is an error
+/// naming its number, before anything runs.
+pub fn read_injects(path: &Path) -> anyhow::Result<Vec<Inject>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the inject file {}", path.display()))?;
+    let mut injects = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |why: &str| anyhow::anyhow!("{} line {n}: {why}", path.display());
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| bad(&format!("not JSON ({e})")))?;
+        let object = value.as_object().ok_or_else(|| bad("not a JSON object"))?;
+        if let Some(unknown) = object
+            .keys()
+            .find(|k| !["at", "method", "path", "body"].contains(&k.as_str()))
+        {
+            return Err(bad(&format!("unknown field `{unknown}`")));
+        }
+        let at = object
+            .get("at")
+            .and_then(|v| v.as_str())
+            .and_then(offset)
+            .ok_or_else(|| bad("`at` must be a time after the start such as \"+01:30\""))?;
+        let method = match object.get("method").and_then(|v| v.as_str()) {
+            Some(m @ ("POST" | "PUT" | "DELETE")) => m.to_owned(),
+            _ => return Err(bad("`method` must be POST, PUT or DELETE")),
+        };
+        let path_value = match object.get("path").and_then(|v| v.as_str()) {
+            Some(p) if p.starts_with("/v1/") && !p.contains(char::is_whitespace) => p.to_owned(),
+            _ => return Err(bad("`path` must be a route under /v1/")),
+        };
+        let body = match object.get("body") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(b @ serde_json::Value::Object(_)) => Some(b.clone()),
+            Some(_) => return Err(bad("`body` must be a JSON object")),
+        };
+        injects.push(Inject {
+            line: n,
+            at,
+            method,
+            path: path_value,
+            body,
+        });
+    }
+    injects.sort_by_key(|i| (i.at, i.line));
+    Ok(injects)
+}
+
+/// Carries out the injects at their exercise times, through the router (the ordinary
+/// command path), with a token of `exercise-control`.
+pub async fn run_injects(
+    injects: Vec<Inject>,
+    router: axum::Router,
+    clock: Arc<ExerciseClock>,
+    start: Timestamp,
+    token: String,
+) {
+    use homeward_service::Clock;
+    use tower::ServiceExt;
+    for inject in injects {
+        let due = start.checked_add(inject.at).unwrap_or(start);
+        let ahead = due.duration_since(clock.now());
+        if ahead.is_positive() {
+            tokio::time::sleep(clock.real(ahead)).await;
+        }
+        let body = inject
+            .body
+            .as_ref()
+            .map(|b| serde_json::to_vec(b).unwrap_or_default())
+            .unwrap_or_default();
+        let request = axum::http::Request::builder()
+            .method(inject.method.as_str())
+            .uri(&inject.path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", format!("inject-{}", inject.line))
+            .body(axum::body::Body::from(body));
+        let Ok(request) = request else {
+            tracing::warn!(line = inject.line, "inject not sent: bad request");
+            continue;
+        };
+        match router.clone().oneshot(request).await {
+            Ok(response) => tracing::info!(
+                line = inject.line,
+                status = response.status().as_u16(),
+                "inject carried out"
+            ),
+            Err(e) => tracing::warn!(line = inject.line, error = %e, "inject failed"),
+        }
+    }
+}
+
+/// `homeward exercise report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The exercise copy.
+    #[arg(long)]
+    data_dir: PathBuf,
+}
+
+/// The after-action report: each inject, the first action that answered it (the next
+/// event on the same stream by someone other than exercise control and Homeward) and
+/// how long it took, and the deadlines missed during the exercise.
+pub fn report(args: ReportArgs, runtime: tokio::runtime::Runtime) -> anyhow::Result<String> {
+    let name = name_of(&args.data_dir)?
+        .with_context(|| format!("{} is not an exercise copy", args.data_dir.display()))?;
+    let start = start_of(&args.data_dir)?;
+    let events = runtime.block_on(async {
+        let log = SqliteLog::open(&args.data_dir)?;
+        let mut events: Vec<RecordedEvent> = Vec::new();
+        let mut after = 0;
+        loop {
+            let batch = log.read_after(after, 4096).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position();
+            events.extend(batch.into_iter().filter_map(|e| match e {
+                LogEntry::Event(e) => Some(*e),
+                LogEntry::Rejection(_) => None,
+            }));
+        }
+        anyhow::Ok(events)
+    })?;
+    let during: Vec<&RecordedEvent> = events.iter().filter(|e| e.recorded_at > start).collect();
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "# After-action report: exercise {name}\n");
+    let _ = writeln!(out, "Started at {start}.\n\n## Injects\n");
+    let mut seen = std::collections::HashSet::new();
+    let mut injects = 0;
+    for (i, e) in during.iter().enumerate() {
+        if e.actor.subject != "exercise-control" || !seen.insert(e.correlation_id) {
+            continue;
+        }
+        injects += 1;
+        let at = e.recorded_at.duration_since(start);
+        let answer = during[i + 1..].iter().find(|a| {
+            a.stream_id == e.stream_id
+                && a.actor.subject != "exercise-control"
+                && a.actor.subject != "homeward"
+        });
+        let _ = write!(
+            out,
+            "- +{:02}:{:02} {} on {}: ",
+            at.as_secs() / 3600,
+            at.as_secs() / 60 % 60,
+            e.event_type,
+            e.stream_id
+        );
+        let _ = match answer {
+            Some(a) => writeln!(
+                out,
+                "answered by {} ({}) after {} min",
+                a.actor.subject,
+                a.event_type,
+                a.recorded_at.duration_since(e.recorded_at).as_secs() / 60
+            ),
+            None => writeln!(out, "not answered"),
+        };
+    }
+    if injects == 0 {
+        out.push_str("No injects were carried out.\n");
+    }
+    out.push_str("\n## Deadlines missed during the exercise\n\n");
+    let mut missed = 0;
+    for e in &during {
+        if let DomainEvent::Deadline(homeward_domain::deadline::DeadlineEvent::Missed(m)) = &e.event
+        {
+            missed += 1;
+            let _ = writeln!(
+                out,
+                "- {} (owner {}), due {}, {} min late",
+                m.what,
+                m.owner,
+                m.due_at,
+                m.late_by_seconds / 60
+            );
+        }
+    }
+    if missed == 0 {
+        out.push_str("None.\n");
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stand_ins_keep_the_shape_and_are_the_same_every_time() {
+        let a = shaped(b"person-1", "passport", "E12345678");
+        assert_eq!(a, shaped(b"person-1", "passport", "E12345678"));
+        assert_ne!(a, shaped(b"person-2", "passport", "E12345678"));
+        assert_ne!(a, "E12345678");
+        assert_eq!(a.len(), 9);
+        assert!(a[..1].chars().all(|c| c.is_ascii_uppercase()));
+        assert!(a[1..].chars().all(|c| c.is_ascii_digit()));
+        let phone = shaped(b"person-1", "phone", "+86 138 0013 8000");
+        assert_eq!(phone.chars().filter(|c| *c == ' ').count(), 3);
+        assert!(phone.starts_with('+'));
+        assert_eq!(name(b"person-1"), name(b"person-1"));
+    }
+
+    #[test]
+    fn inject_times_are_offsets_after_the_start() {
+        assert_eq!(offset("+01:30"), Some(jiff::SignedDuration::from_mins(90)));
+        assert_eq!(
+            offset("+00:00:45"),
+            Some(jiff::SignedDuration::from_secs(45))
+        );
+        for bad in ["01:30", "+1:3", "+01:60", "+aa:bb", "+01", ""] {
+            assert_eq!(offset(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bad_inject_line_is_named() {
+        let dir = tempfile_dir();
+        let path = dir.join("injects.jsonl");
+        std::fs::write(
+            &path,
+            "{\"at\":\"+00:10\",\"method\":\"POST\",\"path\":\"/v1/incidents\",\"body\":{}}\n\n{\"at\":\"+00:20\",\"method\":\"GET\",\"path\":\"/v1/board\"}\n",
+        )
+        .expect("write");
+        let err = read_injects(&path).expect_err("GET is refused");
+        assert!(err.to_string().contains("line 3"), "{err}");
+        std::fs::write(
+            &path,
+            "{\"at\":\"+00:20\",\"method\":\"PUT\",\"path\":\"/v1/countries/ML/risk\",\"body\":{\"level\":2,\"reason\":\"x\"}}\n{\"at\":\"+00:10\",\"method\":\"POST\",\"path\":\"/v1/incidents\"}\n",
+        )
+        .expect("write");
+        let injects = read_injects(&path).expect("good file");
+        assert_eq!(injects.iter().map(|i| i.line).collect::<Vec<_>>(), [2, 1]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("homeward-injects-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+}
