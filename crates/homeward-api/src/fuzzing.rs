@@ -7,7 +7,9 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::extract::parse_body;
-use crate::routes::{access, calls, countries, evacuations, incidents, persons, subscriptions};
+use crate::routes::{
+    access, calls, countries, decisions, evacuations, incidents, persons, subscriptions,
+};
 
 /// A request body type: its schema's name in the OpenAPI document, and whether some
 /// bytes parse as one.
@@ -40,6 +42,7 @@ pub fn body_types() -> Vec<BodyType> {
         body::<incidents::NegotiationBody>(),
         body::<incidents::OutcomeBody>(),
         body::<incidents::CorrectionBody>(),
+        body::<decisions::DecisionBody>(),
         body::<persons::PersonBody>(),
         body::<persons::WhereaboutsBody>(),
         body::<persons::VulnerabilitiesBody>(),
