@@ -105,8 +105,9 @@ async fn an_instance_killed_with_sigkill_mid_load_loses_nothing_acknowledged() -
     let b = instance(&cluster, "b")?;
     let id = open_incident(&b).await?;
     let stop = Arc::new(AtomicBool::new(false));
-    // Clients write through A only; A dies in the middle.
-    let load = Load::new(&id, vec![a.api()]).giving_up_after(1);
+    // Clients write through A only, retrying a failed request with its key (as field
+    // devices do) until A dies in the middle; after the kill they stop.
+    let load = Load::new(&id, vec![a.api()]).giving_up_after(20);
     let running = tokio::spawn({
         let stop = Arc::clone(&stop);
         async move { load.run(6, 200, stop).await }
