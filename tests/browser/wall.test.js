@@ -8,7 +8,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { Server, launchBrowser, freshPage, waitFor, tempDir } = require('./lib/harness');
+const { execFileSync } = require('node:child_process');
+
+const { Server, launchBrowser, freshPage, waitFor, tempDir, freePort, BIN } = require('./lib/harness');
 const { PII, RESTRICTED, seedPhaseOne, seedPhaseTwo, report, affect, person, openIncident, board, move, evacuees } = require('./lib/scenario');
 
 const T = { timeout: 120000 };
@@ -369,6 +371,65 @@ describe('replay', () => {
     await until(page, () => /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/.test(document.getElementById('replay-time').textContent));
     assert.equal(new URL(page.url()).searchParams.get('mode'), 'replay');
     assert.equal(await page.textContent('#live-text'), 'NOT LIVE — REPLAY');
+    await page.close();
+  });
+});
+
+describe('exercise copies', () => {
+  let source;
+  let copy;
+  let decision;
+
+  before(async () => {
+    source = await Server.create();
+    const duty = source.token('duty_officer', 'duty.officer');
+    const id = await openIncident(source, duty, {
+      kind: 'natural_disaster',
+      title: 'Flooding in Chiang Mai',
+      country: 'TH',
+      severity: 3,
+      place: 'Chiang Mai',
+    });
+    await report(source, duty, id, 'Two hotels cut off by the water', 'situation', 'Chiang Mai');
+    decision = 'Send the consular team from Bangkok';
+    await source.api(duty, 'POST', `/v1/incidents/${id}/decisions`, { decision, rationale: 'The roads north are open' });
+    await source.stop();
+    const dataDir = path.join(source.root, 'drill');
+    execFileSync(BIN, ['exercise', 'create', '--from', source.dataDir, '--as-of', new Date().toISOString(), '--data-dir', dataDir, '--name', 'drill-7'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    copy = new Server({ dataDir, port: await freePort() });
+    await copy.start();
+  }, HOOK);
+
+  after(async () => {
+    if (copy) await copy.stop();
+    if (source) await source.destroy();
+  });
+
+  test('say EXERCISE on the wall, in every answer and in the board', T, async () => {
+    const wall = copy.token('wall_display', 'training-room-wall');
+    const page = await openWall(copy, wall);
+    await waitLive(page);
+    await until(page, () => /EXERCISE drill-7/.test((document.getElementById('exercise-banner') || {}).textContent || ''));
+    assert.equal(await page.getAttribute('#exercise-banner', 'role'), 'alert');
+    assert.equal(await page.locator('#exercise-banner').isVisible(), true);
+    assert.match(await page.textContent('#incidents'), /Flooding in Chiang Mai/);
+    const res = await fetch(`${copy.base}/v1/board`, { headers: { Authorization: `Bearer ${wall}` } });
+    assert.equal(res.headers.get('homeward-exercise'), 'drill-7');
+    assert.equal((await res.json()).exercise, 'drill-7');
+    assert.equal((await fetch(`${copy.base}/healthz`)).headers.get('homeward-exercise'), 'drill-7');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the replay marks each decision on its timeline', T, async () => {
+    const wall = copy.token('wall_display', 'training-room-wall');
+    const page = await openWall(copy, wall, '&mode=replay');
+    await until(page, () => document.querySelectorAll('#timeline .tl-decision, .tl-decision').length === 1);
+    const title = await page.$eval('.tl-decision title', (t) => t.textContent);
+    assert.match(title, new RegExp(`by duty\\.officer: ${decision}`));
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 });
