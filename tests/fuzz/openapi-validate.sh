@@ -16,4 +16,12 @@ if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
   "$venv/bin/pip" install --quiet "openapi-spec-validator>=0.7,<0.10"
 fi
 
+# The validator reads files: a served document is fetched first.
+if [[ "$doc" == http://* || "$doc" == https://* ]]; then
+  file="$(mktemp --suffix=.json)"
+  trap 'rm -f "$file"' EXIT
+  curl -fsS "$doc" -o "$file"
+  doc="$file"
+fi
+
 "$venv/bin/openapi-spec-validator" --schema 3.1.0 "$doc"
