@@ -67,7 +67,10 @@ struct World {
 async fn world() -> World {
     let t0 = start();
     let clock = Arc::new(ManualClock::new(t0));
-    let app = TestApp::with_clock(Arc::clone(&clock), DeadlinePolicy::default()).await;
+    // A report is about what was recorded when: on the embedded log, whose recorded
+    // times follow the test's clock, even when the suite runs on Kafka (whose writer
+    // stamps times with its own clock; the report is built from the read models alone).
+    let app = TestApp::embedded_with_clock(Arc::clone(&clock), DeadlinePolicy::default()).await;
     let duty = app.token("duty", Role::DutyOfficer);
     let r = app
         .post(

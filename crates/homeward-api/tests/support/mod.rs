@@ -51,6 +51,18 @@ impl TestApp {
         app
     }
 
+    /// As [`Self::with_clock`], always on the embedded log, whose recorded times come
+    /// from that clock too (on Kafka they come from the writer's own clock), for suites
+    /// that check what was recorded when.
+    pub async fn embedded_with_clock(
+        clock: Arc<homeward_service::ManualClock>,
+        policy: homeward_domain::deadline::DeadlinePolicy,
+    ) -> Self {
+        let app = Self::build(Some(Arc::clone(&clock)), false).await;
+        homeward_service::reactor::spawn(Arc::clone(&app.state.service), policy);
+        app
+    }
+
     /// As [`Self::with_clock`], with Homeward giving every check it opens an answer link
     /// (the policy's `answer_links`), its tokens made with this application's keys.
     pub async fn with_answer_links(
