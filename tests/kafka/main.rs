@@ -463,3 +463,162 @@ async fn one_instance_of_three_leaving_and_rejoining_under_load_never_lets_two_w
     assert!(verified.contains("audit chains intact"), "{verified}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exercise_on_every_instance()
+-> anyhow::Result<()> {
+    use homeward_tests::{Api, Server, cli, token};
+    use serde_json::{Value, json};
+
+    // The real crisis, on an embedded log: a case with a report and a citizen.
+    let source = tempfile::tempdir()?;
+    let src = source.path().to_string_lossy().into_owned();
+    let duty = token(source.path(), "wei.zhang", "duty_officer")?;
+    let server = Server::start(source.path(), "127.0.0.1:0")?;
+    let api = Api::new(&server.base, &duty);
+    let id = api
+        .post("/v1/incidents")
+        .json(
+            &json!({"kind":"civil_unrest","title":"Unrest in Bamako","country":"ML","severity":3}),
+        )
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<Value>()
+        .await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    api.post(&format!("/v1/incidents/{id}/reports"))
+        .json(&json!({"text":"Roadblocks on the airport road","category":"security"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let person = api
+        .post("/v1/persons")
+        .json(
+            &json!({"full_name":"Realname Li","date_of_birth":"1984-07-02","nationality":"CN",
+            "passport_number":"E12345678","phone":"+86 138 0013 8000"}),
+        )
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<Value>()
+        .await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let audit: Value = api.get("/v1/audit?limit=1000").send().await?.json().await?;
+    let mut recorded: Vec<String> = audit["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["recorded_at"].as_str().map(str::to_owned))
+        .collect();
+    recorded.sort();
+    let as_of = recorded.iter().max().cloned().unwrap_or_default();
+    server.stop()?;
+
+    // Copied into a namespace of its own on the broker.
+    let cluster = Cluster::single()?;
+    let first = cluster.tmp.path().join("a");
+    let create = |namespace: &str, dir: &std::path::Path| {
+        cli(&[
+            "exercise",
+            "create",
+            "--from",
+            &src,
+            "--as-of",
+            &as_of,
+            "--data-dir",
+            &dir.to_string_lossy(),
+            "--name",
+            "drill-bamako",
+            "--kafka",
+            &cluster.brokers,
+            "--namespace",
+            namespace,
+            "--kafka-partitions",
+            "3",
+            "--kafka-replication",
+            "1",
+        ])
+    };
+    let (status, _, stderr) = create(&cluster.namespace, &first)?;
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("drill-bamako"), "{stderr}");
+
+    // Two instances: the copy's own data directory and a fresh one.
+    let a = instance(&cluster, "a")?;
+    let b = instance(&cluster, "b")?;
+    for i in [&a, &b] {
+        let file = incident(i, &id, 2).await?;
+        assert_eq!(file["reports"].as_array().map(Vec::len), Some(1), "{file}");
+        let r = i.api().get("/v1/board").send().await?;
+        assert_eq!(
+            r.headers()
+                .get("homeward-exercise")
+                .and_then(|v| v.to_str().ok()),
+            Some("drill-bamako")
+        );
+        let board: Value = r.json().await?;
+        assert_eq!(board["exercise"], "drill-bamako", "{board}");
+        let p: Value = i
+            .api()
+            .get(&format!("/v1/persons/{person}"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        assert_ne!(p["passport_number"], "E12345678", "{p}");
+        assert!(
+            !p["full_name"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Realname"),
+            "{p}"
+        );
+        // Recorded when they happened in the real crisis, not when they were copied.
+        let copied: Value = i
+            .api()
+            .get("/v1/audit?limit=1000")
+            .send()
+            .await?
+            .json()
+            .await?;
+        let mut times: Vec<String> = copied["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["recorded_at"].as_str().map(str::to_owned))
+            .collect();
+        times.sort();
+        assert_eq!(times, recorded, "{copied}");
+    }
+    // Trainees work the copy through either instance.
+    let r = b
+        .api()
+        .post(&format!("/v1/incidents/{id}/reports"))
+        .json(&json!({"text":"Negotiator on the line","category":"contact"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    assert!(r.headers().contains_key("homeward-exercise"));
+    let file = incident(&a, &id, 3).await?;
+    assert_eq!(file["reports"].as_array().map(Vec::len), Some(2), "{file}");
+    cluster.verify_topics()?;
+    a.verify()?;
+    let (status, report, stderr) =
+        cli(&["exercise", "report", "--data-dir", &first.to_string_lossy()])?;
+    assert!(status.success(), "{stderr}");
+    assert!(report.contains("exercise drill-bamako"), "{report}");
+
+    // A used namespace is refused and nothing is written.
+    let never = cluster.tmp.path().join("never");
+    let (status, _, stderr) = create(&cluster.namespace, &never)?;
+    assert!(!status.success());
+    assert!(stderr.contains("already used"), "{stderr}");
+    assert!(!never.exists(), "nothing is written");
+    Ok(())
+}

@@ -33,6 +33,12 @@ impl KafkaConfig {
         format!("{}results", self.prefix)
     }
 
+    /// The exercise topic: one record naming the exercise an exercise copy is (absent
+    /// on a real deployment), so that every instance of the namespace says EXERCISE.
+    pub fn exercise_topic(&self) -> String {
+        format!("{}exercise", self.prefix)
+    }
+
     /// The consumer group of the sequencers.
     pub fn sequencer_group(&self) -> String {
         format!("{}sequencer", self.prefix)

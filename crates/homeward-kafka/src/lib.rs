@@ -13,6 +13,7 @@
 //! committed (acks=all, min.insync.replicas) and this instance's copy has it.
 
 pub mod config;
+pub mod marker;
 pub mod mirror;
 pub mod sequencer;
 pub mod verify;
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use homeward_store::codec::encode_event;
+use homeward_store::sqlite::RecordClock;
 use homeward_store::{
     AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupStop,
     GroupWrite, LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
@@ -79,6 +81,17 @@ impl KafkaLog {
     /// Creates the topics if they are missing, opens the local copy in `data_dir`,
     /// and starts this instance's sequencer, copier and result listener.
     pub async fn connect(cfg: KafkaConfig, data_dir: &Path) -> Result<Arc<Self>, StoreError> {
+        Self::connect_with_clock(cfg, data_dir, Arc::new(homeward_domain::Timestamp::now)).await
+    }
+
+    /// As [`KafkaLog::connect`], with another source of the times this instance's
+    /// sequencer records (an exercise's clock; recorded times never go backwards in a
+    /// partition, whatever it says).
+    pub async fn connect_with_clock(
+        cfg: KafkaConfig,
+        data_dir: &Path,
+        clock: RecordClock,
+    ) -> Result<Arc<Self>, StoreError> {
         let cfg = Arc::new(cfg);
         create_topics(&cfg).await?;
         let local = Arc::new(SqliteLog::open(data_dir)?);
@@ -112,7 +125,7 @@ impl KafkaLog {
         ));
         let (copied_tx, copied) = watch::channel(Copied::default());
         tokio::spawn(mirror::run(Arc::clone(&cfg), Arc::clone(&local), copied_tx));
-        tokio::spawn(sequencer::run(Arc::clone(&cfg)));
+        tokio::spawn(sequencer::run(Arc::clone(&cfg), clock));
         Ok(Arc::new(Self {
             cfg,
             local,
@@ -249,8 +262,11 @@ impl KafkaLog {
     }
 }
 
-async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
-    let admin: AdminClient<DefaultClientContext> = cfg.client().create().map_err(unavailable)?;
+/// The replication factor of new topics and their `min.insync.replicas`.
+pub(crate) fn replication(
+    cfg: &KafkaConfig,
+    admin: &AdminClient<DefaultClientContext>,
+) -> Result<(i32, &'static str), StoreError> {
     let metadata = admin
         .inner()
         .fetch_metadata(None, Duration::from_secs(30))
@@ -261,7 +277,12 @@ async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
     } else {
         brokers.clamp(1, 3)
     };
-    let min_isr = if replication >= 3 { "2" } else { "1" };
+    Ok((replication, if replication >= 3 { "2" } else { "1" }))
+}
+
+async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
+    let admin: AdminClient<DefaultClientContext> = cfg.client().create().map_err(unavailable)?;
+    let (replication, min_isr) = replication(cfg, &admin)?;
     let events = cfg.events_topic();
     let appends = cfg.appends_topic();
     let results = cfg.results_topic();

@@ -20,6 +20,7 @@ use futures::FutureExt;
 use homeward_domain::{StreamId, Timestamp};
 use homeward_store::chain;
 use homeward_store::codec::StoredRecord;
+use homeward_store::sqlite::RecordClock;
 use rdkafka::consumer::{
     BaseConsumer, Consumer, ConsumerContext, Rebalance, RebalanceProtocol, StreamConsumer,
 };
@@ -131,9 +132,9 @@ fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a str> {
 }
 
 /// Runs the sequencer until the process ends, starting over after failures.
-pub(crate) async fn run(cfg: Arc<KafkaConfig>) {
+pub(crate) async fn run(cfg: Arc<KafkaConfig>, clock: RecordClock) {
     loop {
-        match Sequencer::new(Arc::clone(&cfg)) {
+        match Sequencer::new(Arc::clone(&cfg), Arc::clone(&clock)) {
             Ok(mut seq) => {
                 if let Err(e) = seq.run().await {
                     tracing::warn!(error = %e, "sequencer failed; starting over");
@@ -147,6 +148,8 @@ pub(crate) async fn run(cfg: Arc<KafkaConfig>) {
 
 struct Sequencer {
     cfg: Arc<KafkaConfig>,
+    /// Where recorded times come from (the system clock, or an exercise's clock).
+    clock: RecordClock,
     consumer: StreamConsumer<SeqContext>,
     producer: FutureProducer,
     ownership: Arc<Mutex<Ownership>>,
@@ -154,7 +157,7 @@ struct Sequencer {
 }
 
 impl Sequencer {
-    fn new(cfg: Arc<KafkaConfig>) -> Result<Self, KafkaError> {
+    fn new(cfg: Arc<KafkaConfig>, clock: RecordClock) -> Result<Self, KafkaError> {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
         let consumer: StreamConsumer<SeqContext> = cfg
             .client()
@@ -181,6 +184,7 @@ impl Sequencer {
         producer.init_transactions(TIMEOUT)?;
         Ok(Self {
             cfg,
+            clock,
             consumer,
             producer,
             ownership,
@@ -244,7 +248,7 @@ impl Sequencer {
                 let _ = self.producer.abort_transaction(TIMEOUT);
                 return Err(e);
             }
-            let now = Timestamp::now().as_microsecond();
+            let now = (self.clock)().as_microsecond();
             for state in self.states.values_mut() {
                 forget_expired(state, now);
             }
@@ -334,7 +338,7 @@ impl Sequencer {
                 Err(e) => return Err(e),
             }
         }
-        forget_expired(&mut state, Timestamp::now().as_microsecond());
+        forget_expired(&mut state, (self.clock)().as_microsecond());
         tracing::info!(
             partition,
             streams = state.versions.len(),
@@ -367,9 +371,10 @@ impl Sequencer {
             let Some(state) = self.states.get_mut(&partition) else {
                 continue;
             };
+            let now = (self.clock)();
             let (records, outcome) = match &request {
-                Request::Group { items, .. } => decide_group(state, items),
-                single => decide(state, single),
+                Request::Group { items, .. } => decide_group(state, items, now),
+                single => decide(state, single, now),
             };
             // The chain number of the request's last record: the requester waits for
             // its copy to hold it, so the answer goes out with the records, in the same
@@ -480,7 +485,11 @@ async fn enqueue<'a>(
 /// one write to the next, idempotency keys), so that either every write is decided and
 /// the state moves on, or nothing is written and the outcome names the write that could
 /// not be done.
-fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Outcome) {
+fn decide_group(
+    state: &mut PartitionState,
+    items: &[Request],
+    now: Timestamp,
+) -> (Records, Outcome) {
     let mut versions: HashMap<&str, u64> = HashMap::new();
     let mut scopes: HashMap<&str, &str> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
@@ -548,7 +557,7 @@ fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Outc
     let mut records = Vec::new();
     let mut after = Vec::with_capacity(items.len());
     for item in items {
-        let (mut written, outcome) = decide(state, item);
+        let (mut written, outcome) = decide(state, item, now);
         records.append(&mut written);
         after.push(match outcome {
             Outcome::Appended { version, .. } => version,
@@ -566,10 +575,12 @@ fn decide_group(state: &mut PartitionState, items: &[Request]) -> (Records, Outc
     )
 }
 
-/// What a request becomes, given the partition's state; the state moves on as if the
-/// records were written (the transaction is aborted and the state rebuilt otherwise).
-fn decide(state: &mut PartitionState, request: &Request) -> (Records, Outcome) {
-    let now = Timestamp::now().max(state.recorded_at.unwrap_or(Timestamp::UNIX_EPOCH));
+/// What a request becomes, given the partition's state and the clock's time (recorded
+/// times never go backwards in a partition, whatever the clock says); the state moves
+/// on as if the records were written (the transaction is aborted and the state rebuilt
+/// otherwise).
+fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Records, Outcome) {
+    let now = now.max(state.recorded_at.unwrap_or(Timestamp::UNIX_EPOCH));
     match request {
         Request::Append {
             stream_id,
@@ -811,6 +822,7 @@ mod tests {
         let (records, outcome) = decide_group(
             &mut state,
             &[append(2, 1, None), refusal(), append(3, 2, Some("k"))],
+            Timestamp::now(),
         );
         assert_eq!(records.len(), 4);
         let Outcome::Group { versions, .. } = outcome else {
@@ -825,8 +837,11 @@ mod tests {
     #[test]
     fn a_group_that_cannot_be_written_whole_writes_nothing() {
         let mut state = at_version(2);
-        let (records, outcome) =
-            decide_group(&mut state, &[append(2, 1, None), append(2, 1, None)]);
+        let (records, outcome) = decide_group(
+            &mut state,
+            &[append(2, 1, None), append(2, 1, None)],
+            Timestamp::now(),
+        );
         assert!(records.is_empty());
         assert_eq!(
             outcome,
@@ -841,8 +856,9 @@ mod tests {
         assert_eq!(state.versions[stream().as_str()], 2);
         assert_eq!(state.seq, 0);
 
-        let (_, _) = decide_group(&mut state, &[append(2, 1, Some("k"))]);
-        let (records, outcome) = decide_group(&mut state, &[append(3, 1, Some("k"))]);
+        let (_, _) = decide_group(&mut state, &[append(2, 1, Some("k"))], Timestamp::now());
+        let (records, outcome) =
+            decide_group(&mut state, &[append(3, 1, Some("k"))], Timestamp::now());
         assert!(records.is_empty());
         assert_eq!(
             outcome,
@@ -864,5 +880,29 @@ mod tests {
         super::forget_expired(&mut state, now);
         assert!(!state.idempotency.contains_key("old"));
         assert!(state.idempotency.contains_key("new"));
+    }
+
+    #[test]
+    fn recorded_times_follow_the_clock_given_and_never_go_back() {
+        let recorded = |records: &super::Records| -> Vec<Timestamp> {
+            records
+                .iter()
+                .map(
+                    |(_, bytes, _)| match serde_json::from_slice(bytes).unwrap() {
+                        homeward_store::codec::StoredRecord::Event { recorded_at, .. } => {
+                            recorded_at
+                        }
+                        other => panic!("{other:?}"),
+                    },
+                )
+                .collect()
+        };
+        let mut state = at_version(0);
+        let last_week: Timestamp = "2026-11-24T08:00:00Z".parse().unwrap();
+        let (records, _) = super::decide(&mut state, &append(0, 2, None), last_week);
+        assert_eq!(recorded(&records), vec![last_week, last_week]);
+        let earlier: Timestamp = "2026-11-20T08:00:00Z".parse().unwrap();
+        let (records, _) = super::decide(&mut state, &append(2, 1, None), earlier);
+        assert_eq!(recorded(&records), vec![last_week]);
     }
 }

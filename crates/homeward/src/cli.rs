@@ -329,7 +329,7 @@ struct VerifyArgs {
 }
 
 /// The prefix of every topic, group and transactional id of a deployment.
-fn kafka_prefix(namespace: &str, prefix: Option<&str>) -> anyhow::Result<String> {
+pub(crate) fn kafka_prefix(namespace: &str, prefix: Option<&str>) -> anyhow::Result<String> {
     let prefix = match prefix {
         Some(p) => p.to_owned(),
         None => format!("{namespace}."),
@@ -402,6 +402,26 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .map_or_else(|| PathBuf::from("."), Path::to_owned),
         None => data_dir.clone(),
     };
+    let rt = runtime()?;
+    let kafka_cfg = match &args.kafka {
+        Some(brokers) => Some(homeward_kafka::KafkaConfig {
+            brokers: brokers.clone(),
+            prefix: kafka_prefix(&args.namespace, args.kafka_topic_prefix.as_deref())?,
+            partitions: args.kafka_partitions.max(1),
+            replication: args.kafka_replication,
+            instance_id: homeward_kafka::instance_id(&data_dir)?,
+        }),
+        None => None,
+    };
+    // An exercise copy on Kafka names itself in its namespace, so that every instance
+    // serving it says EXERCISE, whatever its data directory held before.
+    if let Some(cfg) = &kafka_cfg
+        && let Some(marker) = rt
+            .block_on(homeward_kafka::marker::read_exercise(cfg))
+            .with_context(|| format!("cannot use the Kafka cluster at {}", cfg.brokers))?
+    {
+        crate::exercise::adopt_marker(&data_dir, &marker)?;
+    }
     let exercise = crate::exercise::name_of(&data_dir)?;
     if exercise.is_none() && (args.exercise_speed.is_some() || args.injects.is_some()) {
         bail!(
@@ -430,9 +450,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some((_, c)) => c.clone(),
         None => Arc::new(SystemClock),
     };
-    runtime()?.block_on(async move {
+    rt.block_on(async move {
         let mut keyring = None;
-        let log: Arc<dyn EventLog> = match &args.kafka {
+        let log: Arc<dyn EventLog> = match kafka_cfg {
             None => {
                 let log = args
                     .kek
@@ -440,18 +460,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 keyring = Some(log.keyring());
                 Arc::new(log)
             }
-            Some(brokers) => {
-                let cfg = homeward_kafka::KafkaConfig {
-                    brokers: brokers.clone(),
-                    prefix: kafka_prefix(&args.namespace, args.kafka_topic_prefix.as_deref())?,
-                    partitions: args.kafka_partitions.max(1),
-                    replication: args.kafka_replication,
-                    instance_id: homeward_kafka::instance_id(&data_dir)?,
-                };
+            Some(cfg) => {
                 tracing::info!(brokers = %cfg.brokers, prefix = %cfg.prefix, instance = %cfg.instance_id, "using Kafka");
-                let kafka = homeward_kafka::KafkaLog::connect(cfg, &data_dir)
-                    .await
-                    .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
+                let brokers = cfg.brokers.clone();
+                let record_clock = Arc::clone(&clock);
+                let kafka = homeward_kafka::KafkaLog::connect_with_clock(
+                    cfg,
+                    &data_dir,
+                    Arc::new(move || record_clock.now()),
+                )
+                .await
+                .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
                 kafka.catch_up().await?;
                 kafka
             }

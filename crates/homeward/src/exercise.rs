@@ -35,6 +35,20 @@ pub struct CreateArgs {
     /// The exercise's name (default: the new directory's name).
     #[arg(long)]
     name: Option<String>,
+    /// Write the copy to this Kafka cluster (`host:port,...`) instead of an embedded
+    /// log; `--data-dir` then becomes the copy's first instance's data directory.
+    #[arg(long, requires = "namespace")]
+    kafka: Option<String>,
+    /// With `--kafka`: the copy's namespace on the cluster, which must be unused (no
+    /// topic starts with `NAME.`). Serve the exercise with `--namespace NAME`.
+    #[arg(long, requires = "kafka")]
+    namespace: Option<String>,
+    /// With `--kafka`: partitions of the copy's events topic.
+    #[arg(long, default_value_t = 12)]
+    kafka_partitions: i32,
+    /// With `--kafka`: replication factor of the copy's topics (0: min(3, brokers)).
+    #[arg(long, default_value_t = 0)]
+    kafka_replication: i32,
 }
 
 /// The exercise a data directory holds, if it is an exercise copy.
@@ -49,6 +63,25 @@ pub fn name_of(data_dir: &Path) -> anyhow::Result<Option<String>> {
         Some(name) if !name.is_empty() => Ok(Some(name.to_owned())),
         _ => bail!("{} names no exercise", path.display()),
     }
+}
+
+/// Keeps the exercise marker read from a Kafka namespace in the instance's data
+/// directory, where the rest of Homeward (and `exercise report`) reads it.
+pub fn adopt_marker(data_dir: &Path, marker: &[u8]) -> anyhow::Result<()> {
+    let parsed: serde_json::Value =
+        serde_json::from_slice(marker).context("the namespace's exercise marker is not JSON")?;
+    if parsed
+        .get("name")
+        .and_then(|n| n.as_str())
+        .is_none_or(str::is_empty)
+    {
+        bail!("the namespace's exercise marker names no exercise");
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::write(data_dir.join(MARKER), marker)
+        .with_context(|| format!("cannot write {}", data_dir.join(MARKER).display()))?;
+    Ok(())
 }
 
 /// A stable 64-bit hash (FNV-1a) of `seed` and `salt`: the same stand-in for the same
@@ -211,26 +244,62 @@ pub fn create(args: CreateArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
             .filter(|e| e.recorded_at <= args.as_of)
             .filter(|e| e.stream_id.category() != "subscription")
             .collect();
+        let kafka = match (&args.kafka, &args.namespace) {
+            (Some(brokers), Some(namespace)) => {
+                let prefix = crate::cli::kafka_prefix(namespace, None)?;
+                let mut cfg = homeward_kafka::KafkaConfig {
+                    brokers: brokers.clone(),
+                    prefix,
+                    partitions: args.kafka_partitions.max(1),
+                    replication: args.kafka_replication,
+                    instance_id: String::new(),
+                };
+                let used = homeward_kafka::marker::topics_in_use(&cfg)
+                    .await
+                    .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
+                if let Some(topic) = used.first() {
+                    bail!(
+                        "the namespace `{namespace}` is already used on {brokers} ({} topics, e.g. {topic}): \
+                         an exercise is copied into an unused namespace",
+                        used.len()
+                    );
+                }
+                std::fs::create_dir_all(&args.data_dir)
+                    .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+                cfg.instance_id = homeward_kafka::instance_id(&args.data_dir)?;
+                Some(cfg)
+            }
+            _ => None,
+        };
         std::fs::create_dir_all(&args.data_dir)
             .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
-        let result = copy(&args.data_dir, &copied).await;
-        if let Err(e) = result {
-            let _ = std::fs::remove_dir_all(&args.data_dir);
-            return Err(e);
-        }
-        let marker = serde_json::json!({
+        let marker = serde_json::to_vec_pretty(&serde_json::json!({
             "name": name,
             "as_of": args.as_of,
             "from": args.from.display().to_string(),
             "events": copied.len(),
-        });
-        std::fs::write(
-            args.data_dir.join(MARKER),
-            serde_json::to_vec_pretty(&marker)?,
-        )?;
+            "namespace": args.namespace,
+        }))?;
+        let result = match &kafka {
+            None => copy(&args.data_dir, &copied).await,
+            Some(cfg) => copy_to_kafka(cfg.clone(), &args.data_dir, &copied, &marker).await,
+        };
+        if let Err(e) = result {
+            let _ = std::fs::remove_dir_all(&args.data_dir);
+            return Err(match &args.namespace {
+                Some(ns) => e.context(format!(
+                    "the namespace `{ns}` may hold part of the copy: delete its topics or choose another namespace"
+                )),
+                None => e,
+            });
+        }
+        std::fs::write(args.data_dir.join(MARKER), &marker)?;
+        let place = match &args.namespace {
+            Some(ns) => format!("in namespace `{ns}` (first instance's data in {})", args.data_dir.display()),
+            None => format!("in {}", args.data_dir.display()),
+        };
         eprintln!(
-            "exercise `{name}` created in {}: {} events as of {}, personal data replaced, no subscriptions",
-            args.data_dir.display(),
+            "exercise `{name}` created {place}: {} events as of {}, personal data replaced, no subscriptions",
             copied.len(),
             args.as_of
         );
@@ -247,6 +316,41 @@ async fn copy(dir: &Path, events: &[&RecordedEvent]) -> anyhow::Result<()> {
         dir,
         Arc::new(move || clock.lock().map_or(Timestamp::UNIX_EPOCH, |t| *t)),
     )?;
+    append_copies(&log, &now, events).await
+}
+
+/// The same into an unused namespace of a Kafka cluster, through an instance whose
+/// sequencer records each event at its original time (the namespace's partitions have
+/// no other writer yet), then marks the namespace as this exercise.
+async fn copy_to_kafka(
+    cfg: homeward_kafka::KafkaConfig,
+    dir: &Path,
+    events: &[&RecordedEvent],
+    marker: &[u8],
+) -> anyhow::Result<()> {
+    let now = Arc::new(Mutex::new(Timestamp::UNIX_EPOCH));
+    let clock = Arc::clone(&now);
+    let brokers = cfg.brokers.clone();
+    let marked = cfg.clone();
+    let log = homeward_kafka::KafkaLog::connect_with_clock(
+        cfg,
+        dir,
+        Arc::new(move || clock.lock().map_or(Timestamp::UNIX_EPOCH, |t| *t)),
+    )
+    .await
+    .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
+    append_copies(log.as_ref(), &now, events).await?;
+    homeward_kafka::marker::write_exercise(&marked, marker)
+        .await
+        .context("cannot mark the namespace as an exercise")?;
+    Ok(())
+}
+
+async fn append_copies(
+    log: &dyn EventLog,
+    now: &Mutex<Timestamp>,
+    events: &[&RecordedEvent],
+) -> anyhow::Result<()> {
     // Versions are renumbered per stream: streams left out (subscriptions) leave no gap.
     let mut versions: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for e in events {
