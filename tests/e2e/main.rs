@@ -4,3 +4,4 @@
 mod cli;
 mod durability;
 mod personal_data;
+mod upgrade;

@@ -75,6 +75,10 @@ pub enum AppError {
     /// 503: overloaded or shutting down.
     #[error("{0}")]
     Unavailable(String),
+    /// 503: the log holds an entry this instance cannot read (written by a newer
+    /// version); it changes nothing until upgraded.
+    #[error("{0}")]
+    UpgradeRequired(String),
     /// 500: something failed that the caller cannot fix.
     #[error("internal error")]
     Internal(String),
@@ -132,6 +136,11 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "Service unavailable",
+            ),
+            Self::UpgradeRequired(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upgrade_required",
+                "This instance must be upgraded",
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -203,6 +212,7 @@ impl From<ServiceError> for AppError {
                 detail: e.to_string(),
             },
             ServiceError::Contended => Self::Unavailable(e.to_string()),
+            ServiceError::Unreadable(_) => Self::UpgradeRequired(e.to_string()),
             ServiceError::Store(s) => s.into(),
         }
     }

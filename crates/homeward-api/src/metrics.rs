@@ -40,6 +40,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     log_head: Gauge,
     projected: Gauge,
+    unreadable: Gauge,
 }
 
 impl Default for Metrics {
@@ -53,6 +54,7 @@ impl Default for Metrics {
         });
         let log_head = Gauge::default();
         let projected = Gauge::default();
+        let unreadable = Gauge::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
             "http_request_duration_seconds",
@@ -69,21 +71,28 @@ impl Default for Metrics {
             "Last log position folded into the read models",
             projected.clone(),
         );
+        registry.register(
+            "log_unreadable_position",
+            "Position of the log entry this instance cannot read and is held before (0: none; upgrade the instance)",
+            unreadable.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             log_head,
             projected,
+            unreadable,
         }
     }
 }
 
 impl Metrics {
     /// The Prometheus text exposition, with positions read now.
-    pub fn render(&self, log_head: u64, projected: u64) -> String {
+    pub fn render(&self, log_head: u64, projected: u64, unreadable: u64) -> String {
         self.log_head.set(log_head as i64);
         self.projected.set(projected as i64);
+        self.unreadable.set(unreadable as i64);
         let mut out = String::new();
         if let Ok(registry) = self.registry.lock() {
             let _ = prometheus_client::encoding::text::encode(&mut out, &registry);

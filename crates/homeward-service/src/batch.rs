@@ -43,6 +43,9 @@ struct Run {
 impl Homeward {
     /// Decides every command in order and appends the events.
     pub async fn execute_batch(&self, items: Vec<BatchItem>) -> Result<BatchOutcome, ServiceError> {
+        if let Some(u) = self.unreadable() {
+            return Err(ServiceError::Unreadable(u));
+        }
         let ids: Vec<StreamId> = items.iter().map(|i| i.command.stream_id()).collect();
         let distinct: std::collections::BTreeSet<&StreamId> = ids.iter().collect();
         let mut scratch = self.read().streams.subset(distinct);

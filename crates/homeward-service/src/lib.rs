@@ -58,9 +58,26 @@ pub enum ServiceError {
     /// Too many concurrent writers on one stream; try again.
     #[error("too many concurrent changes to this record; try again")]
     Contended,
+    /// This instance cannot read an entry of the log (written by a newer version), so
+    /// it decides nothing until it is upgraded; it still serves what came before.
+    #[error(
+        "this instance cannot read the entry at position {} of the log ({}): it serves everything before it and changes nothing until it is upgraded to a version that reads it",
+        .0.position, .0.reason
+    )]
+    Unreadable(Unreadable),
     /// The log failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// An entry of the log this build cannot read: the read models stay at the entry
+/// before it, and commands are refused, until a build that reads it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Its position.
+    pub position: u64,
+    /// Why it cannot be read (for a newer schema version: its type and version).
+    pub reason: String,
 }
 
 impl From<StoreError> for ServiceError {
@@ -115,6 +132,7 @@ pub struct Homeward {
     reacted: std::sync::OnceLock<reactor::Reacted>,
     snapshots: Option<Arc<Snapshots>>,
     resumed_from: u64,
+    unreadable: watch::Receiver<Option<Unreadable>>,
 }
 
 impl Homeward {
@@ -162,7 +180,11 @@ impl Homeward {
             None => Projections::default(),
         };
         let from = projections.position;
-        let sub = catch_up(&log, &mut projections, target, progress).await?;
+        let (sub, held) = catch_up(&log, &mut projections, target, progress).await?;
+        if let Some(u) = &held {
+            held_log(u);
+        }
+        let (unreadable_tx, unreadable) = watch::channel(held);
         let position = projections.position;
         let projections = Arc::new(RwLock::new(projections));
         let (projected_tx, projected) = watch::channel(position);
@@ -186,13 +208,23 @@ impl Homeward {
             reacted: std::sync::OnceLock::new(),
             snapshots: snapshots.clone(),
             resumed_from: from,
+            unreadable,
         });
         let saver = snapshots.map(|snapshots| Saver {
             snapshots,
             log,
             last: from,
         });
-        tokio::spawn(project(sub, projections, projected_tx, changes, saver));
+        tokio::spawn(project(
+            sub,
+            projections,
+            Sent {
+                projected: projected_tx,
+                changes,
+                unreadable: unreadable_tx,
+            },
+            saver,
+        ));
         Ok(service)
     }
 
@@ -237,6 +269,16 @@ impl Homeward {
         self.projections
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The entry of the log this instance is held at, if it met one it cannot read.
+    pub fn unreadable(&self) -> Option<Unreadable> {
+        self.unreadable.borrow().clone()
+    }
+
+    /// The same, and a way to wait for it to change.
+    pub fn watch_unreadable(&self) -> watch::Receiver<Option<Unreadable>> {
+        self.unreadable.clone()
     }
 
     /// The last position folded into the read models.
@@ -295,6 +337,9 @@ impl Homeward {
             && let Some(stored) = self.log.idempotent_response(scope.clone(), *hash).await?
         {
             return replayed(&stored);
+        }
+        if let Some(u) = self.unreadable() {
+            return Err(ServiceError::Unreadable(u));
         }
         // Decided and written with the other commands waiting on its stream. The queue
         // holds answers of every type, so each travels as the JSON it is stored as.
@@ -372,15 +417,17 @@ fn replayed<R: Reply>(stored: &[u8]) -> Result<Accepted<R>, ServiceError> {
 
 /// Folds the log from the read models' position up to `target`. Reading and decoding
 /// the next batch (on a blocking thread) overlaps with folding the current one.
+/// Folds the log up to `target`, or up to the first entry this build cannot read (which
+/// it returns: the service then starts held there, serving what it folded).
 async fn catch_up(
     log: &Arc<dyn EventLog>,
     projections: &mut Projections,
     target: u64,
     progress: impl Fn(u64, u64),
-) -> Result<Subscription, StoreError> {
+) -> Result<(Subscription, Option<Unreadable>), StoreError> {
     let mut sub = Subscription::new(Arc::clone(log), projections.position);
     if sub.position() >= target {
-        return Ok(sub);
+        return Ok((sub, None));
     }
     let (batches, mut received) = tokio::sync::mpsc::channel(2);
     let reader = tokio::spawn(async move {
@@ -393,12 +440,37 @@ async fn catch_up(
         }
         sub
     });
+    let mut held = None;
     while let Some(batch) = received.recv().await {
-        let batch = batch?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(StoreError::Corrupt { position, reason }) => {
+                held = Some(Unreadable { position, reason });
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         projections.apply_all(&batch);
         progress(projections.position, target);
     }
-    reader.await.map_err(|_| StoreError::Closed)
+    Ok((reader.await.map_err(|_| StoreError::Closed)?, held))
+}
+
+fn held_log(u: &Unreadable) {
+    tracing::error!(
+        position = u.position,
+        reason = %u.reason,
+        "cannot read the entry at position {} of the log ({}): reads show everything before it, changes are refused; upgrade this instance to a version that reads it (it then goes on by itself)",
+        u.position,
+        u.reason
+    );
+}
+
+/// What the projector tells the rest of the service.
+struct Sent {
+    projected: watch::Sender<u64>,
+    changes: broadcast::Sender<Arc<Change>>,
+    unreadable: watch::Sender<Option<Unreadable>>,
 }
 
 /// Writes a snapshot when enough was folded since the last one.
@@ -438,10 +510,14 @@ impl Saver {
 async fn project(
     mut sub: Subscription,
     projections: Arc<RwLock<Projections>>,
-    projected: watch::Sender<u64>,
-    changes: broadcast::Sender<Arc<Change>>,
+    sent: Sent,
     mut saver: Option<Saver>,
 ) {
+    let Sent {
+        projected,
+        changes,
+        unreadable,
+    } = sent;
     // A person was erased: the snapshot on disk still holds their personal data, so it
     // is replaced at once by one folded past the erasure.
     let mut erased = false;
@@ -454,6 +530,16 @@ async fn project(
         let batch = match sub.next_batch().await {
             Ok(batch) => batch,
             Err(StoreError::Closed) => return,
+            // Never skipped: held at the entry before it, retried until it reads.
+            Err(StoreError::Corrupt { position, reason }) => {
+                let u = Unreadable { position, reason };
+                if unreadable.borrow().as_ref() != Some(&u) {
+                    held_log(&u);
+                    unreadable.send_replace(Some(u));
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
             Err(e) => {
                 tracing::error!(error = %e, position = sub.position(), "projector cannot read the log; retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -477,5 +563,9 @@ async fn project(
             }
         }
         projected.send_replace(sub.position());
+        if unreadable.borrow().is_some() {
+            tracing::info!(position = sub.position(), "the log reads again: going on");
+            unreadable.send_replace(None);
+        }
     }
 }

@@ -32,12 +32,23 @@ impl Subscription {
         self.position
     }
 
-    /// The next entries, waiting until there is at least one.
+    /// The next entries, waiting until there is at least one. An entry this build
+    /// cannot read (a newer schema version, say) is never skipped: the entries before
+    /// it are handed out first, then every call fails with [`StoreError::Corrupt`]
+    /// naming it, until it can be read.
     pub async fn next_batch(&mut self) -> Result<Vec<LogEntry>, StoreError> {
         loop {
             let head = *self.head.borrow_and_update();
             if head > self.position {
-                let entries = self.log.read_after(self.position, self.batch).await?;
+                let entries = match self.log.read_after(self.position, self.batch).await {
+                    Err(StoreError::Corrupt { position, .. }) if position > self.position + 1 => {
+                        let readable = usize::try_from(position - self.position - 1)
+                            .unwrap_or(self.batch)
+                            .min(self.batch);
+                        self.log.read_after(self.position, readable).await?
+                    }
+                    other => other?,
+                };
                 if let Some(last) = entries.last() {
                     self.position = last.position();
                     return Ok(entries);
