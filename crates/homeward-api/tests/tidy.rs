@@ -2,7 +2,8 @@
 //! Crates depend only in the stated direction (read from `cargo metadata`); the
 //! domain's default dependencies stay its stated set; every Rust file starts with its
 //! `//!` doc; the router and the OpenAPI document agree on every route, whose
-//! operationIds are unique; the request fuzz target covers every request body type.
+//! operationIds are unique; the pages' files are all served; the request fuzz target
+//! covers every request body type.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod support;
@@ -245,6 +246,45 @@ async fn the_router_and_the_document_agree_on_every_route() {
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{asset}");
     }
+}
+
+/// Every file of the wall display and of the field page is served (a module that is
+/// not would fail to load in the browser), and every relative `import` of the wall's
+/// modules names one of them.
+#[test]
+fn every_file_of_the_pages_is_served() {
+    let assets = workspace().join("crates/homeward-api/assets");
+    let served = |path: &str| homeward_api::routes::ASSETS.contains(&path);
+    let mut wall_modules = 0;
+    for (dir, page) in [("wall", "/"), ("field", "/field")] {
+        for entry in std::fs::read_dir(assets.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let at = match name.as_str() {
+                "README.md" => continue,
+                "index.html" => page.to_owned(),
+                _ => format!("/{dir}/{name}"),
+            };
+            assert!(served(&at), "assets/{dir}/{name} is not served at {at}");
+            if dir != "wall" || !name.ends_with(".js") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                wall_modules += 1;
+                let target = line
+                    .split(" from './")
+                    .nth(1)
+                    .and_then(|rest| rest.split('\'').next())
+                    .unwrap_or_else(|| panic!("assets/wall/{name}: not a relative import: {line}"));
+                assert!(
+                    served(&format!("/wall/{target}")),
+                    "assets/wall/{name} imports ./{target}, which is not served"
+                );
+            }
+        }
+    }
+    assert!(wall_modules > 0, "no imports found in the wall's modules");
 }
 
 #[test]
