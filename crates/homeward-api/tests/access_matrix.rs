@@ -1493,7 +1493,11 @@ async fn the_pages_outside_the_document_answer_every_role_alike() {
     for (n, token) in tokens.iter().enumerate() {
         // A token of its own for each caller: the answer pages are limited per link.
         let forged = format!("/answer/{n:064x}");
-        for (method, uri, body, want) in [
+        // Every file of the pages (the wall display's modules among them), then these.
+        let files = homeward_api::routes::ASSETS
+            .iter()
+            .map(|path| ("GET", *path, None, StatusCode::OK));
+        for (method, uri, body, want) in files.chain([
             ("GET", "/", None, StatusCode::OK),
             ("GET", "/field", None, StatusCode::OK),
             ("GET", "/field/sw.js", None, StatusCode::OK),
@@ -1504,7 +1508,7 @@ async fn the_pages_outside_the_document_answer_every_role_alike() {
                 Some("status=safe"),
                 StatusCode::NOT_FOUND,
             ),
-        ] {
+        ]) {
             let mut b = Request::builder().method(method).uri(uri);
             if let Some(t) = token {
                 b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));

@@ -2,7 +2,9 @@
 //! Crates depend only in the stated direction (read from `cargo metadata`); the
 //! domain's default dependencies stay its stated set; every Rust file starts with its
 //! `//!` doc; the router and the OpenAPI document agree on every route, whose
-//! operationIds are unique; the request fuzz target covers every request body type.
+//! operationIds are unique; the pages' files are all served; the request fuzz target
+//! covers every request body type; no source file is over a thousand lines unless it
+//! is listed with a reason.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod support;
@@ -134,6 +136,10 @@ fn the_domain_depends_on_its_stated_set_by_default() {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    files_ending(dir, ".rs", out);
+}
+
+fn files_ending(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -142,9 +148,9 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
             if name != "target" && !name.starts_with('.') && name != "node_modules" {
-                rust_files(&path, out);
+                files_ending(&path, suffix, out);
             }
-        } else if name.ends_with(".rs") {
+        } else if name.ends_with(suffix) {
             out.push(path);
         }
     }
@@ -171,6 +177,69 @@ fn every_rust_file_starts_with_its_doc() {
         undocumented.is_empty(),
         "these files do not start with a `//!` doc: {undocumented:?}"
     );
+}
+
+/// The most lines of a source file one can hold in one's head.
+const MAX_LINES: usize = 1000;
+
+/// The source files allowed over [`MAX_LINES`], and why. A file leaves this list when
+/// it is split (the test says so), and none joins it without a reason.
+const LONG_FILES: &[(&str, &str)] = &[
+    (
+        "crates/homeward/src/demo/data.rs",
+        "static tables the demo scenario picks from (names, places, carriers, phrases)",
+    ),
+    (
+        "crates/homeward/src/demo/evac.rs",
+        "one theatre of the demo scenario, a story told in order; not split yet",
+    ),
+    (
+        "crates/homeward/src/demo/cases.rs",
+        "the demo scenario's consular cases, a story told in order; not split yet",
+    ),
+];
+
+#[test]
+fn no_source_file_is_longer_than_one_can_hold_in_ones_head() {
+    let root = workspace();
+    let mut files = Vec::new();
+    for krate in std::fs::read_dir(root.join("crates")).unwrap() {
+        rust_files(&krate.unwrap().path().join("src"), &mut files);
+    }
+    files_ending(&root.join("crates/homeward-api/assets"), ".js", &mut files);
+    assert!(files.len() > 50, "only {} source files found", files.len());
+    let mut long = Vec::new();
+    let mut listed_but_short = Vec::new();
+    for file in &files {
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let lines = std::fs::read_to_string(file).unwrap().lines().count();
+        let listed = LONG_FILES.iter().any(|(path, _)| *path == name);
+        if lines > MAX_LINES && !listed {
+            long.push(format!("{name} ({lines} lines)"));
+        } else if lines <= MAX_LINES && listed {
+            listed_but_short.push(name);
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines: split them at their seams (or list them in LONG_FILES with a reason): {long:?}"
+    );
+    assert!(
+        listed_but_short.is_empty(),
+        "no longer over {MAX_LINES} lines: take them off LONG_FILES: {listed_but_short:?}"
+    );
+    for (path, _) in LONG_FILES {
+        assert!(
+            root.join(path).exists(),
+            "LONG_FILES names {path}, which is gone"
+        );
+    }
 }
 
 /// Every operation of the served document: (method, path template).
@@ -245,6 +314,45 @@ async fn the_router_and_the_document_agree_on_every_route() {
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{asset}");
     }
+}
+
+/// Every file of the wall display and of the field page is served (a module that is
+/// not would fail to load in the browser), and every relative `import` of the wall's
+/// modules names one of them.
+#[test]
+fn every_file_of_the_pages_is_served() {
+    let assets = workspace().join("crates/homeward-api/assets");
+    let served = |path: &str| homeward_api::routes::ASSETS.contains(&path);
+    let mut wall_modules = 0;
+    for (dir, page) in [("wall", "/"), ("field", "/field")] {
+        for entry in std::fs::read_dir(assets.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let at = match name.as_str() {
+                "README.md" => continue,
+                "index.html" => page.to_owned(),
+                _ => format!("/{dir}/{name}"),
+            };
+            assert!(served(&at), "assets/{dir}/{name} is not served at {at}");
+            if dir != "wall" || !name.ends_with(".js") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                wall_modules += 1;
+                let target = line
+                    .split(" from './")
+                    .nth(1)
+                    .and_then(|rest| rest.split('\'').next())
+                    .unwrap_or_else(|| panic!("assets/wall/{name}: not a relative import: {line}"));
+                assert!(
+                    served(&format!("/wall/{target}")),
+                    "assets/wall/{name} imports ./{target}, which is not served"
+                );
+            }
+        }
+    }
+    assert!(wall_modules > 0, "no imports found in the wall's modules");
 }
 
 #[test]

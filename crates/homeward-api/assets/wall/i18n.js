@@ -1,8 +1,8 @@
 // The wall display in Chinese: ?lang=zh (or a browser whose first language is Chinese)
-// turns the screen's words into Chinese as app.js writes them. Only whole texts found in
-// the dictionary (or matching one of the patterns) are translated, and never inside the
-// elements that show names as registered (incident titles, report texts, map labels,
-// places, people), so a name is always shown as it was entered.
+// turns the screen's words into Chinese as the wall's modules write them. Only whole
+// texts found in the dictionary (or matching one of the patterns) are translated, and
+// never inside the elements that show names as registered (incident titles, report
+// texts, map labels, places, people), so a name is always shown as it was entered.
 (function () {
   'use strict';
 

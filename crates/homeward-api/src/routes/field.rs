@@ -23,7 +23,6 @@ const APP_JS: &str = include_str!("../../assets/field/app.js");
 const I18N_JS: &str = include_str!("../../assets/field/i18n.js");
 const STYLE: &str = include_str!("../../assets/field/style.css");
 const SW_JS: &str = include_str!("../../assets/field/sw.js");
-const WALL_I18N_JS: &str = include_str!("../../assets/wall/i18n.js");
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'";
 
@@ -53,11 +52,6 @@ pub async fn app_js() -> impl IntoResponse {
 /// Its words in Chinese and English.
 pub async fn i18n_js() -> impl IntoResponse {
     asset("text/javascript; charset=utf-8", I18N_JS)
-}
-
-/// The wall display's words in Chinese (`/wall/i18n.js`, beside the wall's own assets).
-pub async fn wall_i18n_js() -> impl IntoResponse {
-    asset("text/javascript; charset=utf-8", WALL_I18N_JS)
 }
 
 /// Its style sheet.

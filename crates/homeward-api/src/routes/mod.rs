@@ -110,14 +110,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::verify))
 }
 
-/// The pages' own files (the wall display, the field capture page, the citizens'
-/// answer page), served beside the API and not part of its document.
-pub const ASSETS: &[&str] = &[
-    "/",
-    "/wall/app.js",
-    "/wall/style.css",
-    "/wall/world.json",
-    "/wall/i18n.js",
+/// The field capture page's files and the citizens' answer page's, in the order
+/// [`router`] registers them.
+const PAGES: &[&str] = &[
     "/field",
     "/field/app.js",
     "/field/i18n.js",
@@ -127,21 +122,42 @@ pub const ASSETS: &[&str] = &[
     "/answer-assets/answer.js",
 ];
 
+const ASSET_COUNT: usize = wall::FILES.len() + PAGES.len();
+
+const ASSET_PATHS: [&str; ASSET_COUNT] = {
+    let mut paths = [""; ASSET_COUNT];
+    let mut i = 0;
+    while i < wall::FILES.len() {
+        paths[i] = wall::FILES[i].path;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < PAGES.len() {
+        paths[i + j] = PAGES[j];
+        j += 1;
+    }
+    paths
+};
+
+/// The pages' own files (the wall display's, from [`wall::FILES`], then the field
+/// capture page's and the citizens' answer page's), served beside the API and not part
+/// of its document.
+pub const ASSETS: &[&str] = &ASSET_PATHS;
+
 /// Every route: the API, the pages' files and the citizens' answer page.
 pub fn router() -> Router<AppState> {
-    let (api, _) = api().split_for_parts();
-    api.route(ASSETS[0], get(wall::index))
-        .route(ASSETS[1], get(wall::app_js))
-        .route(ASSETS[2], get(wall::style))
-        .route(ASSETS[3], get(wall::world))
-        .route(ASSETS[4], get(field::wall_i18n_js))
-        .route(ASSETS[5], get(field::index))
-        .route(ASSETS[6], get(field::app_js))
-        .route(ASSETS[7], get(field::i18n_js))
-        .route(ASSETS[8], get(field::style))
-        .route(ASSETS[9], get(field::service_worker))
-        .route(ASSETS[10], get(answer::style))
-        .route(ASSETS[11], get(answer::script))
+    let (mut router, _) = api().split_for_parts();
+    for file in wall::FILES {
+        router = router.route(file.path, get(move || async move { wall::serve(file) }));
+    }
+    router
+        .route(PAGES[0], get(field::index))
+        .route(PAGES[1], get(field::app_js))
+        .route(PAGES[2], get(field::i18n_js))
+        .route(PAGES[3], get(field::style))
+        .route(PAGES[4], get(field::service_worker))
+        .route(PAGES[5], get(answer::style))
+        .route(PAGES[6], get(answer::script))
         // A citizen's answer page: a plain HTML form, not part of the API's document.
         .route(
             "/answer/{token}",

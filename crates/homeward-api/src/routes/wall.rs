@@ -18,15 +18,93 @@ use crate::error::{AppError, Problem};
 use crate::extract::ApiQuery;
 use crate::views;
 
-const INDEX: &str = include_str!("../../assets/wall/index.html");
-const APP_JS: &str = include_str!("../../assets/wall/app.js");
-const STYLE: &str = include_str!("../../assets/wall/style.css");
-const WORLD: &str = include_str!("../../assets/wall/world.json");
+/// One file of the wall display: where it is served, as what, and its bytes.
+#[derive(Debug)]
+pub struct File {
+    /// The path it is served at.
+    pub path: &'static str,
+    /// Its `Content-Type`.
+    pub content_type: &'static str,
+    /// Its bytes, compiled in.
+    pub body: &'static str,
+}
 
-fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every file of the wall display. The router serves each at its path, and
+/// [`super::ASSETS`] lists them. `/wall/app.js` is the entry module; the others are the
+/// ES modules it imports (relative `import`s, so each is a path here), and the words in
+/// Chinese.
+pub const FILES: &[File] = &[
+    File {
+        path: "/",
+        content_type: HTML,
+        body: include_str!("../../assets/wall/index.html"),
+    },
+    File {
+        path: "/wall/app.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/app.js"),
+    },
+    File {
+        path: "/wall/common.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/common.js"),
+    },
+    File {
+        path: "/wall/auth.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/auth.js"),
+    },
+    File {
+        path: "/wall/board.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/board.js"),
+    },
+    File {
+        path: "/wall/render.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/render.js"),
+    },
+    File {
+        path: "/wall/map.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/map.js"),
+    },
+    File {
+        path: "/wall/live.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/live.js"),
+    },
+    File {
+        path: "/wall/replay.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/replay.js"),
+    },
+    File {
+        path: "/wall/i18n.js",
+        content_type: JS,
+        body: include_str!("../../assets/wall/i18n.js"),
+    },
+    File {
+        path: "/wall/style.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../assets/wall/style.css"),
+    },
+    // The world map: public-domain Natural Earth data, as GeoJSON.
+    File {
+        path: "/wall/world.json",
+        content_type: "application/geo+json",
+        body: include_str!("../../assets/wall/world.json"),
+    },
+];
+
+/// Serves one of the wall display's files.
+pub fn serve(file: &'static File) -> impl IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_TYPE, file.content_type),
             (header::CACHE_CONTROL, "no-cache"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (
@@ -35,28 +113,8 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
             ),
             (header::REFERRER_POLICY, "no-referrer"),
         ],
-        body,
+        file.body,
     )
-}
-
-/// The wall display page.
-pub async fn index() -> impl IntoResponse {
-    asset("text/html; charset=utf-8", INDEX)
-}
-
-/// Its script.
-pub async fn app_js() -> impl IntoResponse {
-    asset("text/javascript; charset=utf-8", APP_JS)
-}
-
-/// Its style sheet.
-pub async fn style() -> impl IntoResponse {
-    asset("text/css; charset=utf-8", STYLE)
-}
-
-/// Its world map (public-domain Natural Earth data, as GeoJSON).
-pub async fn world() -> impl IntoResponse {
-    asset("application/geo+json", WORLD)
 }
 
 /// How finely to cut the timeline.

@@ -1,0 +1,179 @@
+//! The readers: a small pool of read-only connections (WAL lets them run beside the
+//! writer), decoding the rows they read, and the queries: a stream, the entries after
+//! a position, the audit trail, the offsets copied from another log.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use super::MAX_AUDIT_ROWS;
+use crate::StoreError;
+use crate::codec::decode_record;
+use crate::envelope::{AuditQuery, AuditRow, LogEntry, RecordedEvent};
+use crate::seal::Keyring;
+
+/// The pool of read-only connections.
+pub(super) struct Readers {
+    pub(super) path: PathBuf,
+    pub(super) idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self.idle.lock().map_err(|_| StoreError::Closed)?.pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c
+            }
+        };
+        let result = f(&conn);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < 8
+        {
+            idle.push(conn);
+        }
+        result
+    }
+
+    pub(super) async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || readers.with(f))
+            .await
+            .map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn decode_rows(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    keys: &Keyring,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let rows = stmt.query_map(params, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (position, record) = row?;
+        let entry = decode_record(position as u64, &record, keys).map_err(|reason| {
+            StoreError::Corrupt {
+                position: position as u64,
+                reason,
+            }
+        })?;
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+/// The next offset to copy from each source partition.
+pub(super) fn mirror_offsets(conn: &Connection) -> Result<HashMap<i32, i64>, StoreError> {
+    let mut stmt = conn.prepare("SELECT partition, next_offset FROM mirror_offsets")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (p, o) = row?;
+        out.insert(p, o);
+    }
+    Ok(out)
+}
+
+/// The events of one stream, in version order.
+pub(super) fn stream(
+    conn: &Connection,
+    stream: String,
+    keys: &Keyring,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, record FROM log WHERE stream_id = ?1 AND kind = 0 ORDER BY version",
+    )?;
+    let entries = decode_rows(&mut stmt, [stream], keys)?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| match e {
+            LogEntry::Event(e) => Some(*e),
+            LogEntry::Rejection(_) => None,
+        })
+        .collect())
+}
+
+/// At most `limit` entries after `after`, in order.
+pub(super) fn after(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+    keys: &Keyring,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, record FROM log WHERE position > ?1 ORDER BY position LIMIT ?2",
+    )?;
+    decode_rows(&mut stmt, params![after as i64, limit as i64], keys)
+}
+
+/// The audit trail: the entries the query selects, with their hashes.
+pub(super) fn audit(
+    conn: &Connection,
+    query: &AuditQuery,
+    keys: &Keyring,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let mut sql =
+        String::from("SELECT position, record, hash, prev_hash FROM log WHERE position > ?1");
+    let mut args: Vec<rusqlite::types::Value> = vec![(query.after.unwrap_or(0) as i64).into()];
+    if let Some(stream) = &query.stream_id {
+        args.push(stream.clone().into());
+        sql.push_str(&format!(" AND stream_id = ?{}", args.len()));
+    }
+    if let Some(actor) = &query.actor {
+        args.push(actor.clone().into());
+        sql.push_str(&format!(" AND actor = ?{}", args.len()));
+    }
+    if let Some(from) = query.from {
+        args.push(from.as_microsecond().into());
+        sql.push_str(&format!(" AND recorded_at >= ?{}", args.len()));
+    }
+    if let Some(to) = query.to {
+        args.push(to.as_microsecond().into());
+        sql.push_str(&format!(" AND recorded_at <= ?{}", args.len()));
+    }
+    let limit = query.limit.clamp(1, MAX_AUDIT_ROWS);
+    sql.push_str(&format!(" ORDER BY position LIMIT {limit}"));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (position, record, hash, prev_hash) = row?;
+        let entry = decode_record(position as u64, &record, keys).map_err(|reason| {
+            StoreError::Corrupt {
+                position: position as u64,
+                reason,
+            }
+        })?;
+        out.push(AuditRow {
+            position: position as u64,
+            entry,
+            hash: hex::encode(hash),
+            prev_hash: hex::encode(prev_hash),
+        });
+    }
+    Ok(out)
+}
