@@ -622,3 +622,115 @@ async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exer
     assert!(!never.exists(), "nothing is written");
     Ok(())
 }
+
+/// Asks the incident's partition writer, as an upgraded instance would, to append a
+/// report of a schema version this build does not read.
+async fn append_as_a_newer_build(cluster: &Cluster, incident: &str) -> anyhow::Result<()> {
+    use homeward_domain::{Actor, IncidentId, Role, StreamId, Timestamp};
+    use homeward_kafka::wire::{ProposedWire, Request};
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+
+    let stream = StreamId::incident(incident.parse::<IncidentId>()?);
+    let request = Request::Append {
+        request_id: uuid::Uuid::now_v7(),
+        reply_to: "newer-build".into(),
+        stream_id: stream.clone(),
+        expected_version: 1,
+        events: vec![ProposedWire {
+            event_id: uuid::Uuid::now_v7(),
+            event_type: "incident.report_filed".into(),
+            schema_version: 99,
+            occurred_at: Timestamp::now(),
+            data: serde_json::json!({"report_id": uuid::Uuid::now_v7(), "text": "From a newer build", "voice_note": "n-1"}),
+        }],
+        actor: Actor::new("amara.okafor", Role::DutyOfficer),
+        correlation_id: uuid::Uuid::now_v7(),
+        causation_id: uuid::Uuid::now_v7(),
+        idempotency: None,
+    };
+    // The same partitioner as the instances, so the request reaches the stream's writer.
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &cluster.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("partitioner", "murmur2_random")
+        .create()?;
+    let key = stream.to_string();
+    let bytes = serde_json::to_vec(&request)?;
+    producer
+        .send(
+            FutureRecord::to(&format!("{}appends", cluster.prefix))
+                .key(&key)
+                .payload(&bytes),
+            std::time::Duration::from_secs(30),
+        )
+        .await
+        .map_err(|(e, _)| e)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn a_record_of_a_newer_version_holds_every_old_instance_before_it_and_refuses_their_writes()
+-> anyhow::Result<()> {
+    use serde_json::{Value, json};
+
+    let cluster = Cluster::single()?;
+    let a = instance(&cluster, "a")?;
+    let b = instance(&cluster, "b")?;
+    let id = open_incident(&a).await?;
+    incident(&b, &id, 1).await?;
+    append_as_a_newer_build(&cluster, &id).await?;
+
+    for i in [&a, &b] {
+        let api = i.api();
+        // Bounded: the record reaches each copy within moments.
+        let mut health = Value::Null;
+        for _ in 0..600 {
+            health = api.get("/healthz").send().await?.json().await?;
+            if health["status"] == "degraded" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(health["status"], "degraded", "{health}");
+        let position = health["unreadable"]["position"]
+            .as_u64()
+            .unwrap_or_default();
+        assert_eq!(health["held_at"].as_u64(), Some(position - 1), "{health}");
+        let reason = health["unreadable"]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("v99"), "{health}");
+        // Reads of everything before it go on; writes are refused, naming it.
+        let file: Value = api
+            .get(&format!("/v1/incidents/{id}"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        assert_eq!(file["version"], 1, "{file}");
+        let r = api
+            .post(&format!("/v1/incidents/{id}/reports"))
+            .json(&json!({"text":"Negotiator on the line","category":"contact"}))
+            .send()
+            .await?;
+        assert_eq!(r.status(), 503);
+        let problem: Value = r.json().await?;
+        assert_eq!(problem["code"], "upgrade_required", "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("position {position}")),
+            "{problem}"
+        );
+        let metrics = api.get("/metrics").send().await?.text().await?;
+        assert!(
+            metrics.contains(&format!("homeward_log_unreadable_position {position}")),
+            "{metrics}"
+        );
+    }
+    // The record is in the chain like any other.
+    cluster.verify_topics()?;
+    Ok(())
+}
