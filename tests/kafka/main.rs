@@ -523,6 +523,12 @@ async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exer
     // Copied into a namespace of its own on the broker.
     let cluster = Cluster::single()?;
     let first = cluster.tmp.path().join("a");
+    let kek = cluster
+        .tmp
+        .path()
+        .join("personal-data.kek")
+        .to_string_lossy()
+        .into_owned();
     let create = |namespace: &str, dir: &std::path::Path| {
         cli(&[
             "exercise",
@@ -543,6 +549,9 @@ async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exer
             "3",
             "--kafka-replication",
             "1",
+            // The key-encryption key its instances share (beside their token key).
+            "--kek",
+            &kek,
         ])
     };
     let (status, _, stderr) = create(&cluster.namespace, &first)?;
@@ -609,8 +618,14 @@ async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exer
     assert_eq!(file["reports"].as_array().map(Vec::len), Some(2), "{file}");
     cluster.verify_topics()?;
     a.verify()?;
-    let (status, report, stderr) =
-        cli(&["exercise", "report", "--data-dir", &first.to_string_lossy()])?;
+    let (status, report, stderr) = cli(&[
+        "exercise",
+        "report",
+        "--data-dir",
+        &first.to_string_lossy(),
+        "--kek",
+        &kek,
+    ])?;
     assert!(status.success(), "{stderr}");
     assert!(report.contains("exercise drill-bamako"), "{report}");
 
@@ -647,6 +662,7 @@ async fn append_as_a_newer_build(cluster: &Cluster, incident: &str) -> anyhow::R
         correlation_id: uuid::Uuid::now_v7(),
         causation_id: uuid::Uuid::now_v7(),
         idempotency: None,
+        new_key: None,
     };
     // The same partitioner as the instances, so the request reaches the stream's writer.
     let producer: FutureProducer = rdkafka::ClientConfig::new()
@@ -733,4 +749,361 @@ async fn a_record_of_a_newer_version_holds_every_old_instance_before_it_and_refu
     // The record is in the chain like any other.
     cluster.verify_topics()?;
     Ok(())
+}
+
+/// Every key, payload and header of every record (aborted ones included) of every
+/// partition of the namespace's topics, as (topic, bytes).
+fn every_byte_on_the_topics(cluster: &Cluster) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::{Headers, Message};
+    use rdkafka::{Offset, TopicPartitionList};
+
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &cluster.brokers)
+        .set("group.id", format!("{}canary-reader", cluster.prefix))
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_uncommitted")
+        .create()?;
+    let timeout = std::time::Duration::from_secs(30);
+    let metadata = consumer.fetch_metadata(None, timeout)?;
+    let mut out = Vec::new();
+    for topic in metadata.topics() {
+        if !topic.name().starts_with(&cluster.prefix) || topic.name().ends_with("canary-reader") {
+            continue;
+        }
+        for p in topic.partitions() {
+            let (low, high) = consumer.fetch_watermarks(topic.name(), p.id(), timeout)?;
+            if high <= low {
+                continue;
+            }
+            let mut tpl = TopicPartitionList::new();
+            tpl.add_partition_offset(topic.name(), p.id(), Offset::Offset(low))?;
+            consumer.assign(&tpl)?;
+            let deadline = std::time::Instant::now() + timeout;
+            loop {
+                let at = consumer
+                    .position()?
+                    .find_partition(topic.name(), p.id())
+                    .map(|e| e.offset());
+                if matches!(at, Some(Offset::Offset(o)) if o >= high) {
+                    break;
+                }
+                anyhow::ensure!(
+                    std::time::Instant::now() < deadline,
+                    "{} {} not read to {high}",
+                    topic.name(),
+                    p.id()
+                );
+                if let Some(m) = consumer.poll(std::time::Duration::from_millis(200)) {
+                    let m = m?;
+                    let mut bytes = m.key().unwrap_or_default().to_vec();
+                    bytes.extend_from_slice(m.payload().unwrap_or_default());
+                    if let Some(h) = m.headers() {
+                        for h in h.iter() {
+                            bytes.extend_from_slice(h.key.as_bytes());
+                            bytes.extend_from_slice(h.value.unwrap_or_default());
+                        }
+                    }
+                    out.push((topic.name().to_owned(), bytes));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The records of the keys topic, from offset 0: (key, whether it has a value).
+fn key_records(cluster: &Cluster) -> anyhow::Result<Vec<(String, bool)>> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Message;
+    use rdkafka::{Offset, TopicPartitionList};
+
+    let topic = format!("{}keys", cluster.prefix);
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &cluster.brokers)
+        .set("group.id", format!("{}keys-reader", cluster.prefix))
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .create()?;
+    let timeout = std::time::Duration::from_secs(30);
+    let (_, high) = consumer.fetch_watermarks(&topic, 0, timeout)?;
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(&topic, 0, Offset::Beginning)?;
+    consumer.assign(&tpl)?;
+    let mut out = Vec::new();
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let at = consumer
+            .position()?
+            .find_partition(&topic, 0)
+            .map(|e| e.offset());
+        if matches!(at, Some(Offset::Offset(o)) if o >= high) || high == 0 {
+            return Ok(out);
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "{topic} not read");
+        if let Some(m) = consumer.poll(std::time::Duration::from_millis(200)) {
+            let m = m?;
+            out.push((
+                String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+                m.payload().is_some(),
+            ));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the Kafka broker that ops/test.sh starts"]
+async fn personal_data_is_sealed_on_every_topic_and_copy_and_an_erasure_reaches_every_instance()
+-> anyhow::Result<()> {
+    use homeward_tests::{Api, cli};
+    use serde_json::{Value, json};
+
+    const PASSPORT: &str = "KQ7730192846";
+    const PHONE: &str = "+44 7700 913 642";
+    const BIRTH: &str = "1961-07-29";
+    const NAME: &str = "Isolde Canarywright";
+    const CALLER: &str = "Perpetua Canarycall";
+    const CALLER_PHONE: &str = "+44 7700 982 517";
+    const PERSON: [&str; 5] = [PASSPORT, PHONE, BIRTH, NAME, "Canarywright"];
+    const ALL: [&str; 7] = [
+        PASSPORT,
+        PHONE,
+        BIRTH,
+        NAME,
+        "Canarywright",
+        CALLER,
+        CALLER_PHONE,
+    ];
+    let in_clear = |what: &[u8]| -> Vec<&str> {
+        ALL.iter()
+            .copied()
+            .filter(|n| what.windows(n.len()).any(|w| w == n.as_bytes()))
+            .collect()
+    };
+    let files_in_clear = |dir: &std::path::Path| -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    for n in in_clear(&bytes) {
+                        found.push(format!("{n} in {}", path.display()));
+                    }
+                }
+            }
+        }
+        found
+    };
+
+    let cluster = Cluster::single()?;
+    let window = ["--kafka-erasure-window", "3s"];
+    let mut a = support::instance_with(&cluster, "a", &window)?;
+    let mut b = support::instance_with(&cluster, "b", &window)?;
+    let admin = {
+        let (status, stdout, stderr) = cli(&[
+            "token",
+            "issue",
+            "--data-dir",
+            &a.dir().to_string_lossy(),
+            "--token-key",
+            &cluster.key.to_string_lossy(),
+            "--subject",
+            "root",
+            "--role",
+            "admin",
+        ])?;
+        anyhow::ensure!(status.success(), "{stderr}");
+        stdout.lines().last().unwrap_or_default().to_owned()
+    };
+    let r = a
+        .api()
+        .post("/v1/persons")
+        .json(
+            &json!({"full_name": NAME, "date_of_birth": BIRTH, "nationality": "GB",
+            "passport_number": PASSPORT, "phone": PHONE}),
+        )
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = a
+        .api()
+        .post("/v1/calls")
+        .json(&json!({"caller_name": CALLER, "caller_phone": CALLER_PHONE,
+            "summary": "Her brother has not called since Monday", "person_id": id}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    // Both instances open it: each followed the key written with it.
+    let person_on = |i: &support::Instance| {
+        let api = i.api();
+        let id = id.clone();
+        async move {
+            for _ in 0..600 {
+                let r = api.get(&format!("/v1/persons/{id}")).send().await?;
+                if r.status().is_success() {
+                    return r.json::<Value>().await.map_err(anyhow::Error::from);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            anyhow::bail!("the person never reached the instance")
+        }
+    };
+    for i in [&a, &b] {
+        let p = person_on(i).await?;
+        assert_eq!(p["full_name"], NAME, "{p}");
+        assert_eq!(p["passport_number"], PASSPORT, "{p}");
+    }
+    // No byte of any topic, copy or log holds them in clear.
+    let records = every_byte_on_the_topics(&cluster)?;
+    assert!(records.iter().any(|(t, _)| t.ends_with(".keys")));
+    for (topic, bytes) in &records {
+        assert!(
+            in_clear(bytes).is_empty(),
+            "{:?} on {topic}",
+            in_clear(bytes)
+        );
+    }
+    for i in [&a, &b] {
+        assert!(
+            files_in_clear(i.dir()).is_empty(),
+            "{:?}",
+            files_in_clear(i.dir())
+        );
+        assert!(in_clear(i.logs().as_bytes()).is_empty(), "{}", i.logs());
+    }
+
+    // Erased through one instance, it reads as erased on both, also after restarts.
+    let r = Api::new(&a.api().base, &admin)
+        .post(&format!("/v1/persons/{id}/erase"))
+        .json(&json!({"reason": "asked to be forgotten"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200);
+    let erased_on = |i: &support::Instance| {
+        let api = i.api();
+        let id = id.clone();
+        async move {
+            let mut person = Value::Null;
+            for _ in 0..600 {
+                person = api
+                    .get(&format!("/v1/persons/{id}"))
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
+                if person["personal_data_erased"] == true {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            assert_eq!(person["personal_data_erased"], true, "{person}");
+            let mut seen = person.to_string();
+            for path in [
+                "/v1/persons?q=canarywright",
+                "/v1/board",
+                "/v1/audit?limit=1000",
+            ] {
+                seen.push_str(&api.get(path).send().await?.text().await?);
+            }
+            for n in PERSON {
+                assert!(!seen.contains(n), "{n} after the erasure: {seen}");
+            }
+            anyhow::Ok(())
+        }
+    };
+    for i in [&a, &b] {
+        erased_on(i).await?;
+    }
+    a.stop()?;
+    b.stop()?;
+    a.start(&cluster)?;
+    b.start(&cluster)?;
+    for i in [&a, &b] {
+        erased_on(i).await?;
+        assert!(
+            files_in_clear(i.dir()).is_empty(),
+            "{:?}",
+            files_in_clear(i.dir())
+        );
+        assert!(in_clear(i.logs().as_bytes()).is_empty(), "{}", i.logs());
+    }
+    cluster.verify_topics()?;
+
+    // Past the erasure window, the erased key's record is compacted away (a later key
+    // rolls the segment it was in).
+    let stream = format!("person-{id}");
+    assert!(key_records(&cluster)?.contains(&(stream.clone(), false)));
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    a.api()
+        .post("/v1/persons")
+        .json(
+            &json!({"full_name": "Later Person", "date_of_birth": "1970-01-02",
+            "nationality": "GB", "passport_number": "P0000001", "phone": "+44 20 0000 0000"}),
+        )
+        .send()
+        .await?
+        .error_for_status()?;
+    let mut gone = false;
+    for _ in 0..180 {
+        if !key_records(&cluster)?.contains(&(stream.clone(), true)) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    assert!(gone, "the erased key is still on the keys topic");
+
+    // An instance with another key-encryption key refuses to start.
+    let other = cluster.tmp.path().join("other.kek");
+    std::fs::write(&other, "11".repeat(32))?;
+    let c_dir = cluster.tmp.path().join("c");
+    let mut args = vec![
+        "serve".to_owned(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--data-dir".into(),
+        c_dir.to_string_lossy().into_owned(),
+        "--kek".into(),
+        other.to_string_lossy().into_owned(),
+    ];
+    args.extend(cluster_args(&cluster));
+    let mut child = std::process::Command::new(homeward_tests::binary()?)
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut status = None;
+    for _ in 0..600 {
+        status = child.try_wait()?;
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if status.is_none() {
+        child.kill()?;
+    }
+    let out = child.wait_with_output()?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(status.is_some_and(|s| !s.success()), "it started: {said}");
+    assert!(said.contains("other.kek"), "{said}");
+    Ok(())
+}
+
+fn cluster_args(cluster: &Cluster) -> Vec<String> {
+    vec![
+        "--kafka".into(),
+        cluster.brokers.clone(),
+        "--namespace".into(),
+        cluster.namespace.clone(),
+        "--token-key".into(),
+        cluster.key.to_string_lossy().into_owned(),
+    ]
 }

@@ -190,10 +190,18 @@ pub struct Instance {
     server: Option<Server>,
     dir: PathBuf,
     token: String,
+    extra: Vec<String>,
+    /// What earlier runs of the instance logged.
+    logs: String,
 }
 
 /// Starts an instance named `name` on the cluster.
 pub fn instance(cluster: &Cluster, name: &str) -> anyhow::Result<Instance> {
+    instance_with(cluster, name, &[])
+}
+
+/// [`instance`] with more `serve` arguments, keeping what it logs at `info`.
+pub fn instance_with(cluster: &Cluster, name: &str, extra: &[&str]) -> anyhow::Result<Instance> {
     let dir = cluster.tmp.path().join(name);
     let (status, stdout, stderr) = cli(&[
         "token",
@@ -211,11 +219,15 @@ pub fn instance(cluster: &Cluster, name: &str) -> anyhow::Result<Instance> {
         bail!("token issue failed: {stderr}");
     }
     let token = stdout.lines().last().context("no token")?.to_owned();
-    let server = Server::start_with(&dir, "127.0.0.1:0", &cluster.args())?;
+    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    let args = [cluster.args(), extra.clone()].concat();
+    let server = Server::start_logging(&dir, "127.0.0.1:0", &args, "info")?;
     Ok(Instance {
         server: Some(server),
         dir,
         token,
+        extra,
+        logs: String::new(),
     })
 }
 
@@ -239,9 +251,21 @@ impl Instance {
     /// SIGTERM: the instance leaves the group and shuts down cleanly.
     pub fn stop(&mut self) -> anyhow::Result<()> {
         if let Some(s) = self.server.take() {
-            s.stop()?;
+            let (_, out) = s.stop_with_output()?;
+            self.logs.push_str(&out);
         }
         Ok(())
+    }
+
+    /// Its data directory.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// Everything it logged, in every run so far.
+    pub fn logs(&self) -> String {
+        let now = self.server.as_ref().map(Server::output).unwrap_or_default();
+        format!("{}{now}", self.logs)
     }
 
     /// Starts the instance again on its data (after [`Instance::stop`] or [`Instance::kill`]).
@@ -251,10 +275,12 @@ impl Instance {
 
     pub fn restart(&mut self, cluster: &Cluster) -> anyhow::Result<()> {
         self.kill()?;
-        self.server = Some(Server::start_with(
+        let args = [cluster.args(), self.extra.clone()].concat();
+        self.server = Some(Server::start_logging(
             &self.dir,
             "127.0.0.1:0",
-            &cluster.args(),
+            &args,
+            "info",
         )?);
         Ok(())
     }

@@ -589,6 +589,8 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
         partitions: 12,
         replication: 0,
         instance_id: homeward_kafka::instance_id(dir.path())?,
+        erasure_window: homeward_kafka::config::ERASURE_WINDOW,
+        kek: None,
     };
     let log = homeward_kafka::KafkaLog::connect(cfg, dir.path()).await?;
     let started = Instant::now();

@@ -15,7 +15,17 @@ pub struct KafkaConfig {
     pub replication: i32,
     /// This instance's stable name (kept in its data directory).
     pub instance_id: String,
+    /// How long an erased person's key may still rest on the brokers: the keys topic's
+    /// `segment.ms` and `max.compaction.lag.ms` (after it, the key record is compacted
+    /// away) and its `delete.retention.ms` (after that, its tombstone too).
+    pub erasure_window: std::time::Duration,
+    /// The key-encryption key's file, shared by the instances like the token key
+    /// (`None`: `personal-data.kek` in the instance's data directory).
+    pub kek: Option<std::path::PathBuf>,
 }
+
+/// The default [`KafkaConfig::erasure_window`]: one hour.
+pub const ERASURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl KafkaConfig {
     /// The events topic: every event and refused command, keyed by stream, kept forever.
@@ -31,6 +41,11 @@ impl KafkaConfig {
     /// The results topic: the writer's answers.
     pub fn results_topic(&self) -> String {
         format!("{}results", self.prefix)
+    }
+
+    /// The keys topic: per-person keys wrapped by the KEK, compacted.
+    pub fn keys_topic(&self) -> String {
+        format!("{}keys", self.prefix)
     }
 
     /// The exercise topic: one record naming the exercise an exercise copy is (absent

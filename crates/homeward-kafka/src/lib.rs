@@ -13,6 +13,7 @@
 //! committed (acks=all, min.insync.replicas) and this instance's copy has it.
 
 pub mod config;
+pub mod keys;
 pub mod marker;
 pub mod mirror;
 pub mod sequencer;
@@ -26,6 +27,8 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use homeward_store::codec::encode_event;
+use homeward_store::keystore::KekFile;
+use homeward_store::seal;
 use homeward_store::sqlite::RecordClock;
 use homeward_store::{
     AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupStop,
@@ -57,6 +60,7 @@ pub struct KafkaLog {
     producer: FutureProducer,
     pending: Pending,
     copied: watch::Receiver<Copied>,
+    keys: Arc<keys::Keys>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -94,7 +98,6 @@ impl KafkaLog {
     ) -> Result<Arc<Self>, StoreError> {
         let cfg = Arc::new(cfg);
         create_topics(&cfg).await?;
-        let local = Arc::new(SqliteLog::open(data_dir)?);
         let producer: FutureProducer = cfg
             .client()
             .set("enable.idempotence", "true")
@@ -118,13 +121,26 @@ impl KafkaLog {
                 Err(e) => return Err(e),
             }
         };
+        // The deployment's KEK first: a wrong one stops the start before anything else.
+        let kek_file = match &cfg.kek {
+            Some(path) => KekFile { path: path.clone() },
+            None => KekFile::in_dir(data_dir),
+        };
+        let kek = keys::Keys::open_kek(&cfg, &kek_file).await?;
+        let local = Arc::new(SqliteLog::open_with_kek(data_dir, kek_file)?);
+        let keys = keys::Keys::follow(Arc::clone(&cfg), kek, local.keyring()).await?;
         tokio::spawn(listen(
             listener,
             cfg.instance_id.clone(),
             Arc::clone(&pending),
         ));
         let (copied_tx, copied) = watch::channel(Copied::default());
-        tokio::spawn(mirror::run(Arc::clone(&cfg), Arc::clone(&local), copied_tx));
+        tokio::spawn(mirror::run(
+            Arc::clone(&cfg),
+            Arc::clone(&local),
+            Arc::clone(&keys),
+            copied_tx,
+        ));
         tokio::spawn(sequencer::run(Arc::clone(&cfg), clock));
         Ok(Arc::new(Self {
             cfg,
@@ -132,6 +148,7 @@ impl KafkaLog {
             producer,
             pending,
             copied,
+            keys,
         }))
     }
 
@@ -195,11 +212,46 @@ impl KafkaLog {
         }
     }
 
-    /// An append as it travels to the sequencer.
-    fn append_wire(&self, request: AppendRequest) -> Result<Request, StoreError> {
+    /// The keys personal data is sealed and opened with (those followed from the keys
+    /// topic), for snapshots.
+    pub fn keyring(&self) -> Arc<seal::Keyring> {
+        Arc::clone(self.keys.ring())
+    }
+
+    /// An append as it travels to the sequencer, its personal data sealed: nothing of
+    /// it leaves this instance in clear. A stream's key is made with its first sealed
+    /// event (the stream is new then, so only one such append can win) and travels
+    /// wrapped by the KEK; `fresh` holds the keys made for earlier appends of the same
+    /// group.
+    fn append_wire(
+        &self,
+        request: AppendRequest,
+        fresh: &mut HashMap<String, seal::Key>,
+    ) -> Result<Request, StoreError> {
+        let stream = request.stream_id.as_str().to_owned();
+        let ring = self.keys.ring();
+        let mut new_key = None;
         let mut events = Vec::with_capacity(request.events.len());
         for p in &request.events {
-            let (event_type, schema_version, data) = encode_event(&p.event)?;
+            let (event_type, schema_version, mut data) = encode_event(&p.event)?;
+            if seal::applies(&stream, event_type) {
+                let key = match ring.get(&stream).or_else(|| fresh.get(&stream).copied()) {
+                    Some(key) => key,
+                    None if request.expected_version == 0 => {
+                        let key = ring.new_key();
+                        let wrapped = self.keys.kek().wrap(&stream, &key, ring.nonce());
+                        new_key = Some(sequencer::b64(&wrapped));
+                        fresh.insert(stream.clone(), key);
+                        key
+                    }
+                    None => {
+                        return Err(StoreError::Unavailable(format!(
+                            "the personal data key of {stream} is not known to this instance (erased, or not followed yet); retry"
+                        )));
+                    }
+                };
+                seal::seal(&stream, &key, ring.nonce(), &mut data);
+            }
             events.push(ProposedWire {
                 event_id: p.event_id,
                 event_type: event_type.to_owned(),
@@ -222,6 +274,7 @@ impl KafkaLog {
                 request_hash: hex::encode(i.request_hash),
                 response: sequencer::b64(&i.response),
             }),
+            new_key,
         })
     }
 
@@ -286,6 +339,8 @@ async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
     let events = cfg.events_topic();
     let appends = cfg.appends_topic();
     let results = cfg.results_topic();
+    let keys = cfg.keys_topic();
+    let window = cfg.erasure_window.as_millis().max(1).to_string();
     let topics = [
         NewTopic::new(
             &events,
@@ -307,6 +362,16 @@ async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
         .set("unclean.leader.election.enable", "false"),
         NewTopic::new(&results, 3, TopicReplication::Fixed(replication))
             .set("retention.ms", "86400000")
+            .set("min.insync.replicas", min_isr)
+            .set("unclean.leader.election.enable", "false"),
+        // Compacted: the last record of each person is kept, and an erased person's key
+        // record is gone within the erasure window, its tombstone one window later.
+        NewTopic::new(&keys, 1, TopicReplication::Fixed(replication))
+            .set("cleanup.policy", "compact")
+            .set("segment.ms", &window)
+            .set("max.compaction.lag.ms", &window)
+            .set("delete.retention.ms", &window)
+            .set("min.cleanable.dirty.ratio", "0.01")
             .set("min.insync.replicas", min_isr)
             .set("unclean.leader.election.enable", "false"),
     ];
@@ -392,7 +457,7 @@ impl EventLog for KafkaLog {
     fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>> {
         Box::pin(async move {
             let key = request.stream_id.to_string();
-            let wire = self.append_wire(request)?;
+            let wire = self.append_wire(request, &mut HashMap::new())?;
             match self.request(&key, wire).await? {
                 Outcome::Appended {
                     partition,
@@ -425,12 +490,13 @@ impl EventLog for KafkaLog {
     ) -> BoxFuture<'_, Result<GroupOutcome, StoreError>> {
         Box::pin(async move {
             let mut key = String::new();
+            let mut fresh = HashMap::new();
             let mut items = Vec::with_capacity(writes.len());
             for write in writes {
                 match write {
                     GroupWrite::Append(request) => {
                         key = request.stream_id.to_string();
-                        items.push(self.append_wire(request)?);
+                        items.push(self.append_wire(request, &mut fresh)?);
                     }
                     GroupWrite::Reject(request) => {
                         if let Some(stream) = &request.stream_id {

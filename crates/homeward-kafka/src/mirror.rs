@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use homeward_store::Idempotency;
@@ -21,8 +21,10 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::watch;
 
 use crate::config::KafkaConfig;
+use crate::keys::Keys;
 use crate::sequencer::unb64;
 use crate::wire;
+use homeward_store::seal;
 
 /// How far the copy got: the last offset copied per partition, and the local position
 /// after it.
@@ -72,19 +74,43 @@ fn entry(m: &OwnedMessage) -> Option<MirrorEntry> {
 pub(crate) async fn run(
     cfg: Arc<KafkaConfig>,
     local: Arc<SqliteLog>,
+    keys: Arc<Keys>,
     copied: watch::Sender<Copied>,
 ) {
     loop {
-        if let Err(e) = copy(&cfg, &local, &copied).await {
+        if let Err(e) = copy(&cfg, &local, &keys, &copied).await {
             tracing::warn!(error = %e, "copying the events topic failed; resuming");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
 }
 
+/// The stream and type of a stored record, enough to know whether it is sealed.
+#[derive(serde::Deserialize)]
+struct Peek {
+    stream_id: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+}
+
+/// Whether `entry` is sealed with a key this instance does not hold (nor destroyed).
+fn needs_key(keys: &Keys, entry: &MirrorEntry) -> bool {
+    let Ok(Peek {
+        stream_id: Some(stream),
+        event_type: Some(event_type),
+    }) = serde_json::from_slice::<Peek>(&entry.record)
+    else {
+        return false;
+    };
+    seal::applies(&stream, &event_type)
+        && keys.ring().get(&stream).is_none()
+        && !keys.ring().was_destroyed(&stream)
+}
+
 async fn copy(
     cfg: &KafkaConfig,
     local: &SqliteLog,
+    keys: &Keys,
     copied: &watch::Sender<Copied>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let consumer: StreamConsumer = cfg
@@ -128,6 +154,7 @@ async fn copy(
             }
             Err(e) => return Err(e.into()),
         };
+        let received = Instant::now();
         let mut batch = vec![first];
         let mut ended = Vec::new();
         // Whatever else has arrived already, without waiting for more.
@@ -143,6 +170,12 @@ async fn copy(
             }
         }
         let entries: Vec<MirrorEntry> = batch.iter().filter_map(entry).collect();
+        // A key is committed with the first event sealed with it: once the keys read
+        // reaches what was committed when this batch arrived, it holds every key the
+        // batch's events were sealed with (those it still lacks were erased).
+        if entries.iter().any(|e| needs_key(keys, e)) {
+            keys.caught_up_since(received).await?;
+        }
         local.mirror(entries).await?;
         copied.send_modify(|c| {
             c.reached_end.extend(ended.iter().copied());

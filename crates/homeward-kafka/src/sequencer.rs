@@ -352,6 +352,7 @@ impl Sequencer {
         self.producer.begin_transaction()?;
         let events_topic = self.cfg.events_topic();
         let results_topic = self.cfg.results_topic();
+        let keys_topic = self.cfg.keys_topic();
         let mut offsets: HashMap<i32, i64> = HashMap::new();
         // Everything of the batch, events and answers, is queued first and awaited
         // together: one produce round trip per batch, not per record or per kind.
@@ -380,13 +381,28 @@ impl Sequencer {
             // its copy to hold it, so the answer goes out with the records, in the same
             // wave, without waiting for their offsets.
             let seq = state.seq;
-            for (key, bytes, headers) in records {
-                let record = FutureRecord::to(&events_topic)
-                    .partition(partition)
-                    .key(&key)
-                    .payload(&bytes)
-                    .headers(headers);
-                deliveries.push(enqueue(&self.producer, record).await?);
+            for rec in records {
+                match rec {
+                    Rec::Event(key, bytes, headers) => {
+                        let record = FutureRecord::to(&events_topic)
+                            .partition(partition)
+                            .key(&key)
+                            .payload(&bytes)
+                            .headers(headers);
+                        deliveries.push(enqueue(&self.producer, record).await?);
+                    }
+                    // In the same transaction as the events sealed with it, or as the
+                    // erasure that destroys it.
+                    Rec::Key(stream, wrapped) => {
+                        let record = match &wrapped {
+                            Some(bytes) => {
+                                FutureRecord::to(&keys_topic).key(&stream).payload(bytes)
+                            }
+                            None => FutureRecord::to(&keys_topic).key(&stream),
+                        };
+                        deliveries.push(enqueue(&self.producer, record).await?);
+                    }
+                }
             }
             let outcome = match outcome {
                 Outcome::Appended { version, .. } => Outcome::Appended {
@@ -435,7 +451,15 @@ impl Sequencer {
     }
 }
 
-type Records = Vec<(String, Vec<u8>, OwnedHeaders)>;
+/// What one decision writes.
+enum Rec {
+    /// A record of the events topic (in the request's partition): key, bytes, headers.
+    Event(String, Vec<u8>, OwnedHeaders),
+    /// A record of the keys topic: a stream's wrapped key, or its tombstone (`None`).
+    Key(String, Option<Vec<u8>>),
+}
+
+type Records = Vec<Rec>;
 
 /// How long the sequencer remembers an idempotency record: a retry within this time
 /// (seven days) has one effect. The events keep the record for good, and every
@@ -590,6 +614,7 @@ fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Rec
             correlation_id,
             causation_id,
             idempotency,
+            new_key,
             ..
         } => {
             if let Some(idem) = idempotency
@@ -658,7 +683,20 @@ fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Rec
                         now.as_microsecond(),
                     );
                 }
-                records.push((stream_id.as_str().to_owned(), encode(&record), headers));
+                records.push(Rec::Event(
+                    stream_id.as_str().to_owned(),
+                    encode(&record),
+                    headers,
+                ));
+                if e.event_type == "person.erased" {
+                    records.push(Rec::Key(stream_id.as_str().to_owned(), None));
+                }
+            }
+            if let Some(wrapped) = new_key {
+                records.insert(
+                    0,
+                    Rec::Key(stream_id.as_str().to_owned(), Some(unb64(wrapped))),
+                );
             }
             state
                 .versions
@@ -701,7 +739,7 @@ fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Rec
                 .map(StreamId::to_string)
                 .unwrap_or_default();
             (
-                vec![(key, encode(&record), headers)],
+                vec![Rec::Event(key, encode(&record), headers)],
                 Outcome::Appended {
                     partition: 0,
                     offset: 0,
@@ -794,6 +832,7 @@ mod tests {
                 request_hash: "ab".into(),
                 response: "cmVzcG9uc2U=".into(),
             }),
+            new_key: None,
         }
     }
 
@@ -887,14 +926,14 @@ mod tests {
         let recorded = |records: &super::Records| -> Vec<Timestamp> {
             records
                 .iter()
-                .map(
-                    |(_, bytes, _)| match serde_json::from_slice(bytes).unwrap() {
-                        homeward_store::codec::StoredRecord::Event { recorded_at, .. } => {
-                            recorded_at
-                        }
-                        other => panic!("{other:?}"),
-                    },
-                )
+                .filter_map(|r| match r {
+                    super::Rec::Event(_, bytes, _) => Some(bytes),
+                    super::Rec::Key(..) => None,
+                })
+                .map(|bytes| match serde_json::from_slice(bytes).unwrap() {
+                    homeward_store::codec::StoredRecord::Event { recorded_at, .. } => recorded_at,
+                    other => panic!("{other:?}"),
+                })
                 .collect()
         };
         let mut state = at_version(0);
@@ -904,5 +943,61 @@ mod tests {
         let earlier: Timestamp = "2026-11-20T08:00:00Z".parse().unwrap();
         let (records, _) = super::decide(&mut state, &append(2, 1, None), earlier);
         assert_eq!(recorded(&records), vec![last_week]);
+    }
+
+    #[test]
+    fn a_new_key_and_an_erasure_write_to_the_keys_topic_with_their_events() {
+        let person = StreamId::person(homeward_domain::PersonId(Uuid::from_u128(5)));
+        let request = |expected, event_type: &str, new_key: Option<&str>| Request::Append {
+            request_id: Uuid::now_v7(),
+            reply_to: "a".into(),
+            stream_id: person.clone(),
+            expected_version: expected,
+            events: vec![ProposedWire {
+                event_id: Uuid::now_v7(),
+                event_type: event_type.into(),
+                schema_version: 1,
+                occurred_at: Timestamp::UNIX_EPOCH,
+                data: serde_json::json!({}),
+            }],
+            actor: Actor::new("wei", Role::DutyOfficer),
+            correlation_id: Uuid::now_v7(),
+            causation_id: Uuid::now_v7(),
+            idempotency: None,
+            new_key: new_key.map(str::to_owned),
+        };
+        let keys = |records: &super::Records| -> Vec<(String, Option<Vec<u8>>)> {
+            records
+                .iter()
+                .filter_map(|r| match r {
+                    super::Rec::Key(s, k) => Some((s.clone(), k.clone())),
+                    super::Rec::Event(..) => None,
+                })
+                .collect()
+        };
+        let mut state = PartitionState::default();
+        let (records, _) = super::decide(
+            &mut state,
+            &request(0, "person.registered", Some("a2V5")),
+            Timestamp::now(),
+        );
+        assert_eq!(
+            keys(&records),
+            vec![(person.to_string(), Some(b"key".to_vec()))]
+        );
+        assert_eq!(records.len(), 2);
+        // A request that loses the race for the new stream writes no key.
+        let (records, outcome) = super::decide(
+            &mut state,
+            &request(0, "person.registered", Some("b3RoZXI=")),
+            Timestamp::now(),
+        );
+        assert!(records.is_empty(), "{outcome:?}");
+        let (records, _) = super::decide(
+            &mut state,
+            &request(1, "person.erased", None),
+            Timestamp::now(),
+        );
+        assert_eq!(keys(&records), vec![(person.to_string(), None)]);
     }
 }

@@ -71,6 +71,10 @@ pub enum Request {
         /// Stored with the events.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         idempotency: Option<IdempotencyWire>,
+        /// The stream's new personal data key, wrapped by the KEK (base64): written to
+        /// the keys topic in the same transaction as the events sealed with it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_key: Option<String>,
     },
     /// A refused command for the audit chain.
     Rejection {

@@ -170,6 +170,17 @@ impl Kek {
         &self.origin
     }
 
+    /// A check value of this KEK, kept where the keys rest, so that another KEK is
+    /// recognised before it opens (or fails to open) anything.
+    pub fn check_value(&self, nonce: [u8; 24]) -> Vec<u8> {
+        self.wrap(CHECK_LABEL, &[0u8; 32], nonce)
+    }
+
+    /// Whether `wrapped` is this KEK's check value.
+    pub fn opens_check(&self, wrapped: &[u8]) -> bool {
+        self.unwrap(CHECK_LABEL, wrapped).is_some()
+    }
+
     /// Wraps `key` for `stream` under a fresh `nonce`.
     pub fn wrap(&self, stream: &str, key: &[u8], nonce: [u8; 24]) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new((&self.key).into());

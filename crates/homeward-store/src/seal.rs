@@ -101,6 +101,13 @@ impl Keyring {
         nonce
     }
 
+    /// A new key, not kept here (it is kept once it is stored where keys rest).
+    pub fn new_key(&self) -> Key {
+        let mut key = [0u8; 32];
+        self.fill(&mut key);
+        key
+    }
+
     /// The key of `stream`, if it exists.
     pub fn get(&self, stream: &str) -> Option<Key> {
         self.keys.read().ok()?.get(stream).copied()
@@ -120,6 +127,16 @@ impl Keyring {
             self.fill(&mut key);
             key
         })
+    }
+
+    /// Keeps `key` as the key of `stream` (read from where keys rest: the Kafka keys
+    /// topic); it replaces nothing already held.
+    pub fn insert(&self, stream: &str, key: Key) {
+        let mut keys = match self.keys.write() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        keys.entry(stream.to_owned()).or_insert(key);
     }
 
     /// Forgets the key of `stream` (after its destruction was committed).

@@ -211,6 +211,11 @@ struct ServeArgs {
     /// Replication factor when Homeward creates its topics (0: min(3, brokers)).
     #[arg(long, env = "HOMEWARD_KAFKA_REPLICATION", default_value_t = 0)]
     kafka_replication: i32,
+    /// How long an erased person's key may still rest on the brokers when Homeward
+    /// creates the keys topic (its `segment.ms` and `max.compaction.lag.ms`; its
+    /// tombstone stays as long again, `delete.retention.ms`), e.g. `1h`, `10m`, `5s`.
+    #[arg(long, env = "HOMEWARD_KAFKA_ERASURE_WINDOW", default_value = "1h")]
+    kafka_erasure_window: String,
     /// Requests a second each subject may make on average (0: no limit); over it,
     /// requests get 429 with `Retry-After`.
     #[arg(long, env = "HOMEWARD_RATE_LIMIT", default_value_t = 100)]
@@ -410,6 +415,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             partitions: args.kafka_partitions.max(1),
             replication: args.kafka_replication,
             instance_id: homeward_kafka::instance_id(&data_dir)?,
+            erasure_window: std::time::Duration::try_from(parse_ttl(&args.kafka_erasure_window)?)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .context("--kafka-erasure-window is not a positive duration")?,
+            kek: Some(args.kek.file(&beside).path),
         }),
         None => None,
     };
@@ -435,7 +445,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let exercise_clock = match exercise {
         Some(_) if args.exercise_speed.is_some() || args.injects.is_some() => {
-            let start = crate::exercise::resume_from(&data_dir)?;
+            let start = crate::exercise::resume_from(&data_dir, args.kek.file(&beside))?;
             Some((
                 start,
                 Arc::new(crate::exercise::ExerciseClock::new(
@@ -451,14 +461,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => Arc::new(SystemClock),
     };
     rt.block_on(async move {
-        let mut keyring = None;
-        let log: Arc<dyn EventLog> = match kafka_cfg {
+        let (log, keyring): (Arc<dyn EventLog>, _) = match kafka_cfg {
             None => {
                 let log = args
                     .kek
                     .open_with_clock(&data_dir, &beside, Arc::clone(&clock))?;
-                keyring = Some(log.keyring());
-                Arc::new(log)
+                let keyring = log.keyring();
+                (Arc::new(log), keyring)
             }
             Some(cfg) => {
                 tracing::info!(brokers = %cfg.brokers, prefix = %cfg.prefix, instance = %cfg.instance_id, "using Kafka");
@@ -472,7 +481,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
                 kafka.catch_up().await?;
-                kafka
+                let keyring = kafka.keyring();
+                (kafka, keyring)
             }
         };
         let tokens = Arc::new(args.key.load(&data_dir)?);
@@ -492,9 +502,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Homeward::start(Arc::clone(&log), Arc::clone(&clock), |_, _| {}).await?
         } else {
             let mut snapshots = Snapshots::in_dir(&data_dir).every(args.snapshot_every);
-            if let Some(keys) = keyring {
-                snapshots = snapshots.sealed_with(keys);
-            }
+            snapshots = snapshots.sealed_with(keyring);
             Homeward::start_with_snapshots(Arc::clone(&log), Arc::clone(&clock), snapshots, |_, _| {})
                 .await?
         };
@@ -798,6 +806,8 @@ fn verify_kafka(brokers: String, prefix: String) -> anyhow::Result<ExitCode> {
         partitions: 0,
         replication: 0,
         instance_id: format!("verify-{}", std::process::id()),
+        erasure_window: homeward_kafka::config::ERASURE_WINDOW,
+        kek: None,
     };
     runtime()?.block_on(async move {
         match homeward_kafka::verify::verify(&cfg).await {

@@ -14,6 +14,7 @@ use clap::Args;
 use homeward_domain::call::CallEvent;
 use homeward_domain::person::PersonEvent;
 use homeward_domain::{DomainEvent, Timestamp};
+use homeward_store::keystore::KekFile;
 use homeward_store::sqlite::FILE_NAME;
 use homeward_store::{AppendRequest, EventLog, LogEntry, ProposedEvent, RecordedEvent, SqliteLog};
 
@@ -29,6 +30,12 @@ pub struct CreateArgs {
     /// Copy the crisis as it stood at this moment (RFC 3339).
     #[arg(long)]
     as_of: Timestamp,
+    /// The key-encryption key file of `--from` (default: `personal-data.kek` in it; for
+    /// a Kafka instance's copy, the one its instances share: the personal data then
+    /// reads as absent, its keys staying on the cluster, and the copy has no stand-ins
+    /// to make).
+    #[arg(long)]
+    from_kek: Option<PathBuf>,
     /// The new data directory (must not exist, or be empty).
     #[arg(long)]
     data_dir: PathBuf,
@@ -49,6 +56,20 @@ pub struct CreateArgs {
     /// With `--kafka`: replication factor of the copy's topics (0: min(3, brokers)).
     #[arg(long, default_value_t = 0)]
     kafka_replication: i32,
+    /// With `--kafka`: the copy's key-encryption key file (created if missing; default
+    /// `personal-data.kek` in `--data-dir`). The instances serving the copy share it.
+    #[arg(long, requires = "kafka")]
+    kek: Option<PathBuf>,
+}
+
+/// The KEK file named, or the one in `dir`.
+fn kek_file(dir: &Path, named: Option<&Path>) -> KekFile {
+    match named {
+        Some(path) => KekFile {
+            path: path.to_owned(),
+        },
+        None => KekFile::in_dir(dir),
+    }
 }
 
 /// The exercise a data directory holds, if it is an exercise copy.
@@ -219,7 +240,7 @@ pub fn create(args: CreateArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
             .context("name the exercise with --name")?,
     };
     runtime.block_on(async move {
-        let source = SqliteLog::open(&args.from)?;
+        let source = SqliteLog::open_with_kek(&args.from, kek_file(&args.from, args.from_kek.as_deref()))?;
         let mut entries: Vec<RecordedEvent> = Vec::new();
         let mut after = 0;
         loop {
@@ -253,6 +274,8 @@ pub fn create(args: CreateArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
                     partitions: args.kafka_partitions.max(1),
                     replication: args.kafka_replication,
                     instance_id: String::new(),
+                    erasure_window: homeward_kafka::config::ERASURE_WINDOW,
+                    kek: args.kek.clone(),
                 };
                 let used = homeward_kafka::marker::topics_in_use(&cfg)
                     .await
@@ -415,10 +438,10 @@ impl homeward_service::Clock for ExerciseClock {
 
 /// The moment an exercise's clock starts from: its `as_of`, or the last entry recorded
 /// in the copy when that is later (a restarted exercise goes on, never back).
-pub fn resume_from(data_dir: &Path) -> anyhow::Result<Timestamp> {
+pub fn resume_from(data_dir: &Path, kek: KekFile) -> anyhow::Result<Timestamp> {
     let start = start_of(data_dir)?;
     let conn_last = {
-        let log = SqliteLog::open(data_dir)?;
+        let log = SqliteLog::open_with_kek(data_dir, kek)?;
         let head = *log.head().borrow();
         let rt = tokio::runtime::Builder::new_current_thread().build()?;
         rt.block_on(log.read_after(head.saturating_sub(1), 1))?
@@ -574,6 +597,10 @@ pub struct ReportArgs {
     /// The exercise copy.
     #[arg(long)]
     data_dir: PathBuf,
+    /// Its key-encryption key file (default: `personal-data.kek` in `--data-dir`; on
+    /// Kafka, the one its instances share).
+    #[arg(long)]
+    kek: Option<PathBuf>,
 }
 
 /// The after-action report: each inject, the first action that answered it (the next
@@ -584,7 +611,10 @@ pub fn report(args: ReportArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
         .with_context(|| format!("{} is not an exercise copy", args.data_dir.display()))?;
     let start = start_of(&args.data_dir)?;
     let events = runtime.block_on(async {
-        let log = SqliteLog::open(&args.data_dir)?;
+        let log = SqliteLog::open_with_kek(
+            &args.data_dir,
+            kek_file(&args.data_dir, args.kek.as_deref()),
+        )?;
         let mut events: Vec<RecordedEvent> = Vec::new();
         let mut after = 0;
         loop {

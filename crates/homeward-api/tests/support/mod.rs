@@ -122,6 +122,8 @@ impl TestApp {
                     partitions: 3,
                     replication: 1,
                     instance_id: homeward_kafka::instance_id(dir.path()).expect("instance id"),
+                    erasure_window: homeward_kafka::config::ERASURE_WINDOW,
+                    kek: None,
                 };
                 homeward_kafka::KafkaLog::connect(cfg, dir.path())
                     .await
