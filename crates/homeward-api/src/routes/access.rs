@@ -10,7 +10,7 @@ use homeward_domain::policy::Action;
 use homeward_service::Command;
 use serde::Deserialize;
 
-use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
 use crate::error::AppError;
 
@@ -43,14 +43,13 @@ pub async fn revoke(
         subject: b.subject,
         reason: b.reason,
     });
-    let names = CommandNames::default();
-    submit(
-        &state,
-        &r.origin,
-        Action::RevokeTokens,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RevokeTokens,
+            command,
+            StatusCode::CREATED,
+            CommandNames::default(),
+        )
+        .await
 }

@@ -9,11 +9,10 @@ use homeward_domain::call::{CallCategory, CallCommand, LogCall};
 use homeward_domain::policy::Action;
 use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit,
+    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -133,16 +132,15 @@ pub async fn log(
         incident_id: b.incident_id,
         person_id: b.person_id,
     });
-    let command = Command::Call(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::LogCall,
-        command,
-        StatusCode::CREATED,
-        CommandNames::id(id),
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::LogCall,
+            id.command(command),
+            StatusCode::CREATED,
+            id.names(),
+        )
+        .await
 }
 
 /// Calls, newest first.
@@ -199,23 +197,18 @@ pub async fn link(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<CallId>, LinkBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b, caller) = (r.path, r.body, &r.origin.caller);
-    let command = CallCommand::Link {
-        incident_known: b
-            .incident_id
-            .is_some_and(|i| incident_visible(&state, caller, i)),
-        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
-        incident_id: b.incident_id,
-        person_id: b.person_id,
-    };
-    let command = Command::Call(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::LogCall,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    let (b, caller) = (&r.body, &r.origin.caller);
+    let incident_known = b
+        .incident_id
+        .is_some_and(|i| incident_visible(&state, caller, i));
+    let person_known = b.person_id.is_some_and(|p| person_known(&state, p));
+    r.send(&state, Action::LogCall, StatusCode::OK, |_, b| {
+        CallCommand::Link {
+            incident_known,
+            person_known,
+            incident_id: b.incident_id,
+            person_id: b.person_id,
+        }
+    })
     .await
 }

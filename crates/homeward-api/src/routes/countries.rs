@@ -8,10 +8,9 @@ use homeward_domain::CountryCode;
 use homeward_domain::country::CountryCommand;
 use homeward_domain::policy::Action;
 use homeward_projections::board::RiskLevel;
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
-use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses, submit};
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -49,21 +48,16 @@ pub async fn set_risk(
         level: b.level,
         reason: b.reason,
     };
-    let names = CommandNames {
-        country: Some(country),
-        ..CommandNames::default()
-    };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
-    let command = Command::Country(country, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::SetCountryRisk,
-        command,
-        StatusCode::OK,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::SetCountryRisk,
+            country.command(command),
+            StatusCode::OK,
+            country.names(),
+        )
+        .await
 }
 
 /// Every country's risk level, highest first.

@@ -14,7 +14,7 @@ use homeward_projections::decisions::{self, DecisionRecord};
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
-use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses, submit};
+use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
 use super::{authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
@@ -101,15 +101,15 @@ pub async fn record(
         known_position: Some(known_position),
         ..CommandNames::id(decision_id.0)
     };
-    submit(
-        &state,
-        &r.origin,
-        Action::RecordDecision,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RecordDecision,
+            command,
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// An incident's decisions, each with `known` (the incident as it stood at the

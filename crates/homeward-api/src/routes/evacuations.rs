@@ -14,12 +14,11 @@ use homeward_domain::{
 use homeward_projections::evacuations::{
     Counts, EvacueeRecord, Manifest, TransportRecord, manifests_csv,
 };
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::authorize;
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, run, submit,
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -239,17 +238,15 @@ pub async fn open(
         incident_id: b.incident_id,
         incident_known,
     };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::ManageEvacuations,
+            id.command(command),
+            StatusCode::CREATED,
+            id.names(),
+        )
+        .await
 }
 
 /// Every evacuation with its counts.
@@ -297,16 +294,11 @@ pub async fn add_assembly_point(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, EvacuationCommand::AddAssemblyPoint { name: b.name });
-    let names = CommandNames::id(id);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| EvacuationCommand::AddAssemblyPoint { name: b.name },
     )
     .await
 }
@@ -321,32 +313,20 @@ pub async fn add_transport(
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
     let transport_id = TransportId(state.service.new_id());
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::ScheduleTransport(ScheduleTransport {
-            transport_id,
-            mode: b.mode,
-            carrier: b.carrier,
-            number: b.number,
-            from: b.from,
-            to: b.to,
-            departs_at: b.departs_at,
-            capacity: b.capacity,
-        }),
-    );
+    let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
     let names = CommandNames {
         evacuation_id: Some(id.into()),
         ..CommandNames::id(transport_id)
     };
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::ManageEvacuations,
+            id.command(command),
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// Close the evacuation, with a reason.
@@ -357,17 +337,9 @@ pub async fn close(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, EvacuationCommand::Close { reason: b.reason });
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageEvacuations, StatusCode::OK, |_, b| {
+        EvacuationCommand::Close { reason: b.reason }
+    })
     .await
 }
 
@@ -379,25 +351,14 @@ pub async fn check_in(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::CheckIn {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::CheckIn {
             person_id,
             assembly_point: b.assembly_point,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -410,26 +371,15 @@ pub async fn assign(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Assign {
+    r.send(
+        &state,
+        Action::ManageEvacuations,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Assign {
             person_id,
             transport_id: b.transport_id,
             split_group: b.split_group,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -442,25 +392,14 @@ pub async fn board(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Board {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Board {
             person_id,
             transport_id: b.transport_id,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -473,22 +412,11 @@ pub async fn no_show(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, {
-        let _ = b;
-        EvacuationCommand::NoShow { person_id }
-    });
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ProcessEvacuees,
-        command,
         StatusCode::OK,
-        names,
+        |(_, person_id), _| EvacuationCommand::NoShow { person_id },
     )
     .await
 }
@@ -501,25 +429,14 @@ pub async fn offload(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Offload {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Offload {
             person_id,
             reason: b.reason,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -532,23 +449,14 @@ pub async fn depart(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
-    let command = EvacuationCommand::Depart {
-        transport_id,
-        occurred_at: b.occurred_at,
-    };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        transport_id: Some(transport_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::OK,
-        names,
+        |(_, transport_id), b| EvacuationCommand::Depart {
+            transport_id,
+            occurred_at: b.occurred_at,
+        },
     )
     .await
 }
@@ -561,23 +469,14 @@ pub async fn arrive(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
-    let command = EvacuationCommand::Arrive {
-        transport_id,
-        occurred_at: b.occurred_at,
-    };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        transport_id: Some(transport_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::OK,
-        names,
+        |(_, transport_id), b| EvacuationCommand::Arrive {
+            transport_id,
+            occurred_at: b.occurred_at,
+        },
     )
     .await
 }
@@ -610,16 +509,12 @@ pub async fn register(
             // A new person is registered first, under a key derived from this request
             // so that a retry registers them once (and names the same person).
             let pid = PersonId(state.service.new_id());
-            let command = Command::Person(pid, person.command(&state));
-            let origin = r.origin.keyed("#person");
-            let registered = run(
-                &state,
-                &origin,
-                Action::RegisterPerson,
-                command,
-                CommandNames::id(pid),
-            )
-            .await?;
+            let command = pid.command(person.command(&state));
+            let registered = r
+                .origin
+                .keyed("#person")
+                .run(&state, Action::RegisterPerson, command, pid.names())
+                .await?;
             registered
                 .reply
                 .names
@@ -641,20 +536,32 @@ pub async fn register(
         group: b.group,
         person_known,
     };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    let evacuee = (id, person_id);
+    r.origin
+        .submit(
+            &state,
+            Action::ProcessEvacuees,
+            evacuee.command(command),
+            StatusCode::CREATED,
+            evacuee.names(),
+        )
+        .await
+}
+
+impl TransportBody {
+    /// The transport, scheduled under `transport_id`.
+    fn scheduled(self, transport_id: TransportId) -> ScheduleTransport {
+        ScheduleTransport {
+            transport_id,
+            mode: self.mode,
+            carrier: self.carrier,
+            number: self.number,
+            from: self.from,
+            to: self.to,
+            departs_at: self.departs_at,
+            capacity: self.capacity,
+        }
+    }
 }
 
 fn stream(id: EvacuationId) -> Option<StreamId> {

@@ -10,11 +10,11 @@ use homeward_domain::person::{
 };
 use homeward_domain::policy::Action;
 use homeward_domain::{PersonId, Timestamp};
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, Warning, submit,
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
+    Warning,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -160,6 +160,41 @@ pub struct PersonCorrectionBody {
     pub phone: Option<String>,
 }
 
+impl From<WhereaboutsBody> for Whereabouts {
+    fn from(b: WhereaboutsBody) -> Self {
+        Self {
+            country: b.country,
+            place: b.place,
+            lat: b.lat,
+            lon: b.lon,
+        }
+    }
+}
+
+impl From<WelfareBody> for PersonCommand {
+    fn from(b: WelfareBody) -> Self {
+        Self::RecordWelfareCheck {
+            status: b.status,
+            note: b.note,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl From<PersonCorrectionBody> for PersonCommand {
+    fn from(b: PersonCorrectionBody) -> Self {
+        Self::CorrectDetails {
+            corrects_version: b.corrects_version,
+            reason: b.reason,
+            full_name: b.full_name,
+            date_of_birth: b.date_of_birth,
+            nationality: b.nationality,
+            passport_number: b.passport_number,
+            phone: b.phone,
+        }
+    }
+}
+
 /// The locator's query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -202,19 +237,18 @@ pub async fn register(
     };
     let names = CommandNames {
         warnings: Some(warnings),
-        ..CommandNames::id(id)
+        ..id.names()
     };
     // Someone registered in a country at risk is owed a welfare check: `submit` waits.
-    let command = Command::Person(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::RegisterPerson,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RegisterPerson,
+            id.command(command),
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// Search persons by name or passport number (the locator).
@@ -273,16 +307,9 @@ pub async fn erase(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::Erase { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        Action::ErasePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::ErasePerson, StatusCode::OK, |_, b| {
+        PersonCommand::Erase { reason: b.reason }
+    })
     .await
 }
 
@@ -294,24 +321,9 @@ pub async fn whereabouts(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::UpdateWhereabouts(Whereabouts {
-            country: b.country,
-            place: b.place,
-            lat: b.lat,
-            lon: b.lon,
-        }),
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        PersonCommand::UpdateWhereabouts(b.into())
+    })
     .await
 }
 
@@ -323,16 +335,9 @@ pub async fn vulnerabilities(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::SetVulnerabilities(b.vulnerabilities));
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        PersonCommand::SetVulnerabilities(b.vulnerabilities)
+    })
     .await
 }
 
@@ -344,23 +349,9 @@ pub async fn welfare(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::RecordWelfareCheck {
-            status: b.status,
-            note: b.note,
-            occurred_at: b.occurred_at,
-        },
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -372,16 +363,9 @@ pub async fn unmerge(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::Unmerge { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+        PersonCommand::Unmerge { reason: b.reason }
+    })
     .await
 }
 
@@ -393,27 +377,9 @@ pub async fn correct(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::CorrectDetails {
-            corrects_version: b.corrects_version,
-            reason: b.reason,
-            full_name: b.full_name,
-            date_of_birth: b.date_of_birth,
-            nationality: b.nationality,
-            passport_number: b.passport_number,
-            phone: b.phone,
-        },
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -425,27 +391,22 @@ pub async fn merge(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, MergeBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let target = state
-        .service
-        .read()
-        .locator
-        .get(b.into)
-        .map(|p| p.merged_into);
-    let command = PersonCommand::MergeInto {
-        this: id,
-        into: b.into,
-        reason: b.reason,
-        target,
+    // What the surviving record is: itself merged into another, or unknown.
+    let target = |into| {
+        state
+            .service
+            .read()
+            .locator
+            .get(into)
+            .map(|p| p.merged_into)
     };
-    let command = Command::Person(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |this, b| {
+        PersonCommand::MergeInto {
+            this,
+            into: b.into,
+            reason: b.reason,
+            target: target(b.into),
+        }
+    })
     .await
 }

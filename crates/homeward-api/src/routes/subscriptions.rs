@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::authorize;
-use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -137,15 +137,9 @@ pub async fn create(
         ..CommandNames::id(id)
     };
     let command = Command::Subscription(id, command);
-    submit(
-        &state,
-        &r.origin,
-        MANAGE,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(&state, MANAGE, command, StatusCode::CREATED, names)
+        .await
 }
 
 /// Who manages subscriptions.
@@ -211,15 +205,15 @@ pub async fn delete(
     .await?;
     existing(&state, id)?;
     let command = Command::Subscription(id, SubscriptionCommand::Delete { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        MANAGE,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            MANAGE,
+            command,
+            StatusCode::OK,
+            CommandNames::id(id),
+        )
+        .await
 }
 
 /// The deliveries of a subscription that kept failing, oldest first.
