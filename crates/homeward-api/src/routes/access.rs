@@ -20,10 +20,8 @@ use crate::error::AppError;
 #[serde(deny_unknown_fields)]
 pub struct RevocationBody {
     /// The token's id (its `jti` claim).
-    #[serde(default)]
     pub token_id: Option<String>,
     /// A subject: every token issued to them until now.
-    #[serde(default)]
     pub subject: Option<String>,
     /// Why.
     pub reason: String,

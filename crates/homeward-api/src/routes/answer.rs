@@ -454,13 +454,10 @@ pub struct AnswerForm {
     /// `safe` or `needs_help`.
     pub status: String,
     /// Anything they want to say.
-    #[serde(default)]
     pub message: Option<String>,
     /// Their position, if they shared it.
-    #[serde(default)]
     pub lat: Option<String>,
     /// With `lat`.
-    #[serde(default)]
     pub lon: Option<String>,
 }
 

@@ -27,24 +27,18 @@ pub struct CallBody {
     /// Who called.
     pub caller_name: String,
     /// The caller's phone (personal data).
-    #[serde(default)]
     pub caller_phone: Option<String>,
     /// How the caller relates to the person concerned (mother, employer, self).
-    #[serde(default)]
     pub caller_relation: Option<String>,
     /// Where the caller is (ISO 3166-1 alpha-2).
-    #[serde(default)]
     pub from_country: Option<String>,
     /// What it was about (default `other`).
-    #[serde(default)]
     pub category: Option<CallCategory>,
     /// What was said and done.
     pub summary: String,
     /// The incident it concerns.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
     /// The person it concerns.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
 }
 
@@ -53,10 +47,8 @@ pub struct CallBody {
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The incident it concerns.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
     /// The person it concerns.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
 }
 

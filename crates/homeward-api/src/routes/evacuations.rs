@@ -40,7 +40,6 @@ pub struct OpenEvacuationBody {
     #[serde(default)]
     pub assembly_points: Vec<String>,
     /// The incident it belongs to.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
 }
 
@@ -59,7 +58,6 @@ pub struct TransportBody {
     /// Flight, ship, bus or train.
     pub mode: TransportMode,
     /// Airline, shipping line, bus company.
-    #[serde(default)]
     pub carrier: Option<String>,
     /// Flight or service number.
     pub number: String,
@@ -78,15 +76,12 @@ pub struct TransportBody {
 #[serde(deny_unknown_fields)]
 pub struct EvacueeBody {
     /// A person already in the registry.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
     /// A person to register first.
-    #[serde(default)]
     pub person: Option<PersonBody>,
     /// Who goes first.
     pub priority: Priority,
     /// Family group: members travel together.
-    #[serde(default)]
     pub group: Option<String>,
 }
 
@@ -95,7 +90,6 @@ pub struct EvacueeBody {
 #[serde(deny_unknown_fields)]
 pub struct CheckInBody {
     /// Where.
-    #[serde(default)]
     pub assembly_point: Option<String>,
 }
 
@@ -123,7 +117,6 @@ pub struct BoardBody {
 #[serde(deny_unknown_fields)]
 pub struct MovementBody {
     /// When it happened, if earlier than now.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 

@@ -39,22 +39,16 @@ pub struct OpenIncidentBody {
     /// 1 (lowest) to 5 (highest).
     pub severity: u8,
     /// `normal` (default) or `restricted`; kidnappings are always restricted.
-    #[serde(default)]
     pub classification: Option<Classification>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// What is known so far.
-    #[serde(default)]
     pub summary: Option<String>,
     /// When it happened, if earlier than now.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -65,7 +59,6 @@ pub struct StatusBody {
     /// The new status (`closed` needs a reason).
     pub status: IncidentStatus,
     /// Why.
-    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -84,7 +77,6 @@ pub struct SeverityBody {
     /// 1 to 5.
     pub severity: u8,
     /// Why.
-    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -105,7 +97,6 @@ pub struct AffectedPersonBody {
     /// Their status.
     pub status: AffectedStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -116,7 +107,6 @@ pub struct PersonStatusBody {
     /// The new status.
     pub status: AffectedStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -127,10 +117,8 @@ pub struct TaskBody {
     /// What to do.
     pub title: String,
     /// When it must be done.
-    #[serde(default)]
     pub due_at: Option<Timestamp>,
     /// Who does it.
-    #[serde(default)]
     pub assignee: Option<String>,
 }
 
@@ -139,7 +127,6 @@ pub struct TaskBody {
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -152,16 +139,12 @@ pub struct ReportBody {
     /// What it is about.
     pub category: ReportCategory,
     /// Where.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// When it happened in the field.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -174,7 +157,6 @@ pub struct CaptorContactBody {
     /// What was said.
     pub summary: String,
     /// When.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -185,13 +167,10 @@ pub struct DemandBody {
     /// The demand.
     pub summary: String,
     /// An amount.
-    #[serde(default)]
     pub amount: Option<u64>,
     /// ISO 4217 currency of the amount.
-    #[serde(default)]
     pub currency: Option<String>,
     /// The captors' deadline.
-    #[serde(default)]
     pub deadline: Option<Timestamp>,
 }
 
@@ -200,14 +179,12 @@ pub struct DemandBody {
 #[serde(deny_unknown_fields)]
 pub struct ProofOfLifeBody {
     /// The hostage it concerns, if one.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
     /// Video, photo, call, question answered...
     pub method: String,
     /// What it showed.
     pub summary: String,
     /// When it was received.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -230,7 +207,6 @@ pub struct OutcomeBody {
     /// What happened.
     pub summary: String,
     /// When.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -258,22 +234,16 @@ pub enum FixBody {
     /// Details of the incident.
     Details {
         /// Title.
-        #[serde(default)]
         title: Option<String>,
         /// Summary.
-        #[serde(default)]
         summary: Option<String>,
         /// Country.
-        #[serde(default)]
         country: Option<String>,
         /// Place.
-        #[serde(default)]
         place: Option<String>,
         /// Latitude.
-        #[serde(default)]
         lat: Option<f64>,
         /// Longitude.
-        #[serde(default)]
         lon: Option<f64>,
     },
 }

@@ -34,22 +34,16 @@ pub struct PersonBody {
     /// ISO 3166-1 alpha-2.
     pub nationality: String,
     /// Passport number (personal data).
-    #[serde(default)]
     pub passport_number: Option<String>,
     /// Phone (personal data).
-    #[serde(default)]
     pub phone: Option<String>,
     /// Where they are now (ISO 3166-1 alpha-2).
-    #[serde(default)]
     pub current_country: Option<String>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// Reasons to look after them first.
     #[serde(default)]
@@ -90,16 +84,12 @@ impl PersonBody {
 #[serde(deny_unknown_fields)]
 pub struct WhereaboutsBody {
     /// ISO 3166-1 alpha-2.
-    #[serde(default)]
     pub country: Option<String>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
 }
 
@@ -118,10 +108,8 @@ pub struct WelfareBody {
     /// `safe`, `needs_help` or `no_answer`.
     pub status: WelfareStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
     /// When the check was made.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -144,19 +132,14 @@ pub struct PersonCorrectionBody {
     /// Why.
     pub reason: String,
     /// Corrected name.
-    #[serde(default)]
     pub full_name: Option<String>,
     /// Corrected date of birth.
-    #[serde(default)]
     pub date_of_birth: Option<String>,
     /// Corrected nationality.
-    #[serde(default)]
     pub nationality: Option<String>,
     /// Corrected passport number.
-    #[serde(default)]
     pub passport_number: Option<String>,
     /// Corrected phone.
-    #[serde(default)]
     pub phone: Option<String>,
 }
 
