@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
+use super::{incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -70,20 +71,6 @@ pub struct CallQuery {
 pub struct CallList {
     /// The calls.
     pub calls: Vec<CallRecord>,
-}
-
-/// Whether the caller may see an incident by id (unknown incidents are not visible).
-fn incident_visible(state: &AppState, caller: &Caller, id: IncidentId) -> bool {
-    state
-        .service
-        .read()
-        .incidents
-        .get(id)
-        .is_some_and(|f| views::may_see(caller, f))
-}
-
-fn person_known(state: &AppState, id: PersonId) -> bool {
-    state.service.read().locator.get(id).is_some()
 }
 
 fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRecord> {

@@ -445,6 +445,11 @@ pub(crate) fn respond(status: StatusCode, accepted: Accepted<CommandResult>) -> 
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
+    with_etag(response, version)
+}
+
+/// `response`, with a record's version as its `ETag` (what `If-Match` names).
+pub(crate) fn with_etag(mut response: Response, version: u64) -> Response {
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         response
             .headers_mut()

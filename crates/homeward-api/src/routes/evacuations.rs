@@ -16,10 +16,10 @@ use homeward_projections::evacuations::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::authorize;
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
+use super::{authorize, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -216,14 +216,9 @@ pub async fn open(
     let id = EvacuationId(state.service.new_id());
     let b = r.body;
     let caller = &r.origin.caller;
-    let incident_known = b.incident_id.is_some_and(|i| {
-        state
-            .service
-            .read()
-            .incidents
-            .get(i)
-            .is_some_and(|f| views::may_see(caller, f))
-    });
+    let incident_known = b
+        .incident_id
+        .is_some_and(|i| incident_visible(&state, caller, i));
     let command = EvacuationCommand::Open {
         country: b.country,
         reason: b.reason,
@@ -522,7 +517,7 @@ pub async fn register(
             ));
         }
     };
-    let person_known = state.service.read().locator.get(person_id).is_some();
+    let person_known = person_known(&state, person_id);
     let command = EvacuationCommand::RegisterEvacuee {
         person_id,
         priority: b.priority,

@@ -18,8 +18,9 @@ use serde_json::json;
 
 use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders, Origin,
+    with_etag,
 };
-use super::{ensure_visible, visible_incident};
+use super::{ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -394,13 +395,7 @@ pub async fn get(
         }
     };
     let version = file.version;
-    let mut response = Json(file).into_response();
-    if let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{version}\"")) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::ETAG, etag);
-    }
-    Ok(response)
+    Ok(with_etag(Json(file).into_response(), version))
 }
 
 /// Move an incident along its workflow (`closed` needs a reason).
@@ -649,7 +644,7 @@ pub async fn add_person(
     r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let person_known = state.service.read().locator.get(b.person_id).is_some();
+    let person_known = person_known(&state, b.person_id);
     let affected = (id, b.person_id);
     let command = IncidentCommand::AddPerson {
         person_id: b.person_id,
