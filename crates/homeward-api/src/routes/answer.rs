@@ -14,7 +14,8 @@
 use std::net::SocketAddr;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -120,6 +121,29 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
                 .ok()
                 .map(|c| c.0.ip()),
         ))
+    }
+}
+
+/// A visit to an answer link: where the visitor comes from, the link's token, and the
+/// language to answer in (`?lang=`, else `Accept-Language`).
+pub struct Visit {
+    peer: PeerAddr,
+    token: String,
+    lang: Lang,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = PathRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PathRejection> {
+        let Ok(peer) = PeerAddr::from_request_parts(parts, state).await;
+        let Path(token) = Path::<String>::from_request_parts(parts, state).await?;
+        let query = Query::<LangQuery>::from_request_parts(parts, state).await;
+        let lang = Lang::pick(
+            query.as_ref().ok().and_then(|q| q.lang.as_deref()),
+            &parts.headers,
+        );
+        Ok(Self { peer, token, lang })
     }
 }
 
@@ -408,17 +432,8 @@ fn refused(lang: Lang, why: Option<u64>) -> Response {
 }
 
 /// The answer page: two buttons, an optional message and position.
-pub async fn page_get(
-    State(state): State<AppState>,
-    peer: PeerAddr,
-    axum::extract::Path(token): axum::extract::Path<String>,
-    query: Result<Query<LangQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = Lang::pick(
-        query.as_ref().ok().and_then(|q| q.lang.as_deref()),
-        &headers,
-    );
+pub async fn page_get(State(state): State<AppState>, visit: Visit) -> Response {
+    let Visit { peer, token, lang } = visit;
     if let Err(why) = admit(&state, &peer, &token) {
         return refused(lang, why);
     }
@@ -505,16 +520,10 @@ fn note_of(form: &AnswerForm) -> Result<Option<String>, &'static str> {
 /// Records the citizen's answer, once.
 pub async fn page_post(
     State(state): State<AppState>,
-    peer: PeerAddr,
-    axum::extract::Path(token): axum::extract::Path<String>,
-    query: Result<Query<LangQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
+    visit: Visit,
     form: Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let lang = Lang::pick(
-        query.as_ref().ok().and_then(|q| q.lang.as_deref()),
-        &headers,
-    );
+    let Visit { peer, token, lang } = visit;
     let usable = match admit(&state, &peer, &token) {
         Ok(u) => u,
         Err(why) => return refused(lang, why),
