@@ -31,7 +31,8 @@ use uuid::Uuid;
 use super::authorize;
 use crate::AppState;
 use crate::auth::{Caller, answer_token_hash};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Rejected, Unauthorized};
 use crate::extract::ApiPath;
 
 /// Where the answer page lives; a link is this followed by its token.
@@ -51,8 +52,8 @@ pub struct AnswerLink {
 /// personal data), never stored; a retry makes another link.
 #[utoipa::path(post, path = "/v1/tasks/{id}/answer-link", tag = "tasks",
     params(("id" = TaskId, Path)),
-    responses((status = 201, body = AnswerLink), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = AnswerLink), BadRequest, Unauthorized,
+        Forbidden, NotFound, Rejected),
     security(("bearer" = [])))]
 pub async fn issue(
     State(state): State<AppState>,

@@ -19,7 +19,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
 use crate::routes::incidents::AsOf;
 use crate::views;
@@ -35,7 +36,7 @@ fn render(state: &AppState, caller: &Caller) -> BoardView {
 /// The board: open incidents, totals, risk levels and the latest field reports, now
 /// or as they stood at `as_of`.
 #[utoipa::path(get, path = "/v1/board", tag = "board", params(AsOf),
-    responses((status = 200, body = BoardView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = BoardView), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn board(
     State(state): State<AppState>,
@@ -176,7 +177,7 @@ async fn missed(
 #[utoipa::path(get, path = "/v1/board/stream", tag = "board",
     params(("Last-Event-ID" = Option<u64>, Header, description = "The id of the last event received before reconnecting")),
     responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String),
-        (status = 401, body = Problem), (status = 403, body = Problem)),
+        Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn stream(
     State(state): State<AppState>,

@@ -17,7 +17,8 @@ use super::command::{
 use super::{incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
@@ -124,7 +125,7 @@ pub async fn log(
 
 /// Calls, newest first.
 #[utoipa::path(get, path = "/v1/calls", tag = "calls", operation_id = "list_calls", params(CallQuery),
-    responses((status = 200, body = CallList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = CallList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -153,7 +154,7 @@ pub async fn list(
 
 /// One call.
 #[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", operation_id = "get_call", params(("id" = CallId, Path)),
-    responses((status = 200, body = CallRecord), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = CallRecord), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,

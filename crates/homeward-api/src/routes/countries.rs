@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
 
 /// A risk level.
@@ -62,7 +63,7 @@ pub async fn set_risk(
 
 /// Every country's risk level, highest first.
 #[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
-    responses((status = 200, body = RiskList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = RiskList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

@@ -18,7 +18,8 @@ use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandRespons
 use super::{authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, IfMatch};
 use crate::views;
 
@@ -117,8 +118,8 @@ pub async fn record(
 /// (the reports filed on the incident after that position).
 #[utoipa::path(get, path = "/v1/incidents/{id}/decisions", tag = "incidents",
     params(("id" = IncidentId, Path)),
-    responses((status = 200, body = DecisionList), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = DecisionList), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

@@ -22,7 +22,8 @@ use super::command::{
 use super::{authorize, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
 use crate::routes::incidents::ReasonBody;
 use crate::routes::persons::PersonBody;
@@ -239,7 +240,7 @@ pub async fn open(
 
 /// Every evacuation with its counts.
 #[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
-    responses((status = 200, body = EvacuationList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = EvacuationList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -259,7 +260,7 @@ pub async fn list(
 
 /// One evacuation: transports, evacuees, and the reconciliation.
 #[utoipa::path(get, path = "/v1/evacuations/{id}", tag = "evacuations", operation_id = "get_evacuation", params(("id" = EvacuationId, Path)),
-    responses((status = 200, body = EvacuationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = EvacuationView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -596,7 +597,7 @@ pub fn manifests(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path)),
     responses((status = 200, body = Manifest, content_type = "application/json"),
         (status = 200, description = "CSV manifest", content_type = "text/csv", body = String),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+        Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn manifest(
     State(state): State<AppState>,

@@ -23,7 +23,8 @@ use super::command::{
 use super::{ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery, IfMatch};
 use crate::views;
 
@@ -320,7 +321,7 @@ pub async fn open(
 
 /// List incidents the caller may see.
 #[utoipa::path(get, path = "/v1/incidents", tag = "incidents", operation_id = "list_incidents", params(ListQuery),
-    responses((status = 200, body = IncidentList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = IncidentList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -374,7 +375,7 @@ pub async fn list(
 /// One incident's file, now or as it stood at `as_of`.
 #[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", operation_id = "get_incident",
     params(("id" = IncidentId, Path), AsOf),
-    responses((status = 200, body = IncidentFile), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = IncidentFile), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,

@@ -18,7 +18,8 @@ use super::command::{
 };
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
@@ -236,7 +237,7 @@ pub async fn register(
 
 /// Search persons by name or passport number (the locator).
 #[utoipa::path(get, path = "/v1/persons", tag = "persons", params(SearchQuery),
-    responses((status = 200, body = PersonList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = PersonList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn search(
     State(state): State<AppState>,
@@ -263,7 +264,7 @@ pub async fn search(
 
 /// One person: status, last known place, incidents and calls.
 #[utoipa::path(get, path = "/v1/persons/{id}", tag = "persons", operation_id = "get_person", params(("id" = PersonId, Path)),
-    responses((status = 200, body = PersonView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = PersonView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,

@@ -17,7 +17,8 @@ use super::authorize;
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
 
 /// A subscription to create.
@@ -147,7 +148,7 @@ const MANAGE: Action = Action::ManageSubscriptions;
 
 /// Every subscription, with how its deliveries stand on this instance.
 #[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
-    responses((status = 200, body = SubscriptionList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = SubscriptionList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -219,8 +220,8 @@ pub async fn delete(
 /// The deliveries of a subscription that kept failing, oldest first.
 #[utoipa::path(get, path = "/v1/subscriptions/{id}/failures", tag = "subscriptions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = FailureList), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = FailureList), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn failures(
     State(state): State<AppState>,
@@ -250,8 +251,8 @@ pub async fn failures(
 /// Send every failed delivery of a subscription again, oldest first.
 #[utoipa::path(post, path = "/v1/subscriptions/{id}/failures/replay", tag = "subscriptions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ReplayResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = ReplayResult), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn replay(
     State(state): State<AppState>,
