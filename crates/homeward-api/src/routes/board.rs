@@ -10,7 +10,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use homeward_domain::incident::IncidentEvent;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, DomainEvent, IncidentId, StreamKind};
+use homeward_domain::{CountryCode, DomainEvent, IncidentId, StreamKind, Timestamp};
+use homeward_projections::Projections;
 use homeward_projections::board::{BoardView, FeedItem, Visibility, board_incident};
 use homeward_service::Change;
 use homeward_store::LogEntry;
@@ -25,12 +26,18 @@ use crate::extract::ApiQuery;
 use crate::routes::incidents::AsOf;
 use crate::views;
 
-fn render(state: &AppState, caller: &Caller) -> BoardView {
-    let now = state.service.now();
-    let p = state.service.read();
-    let mut view = p.render_board(now, &|f| views::board_visibility(caller, f));
+/// The board as `p` shows it at `at` to this caller, naming the exercise this server
+/// runs, if any.
+fn render_at(state: &AppState, caller: &Caller, p: &Projections, at: Timestamp) -> BoardView {
+    let mut view = p.render_board(at, &|f| views::board_visibility(caller, f));
     view.exercise = state.exercise.as_deref().map(str::to_owned);
     view
+}
+
+/// The board now.
+fn render(state: &AppState, caller: &Caller) -> BoardView {
+    let now = state.service.now();
+    render_at(state, caller, &state.service.read(), now)
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
@@ -48,9 +55,7 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            let mut view = p.render_board(at, &|f| views::board_visibility(&caller, f));
-            view.exercise = state.exercise.as_deref().map(str::to_owned);
-            Ok(Json(view))
+            Ok(Json(render_at(&state, &caller, &p, at)))
         }
     }
 }
