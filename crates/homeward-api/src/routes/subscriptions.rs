@@ -186,6 +186,18 @@ fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
     }
 }
 
+/// The deliveries of an existing subscription, for a caller who manages
+/// subscriptions: `None` when this instance does not deliver.
+fn deliveries<'a>(
+    state: &'a AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Option<&'a homeward_notify::Notifier>, AppError> {
+    caller.require(Action::ManageSubscriptions)?;
+    existing(state, id)?;
+    Ok(state.notifier.as_deref())
+}
+
 /// End a subscription: nothing more is delivered to it.
 #[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions",
     params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
@@ -228,9 +240,7 @@ pub async fn failures(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<FailureList>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(&state, id)?;
-    let failures = match &state.notifier {
+    let failures = match deliveries(&state, &caller, id)? {
         Some(n) => n.failures(id).map_err(internal)?,
         None => Vec::new(),
     };
@@ -259,9 +269,7 @@ pub async fn replay(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ReplayResult>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(&state, id)?;
-    let outcome = match &state.notifier {
+    let outcome = match deliveries(&state, &caller, id)? {
         Some(n) => n.replay_failures(id).await.map_err(internal)?,
         None => homeward_notify::ReplayOutcome::default(),
     };
