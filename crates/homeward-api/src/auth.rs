@@ -284,17 +284,16 @@ mod tests {
         "2026-05-01T08:00:00Z".parse().expect("time")
     }
 
+    /// A token for amira with `role`, issued at `at` for an hour.
+    fn issue(keys: &TokenKeys, role: Role, at: Timestamp) -> String {
+        keys.issue("amira", role, at, jiff::SignedDuration::from_hours(1))
+            .expect("issue")
+    }
+
     #[test]
     fn issued_tokens_verify_and_name_subject_and_role() {
         let keys = TokenKeys::from_secret(&[1; 32]);
-        let token = keys
-            .issue(
-                "amira",
-                Role::FieldOfficer,
-                Timestamp::now(),
-                jiff::SignedDuration::from_hours(1),
-            )
-            .expect("issue");
+        let token = issue(&keys, Role::FieldOfficer, Timestamp::now());
         let claims = keys.verify(&token).expect("verify");
         assert_eq!(claims.sub, "amira");
         assert_eq!(claims.role, Role::FieldOfficer);
@@ -303,36 +302,15 @@ mod tests {
     #[test]
     fn expired_foreign_and_unsigned_tokens_are_refused() {
         let keys = TokenKeys::from_secret(&[1; 32]);
-        let expired = keys
-            .issue(
-                "amira",
-                Role::FieldOfficer,
-                now(),
-                jiff::SignedDuration::from_hours(1),
-            )
-            .expect("issue");
+        let expired = issue(&keys, Role::FieldOfficer, now());
         assert!(keys.verify(&expired).is_err());
 
         let other = TokenKeys::from_secret(&[2; 32]);
-        let foreign = other
-            .issue(
-                "amira",
-                Role::DutyOfficer,
-                Timestamp::now(),
-                jiff::SignedDuration::from_hours(1),
-            )
-            .expect("issue");
+        let foreign = issue(&other, Role::DutyOfficer, Timestamp::now());
         assert!(keys.verify(&foreign).is_err());
 
         // alg: none, with the claims of a valid token.
-        let valid = keys
-            .issue(
-                "amira",
-                Role::DutyOfficer,
-                Timestamp::now(),
-                jiff::SignedDuration::from_hours(1),
-            )
-            .expect("issue");
+        let valid = issue(&keys, Role::DutyOfficer, Timestamp::now());
         let payload = valid.split('.').nth(1).expect("payload");
         let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
         assert!(keys.verify(&unsigned).is_err());

@@ -11,6 +11,39 @@ use serde::Serialize;
 /// The media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The problems a route may answer besides its own result, one type a status, for the
+/// OpenAPI document: `responses((status = 200, body = …), Unauthorized, Forbidden)`.
+/// They are never built; they describe.
+#[allow(dead_code)]
+pub mod problems {
+    use super::Problem;
+
+    /// The request is malformed.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 400)]
+    pub struct BadRequest(Problem);
+
+    /// No valid token.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 401)]
+    pub struct Unauthorized(Problem);
+
+    /// The caller's role may not do this.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 403)]
+    pub struct Forbidden(Problem);
+
+    /// No such record (or one the caller may not see).
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 404)]
+    pub struct NotFound(Problem);
+
+    /// The command breaks a rule.
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 422)]
+    pub struct Rejected(Problem);
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {

@@ -2,6 +2,7 @@
 //! media type, size limit, unknown fields refused), path and query parameters,
 //! `Idempotency-Key` and `If-Match`.
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -79,41 +80,25 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
-/// Path parameters, with a problem document when they do not parse.
-#[derive(Debug)]
+/// Path parameters; a path that does not parse names no resource (404).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(Path), rejection(AppError))]
 pub struct ApiPath<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for ApiPath<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned + Send,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(v)| Self(v))
-            .map_err(|e| AppError::NotFound(format!("no such resource: {}", e.body_text())))
+impl From<PathRejection> for AppError {
+    fn from(e: PathRejection) -> Self {
+        AppError::NotFound(format!("no such resource: {}", e.body_text()))
     }
 }
 
 /// Query parameters, with a problem document when they do not parse.
-#[derive(Debug)]
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for ApiQuery<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned + Send,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| Self(v))
-            .map_err(|e| AppError::bad_request("invalid_query", e.body_text()))
+impl From<QueryRejection> for AppError {
+    fn from(e: QueryRejection) -> Self {
+        AppError::bad_request("invalid_query", e.body_text())
     }
 }
 

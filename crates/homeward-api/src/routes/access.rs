@@ -10,7 +10,7 @@ use homeward_domain::policy::Action;
 use homeward_service::Command;
 use serde::Deserialize;
 
-use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
 use crate::error::AppError;
 
@@ -20,10 +20,8 @@ use crate::error::AppError;
 #[serde(deny_unknown_fields)]
 pub struct RevocationBody {
     /// The token's id (its `jti` claim).
-    #[serde(default)]
     pub token_id: Option<String>,
     /// A subject: every token issued to them until now.
-    #[serde(default)]
     pub subject: Option<String>,
     /// Why.
     pub reason: String,
@@ -43,14 +41,13 @@ pub async fn revoke(
         subject: b.subject,
         reason: b.reason,
     });
-    let names = CommandNames::default();
-    submit(
-        &state,
-        &r.origin,
-        Action::RevokeTokens,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RevokeTokens,
+            command,
+            StatusCode::CREATED,
+            CommandNames::default(),
+        )
+        .await
 }

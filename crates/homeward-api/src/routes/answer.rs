@@ -14,7 +14,8 @@
 use std::net::SocketAddr;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +31,8 @@ use uuid::Uuid;
 use super::authorize;
 use crate::AppState;
 use crate::auth::{Caller, answer_token_hash};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Rejected, Unauthorized};
 use crate::extract::ApiPath;
 
 /// Where the answer page lives; a link is this followed by its token.
@@ -50,8 +52,8 @@ pub struct AnswerLink {
 /// personal data), never stored; a retry makes another link.
 #[utoipa::path(post, path = "/v1/tasks/{id}/answer-link", tag = "tasks",
     params(("id" = TaskId, Path)),
-    responses((status = 201, body = AnswerLink), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = AnswerLink), BadRequest, Unauthorized,
+        Forbidden, NotFound, Rejected),
     security(("bearer" = [])))]
 pub async fn issue(
     State(state): State<AppState>,
@@ -120,6 +122,29 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
                 .ok()
                 .map(|c| c.0.ip()),
         ))
+    }
+}
+
+/// A visit to an answer link: where the visitor comes from, the link's token, and the
+/// language to answer in (`?lang=`, else `Accept-Language`).
+pub struct Visit {
+    peer: PeerAddr,
+    token: String,
+    lang: Lang,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = PathRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PathRejection> {
+        let Ok(peer) = PeerAddr::from_request_parts(parts, state).await;
+        let Path(token) = Path::<String>::from_request_parts(parts, state).await?;
+        let query = Query::<LangQuery>::from_request_parts(parts, state).await;
+        let lang = Lang::pick(
+            query.as_ref().ok().and_then(|q| q.lang.as_deref()),
+            &parts.headers,
+        );
+        Ok(Self { peer, token, lang })
     }
 }
 
@@ -408,17 +433,8 @@ fn refused(lang: Lang, why: Option<u64>) -> Response {
 }
 
 /// The answer page: two buttons, an optional message and position.
-pub async fn page_get(
-    State(state): State<AppState>,
-    peer: PeerAddr,
-    axum::extract::Path(token): axum::extract::Path<String>,
-    query: Result<Query<LangQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = Lang::pick(
-        query.as_ref().ok().and_then(|q| q.lang.as_deref()),
-        &headers,
-    );
+pub async fn page_get(State(state): State<AppState>, visit: Visit) -> Response {
+    let Visit { peer, token, lang } = visit;
     if let Err(why) = admit(&state, &peer, &token) {
         return refused(lang, why);
     }
@@ -454,13 +470,10 @@ pub struct AnswerForm {
     /// `safe` or `needs_help`.
     pub status: String,
     /// Anything they want to say.
-    #[serde(default)]
     pub message: Option<String>,
     /// Their position, if they shared it.
-    #[serde(default)]
     pub lat: Option<String>,
     /// With `lat`.
-    #[serde(default)]
     pub lon: Option<String>,
 }
 
@@ -508,16 +521,10 @@ fn note_of(form: &AnswerForm) -> Result<Option<String>, &'static str> {
 /// Records the citizen's answer, once.
 pub async fn page_post(
     State(state): State<AppState>,
-    peer: PeerAddr,
-    axum::extract::Path(token): axum::extract::Path<String>,
-    query: Result<Query<LangQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
+    visit: Visit,
     form: Result<Form<AnswerForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let lang = Lang::pick(
-        query.as_ref().ok().and_then(|q| q.lang.as_deref()),
-        &headers,
-    );
+    let Visit { peer, token, lang } = visit;
     let usable = match admit(&state, &peer, &token) {
         Ok(u) => u,
         Err(why) => return refused(lang, why),

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
 use crate::views;
 
@@ -156,7 +157,7 @@ fn names_only_visible_incidents(state: &AppState, caller: &Caller, data: &Value)
 
 /// The audit trail, filtered.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", operation_id = "list_audit", params(AuditParams),
-    responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = AuditPage), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -267,7 +268,7 @@ pub async fn list(
 
 /// Verifies the whole hash chain of the embedded log.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = Verification), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = Verification), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn verify(
     State(state): State<AppState>,

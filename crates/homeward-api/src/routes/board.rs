@@ -10,7 +10,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use homeward_domain::incident::IncidentEvent;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, DomainEvent, IncidentId, StreamKind};
+use homeward_domain::{CountryCode, DomainEvent, IncidentId, StreamKind, Timestamp};
+use homeward_projections::Projections;
 use homeward_projections::board::{BoardView, FeedItem, Visibility, board_incident};
 use homeward_service::Change;
 use homeward_store::LogEntry;
@@ -19,23 +20,30 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
 use crate::routes::incidents::AsOf;
 use crate::views;
 
-fn render(state: &AppState, caller: &Caller) -> BoardView {
-    let now = state.service.now();
-    let p = state.service.read();
-    let mut view = p.render_board(now, &|f| views::board_visibility(caller, f));
+/// The board as `p` shows it at `at` to this caller, naming the exercise this server
+/// runs, if any.
+fn render_at(state: &AppState, caller: &Caller, p: &Projections, at: Timestamp) -> BoardView {
+    let mut view = p.render_board(at, &|f| views::board_visibility(caller, f));
     view.exercise = state.exercise.as_deref().map(str::to_owned);
     view
+}
+
+/// The board now.
+fn render(state: &AppState, caller: &Caller) -> BoardView {
+    let now = state.service.now();
+    render_at(state, caller, &state.service.read(), now)
 }
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
 /// or as they stood at `as_of`.
 #[utoipa::path(get, path = "/v1/board", tag = "board", params(AsOf),
-    responses((status = 200, body = BoardView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = BoardView), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn board(
     State(state): State<AppState>,
@@ -47,9 +55,7 @@ pub async fn board(
         None => Ok(Json(render(&state, &caller))),
         Some(at) => {
             let p = state.service.projections_as_of(at).await?;
-            let mut view = p.render_board(at, &|f| views::board_visibility(&caller, f));
-            view.exercise = state.exercise.as_deref().map(str::to_owned);
-            Ok(Json(view))
+            Ok(Json(render_at(&state, &caller, &p, at)))
         }
     }
 }
@@ -176,7 +182,7 @@ async fn missed(
 #[utoipa::path(get, path = "/v1/board/stream", tag = "board",
     params(("Last-Event-ID" = Option<u64>, Header, description = "The id of the last event received before reconnecting")),
     responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String),
-        (status = 401, body = Problem), (status = 403, body = Problem)),
+        Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn stream(
     State(state): State<AppState>,

@@ -9,15 +9,16 @@ use homeward_domain::call::{CallCategory, CallCommand, LogCall};
 use homeward_domain::policy::Action;
 use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit,
+    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
+use super::{incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
@@ -28,24 +29,18 @@ pub struct CallBody {
     /// Who called.
     pub caller_name: String,
     /// The caller's phone (personal data).
-    #[serde(default)]
     pub caller_phone: Option<String>,
     /// How the caller relates to the person concerned (mother, employer, self).
-    #[serde(default)]
     pub caller_relation: Option<String>,
     /// Where the caller is (ISO 3166-1 alpha-2).
-    #[serde(default)]
     pub from_country: Option<String>,
     /// What it was about (default `other`).
-    #[serde(default)]
     pub category: Option<CallCategory>,
     /// What was said and done.
     pub summary: String,
     /// The incident it concerns.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
     /// The person it concerns.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
 }
 
@@ -54,10 +49,8 @@ pub struct CallBody {
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The incident it concerns.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
     /// The person it concerns.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
 }
 
@@ -79,20 +72,6 @@ pub struct CallQuery {
 pub struct CallList {
     /// The calls.
     pub calls: Vec<CallRecord>,
-}
-
-/// Whether the caller may see an incident by id (unknown incidents are not visible).
-fn incident_visible(state: &AppState, caller: &Caller, id: IncidentId) -> bool {
-    state
-        .service
-        .read()
-        .incidents
-        .get(id)
-        .is_some_and(|f| views::may_see(caller, f))
-}
-
-fn person_known(state: &AppState, id: PersonId) -> bool {
-    state.service.read().locator.get(id).is_some()
 }
 
 fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRecord> {
@@ -133,21 +112,20 @@ pub async fn log(
         incident_id: b.incident_id,
         person_id: b.person_id,
     });
-    let command = Command::Call(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::LogCall,
-        command,
-        StatusCode::CREATED,
-        CommandNames::id(id),
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::LogCall,
+            id.command(command),
+            StatusCode::CREATED,
+            id.names(),
+        )
+        .await
 }
 
 /// Calls, newest first.
 #[utoipa::path(get, path = "/v1/calls", tag = "calls", operation_id = "list_calls", params(CallQuery),
-    responses((status = 200, body = CallList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = CallList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -176,7 +154,7 @@ pub async fn list(
 
 /// One call.
 #[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", operation_id = "get_call", params(("id" = CallId, Path)),
-    responses((status = 200, body = CallRecord), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = CallRecord), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -199,23 +177,18 @@ pub async fn link(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<CallId>, LinkBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b, caller) = (r.path, r.body, &r.origin.caller);
-    let command = CallCommand::Link {
-        incident_known: b
-            .incident_id
-            .is_some_and(|i| incident_visible(&state, caller, i)),
-        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
-        incident_id: b.incident_id,
-        person_id: b.person_id,
-    };
-    let command = Command::Call(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::LogCall,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    let (b, caller) = (&r.body, &r.origin.caller);
+    let incident_known = b
+        .incident_id
+        .is_some_and(|i| incident_visible(&state, caller, i));
+    let person_known = b.person_id.is_some_and(|p| person_known(&state, p));
+    r.send(&state, Action::LogCall, StatusCode::OK, |_, b| {
+        CallCommand::Link {
+            incident_known,
+            person_known,
+            incident_id: b.incident_id,
+            person_id: b.person_id,
+        }
+    })
     .await
 }

@@ -1,6 +1,7 @@
 //! The one path a command request takes to the service, and the answer it gets: a
 //! [`CommandRequest`] (caller, path, `Idempotency-Key`, `If-Match`, body) is turned by
-//! its route into a [`Command`]; [`submit`] checks the caller may send it and hands it
+//! its route into a [`Command`] (on the stream its [`CommandTarget`] names, with
+//! [`CommandRequest::send`]); [`Origin::submit`] checks the caller may send it and hands it
 //! to the service with a [`CommandMeta`]; the service's [`Outcome`] becomes a
 //! [`CommandResult`], which is what the idempotency record keeps and what a retry
 //! gets back.
@@ -8,10 +9,16 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use homeward_domain::call::CallCommand;
+use homeward_domain::country::CountryCommand;
 use homeward_domain::evacuation::EvacuationCommand;
 use homeward_domain::incident::IncidentCommand;
+use homeward_domain::person::PersonCommand;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, PersonId, StreamId};
+use homeward_domain::{
+    CallId, CountryCode, EvacuationId, IncidentId, PersonId, ReportId, StreamId, TaskId,
+    TransportId,
+};
 use homeward_service::{Accepted, Command, CommandMeta, Outcome, Reply};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -21,7 +28,7 @@ use super::{authorize, ensure_assigned};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
-use crate::extract::{IdempotencyKey, IfMatch, JsonBody};
+use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
 
 /// What a command's answer names besides what it wrote: the records it made or acted on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -214,78 +221,218 @@ where
     }
 }
 
-/// Takes a command to the service for the request's caller, the one way every command
-/// of the API goes: the caller's role must allow `action` (403, recorded in the audit
-/// trail); a command on an incident needs the caller to see the incident (404 as for
-/// none) and, for field officers, to be assigned to it; a command on an evacuation
-/// needs it to exist; then the service decides and appends it. After a command on a
-/// person or a country, Homeward's own reactions are awaited, so that the caller reads
-/// the welfare checks it changed. Answers `status` with a [`CommandResult`] naming
-/// `names` (or the stored answer of an earlier identical request).
-pub(crate) async fn submit(
-    state: &AppState,
-    origin: &Origin,
-    action: Action,
-    command: Command,
-    status: StatusCode,
-    names: CommandNames,
-) -> Result<Response, AppError> {
-    let accepted = run(state, origin, action, command, names).await?;
-    Ok(respond(status, accepted))
+impl Origin {
+    /// Takes a command to the service for this caller, the one way every command of
+    /// the API goes: the caller's role must allow `action` (403, recorded in the audit
+    /// trail); a command on an incident needs the caller to see the incident (404 as
+    /// for none) and, for field officers, to be assigned to it; a command on an
+    /// evacuation needs it to exist; then the service decides and appends it. After a
+    /// command on a person or a country, Homeward's own reactions are awaited, so that
+    /// the caller reads the welfare checks it changed. Answers `status` with a
+    /// [`CommandResult`] naming `names` (or the stored answer of an earlier identical
+    /// request).
+    pub(crate) async fn submit(
+        &self,
+        state: &AppState,
+        action: Action,
+        command: Command,
+        status: StatusCode,
+        names: CommandNames,
+    ) -> Result<Response, AppError> {
+        let accepted = self.run(state, action, command, names).await?;
+        Ok(respond(status, accepted))
+    }
+
+    /// [`Origin::submit`], answering with the typed result.
+    pub(crate) async fn run(
+        &self,
+        state: &AppState,
+        action: Action,
+        command: Command,
+        names: CommandNames,
+    ) -> Result<Accepted<CommandResult>, AppError> {
+        let caller = &self.caller;
+        authorize(
+            state,
+            caller,
+            action,
+            command.name(),
+            Some(command.stream_id()),
+        )
+        .await?;
+        let reacts = match &command {
+            Command::Incident(_, IncidentCommand::Open(_)) => false,
+            Command::Incident(id, c) => {
+                ensure_assigned(state, caller, *id, c.name()).await?;
+                false
+            }
+            Command::Evacuation(_, EvacuationCommand::Open { .. }) => false,
+            Command::Evacuation(id, _) => {
+                if state.service.read().evacuations.get(*id).is_none() {
+                    return Err(AppError::NotFound(format!("no evacuation {id}")));
+                }
+                false
+            }
+            Command::Person(..) | Command::Country(..) => true,
+            _ => false,
+        };
+        let meta = CommandMeta {
+            actor: caller.actor.clone(),
+            correlation_id: state.service.new_id(),
+            idempotency: self.idempotency.as_ref().map(|key| {
+                (
+                    format!("{}\u{0}{key}", caller.actor.subject),
+                    self.request_hash,
+                )
+            }),
+            expected_version: self.expected_version,
+            causation_id: None,
+        };
+        let respond = move |outcome: &Outcome| CommandResult::new(&names, outcome);
+        let accepted = state.service.execute(command, meta, respond).await?;
+        if reacts {
+            // A registration, a welfare answer, a move or a risk level changes welfare checks.
+            state.service.wait_for_reactions().await;
+        }
+        Ok(accepted)
+    }
 }
 
-/// [`submit`], answering with the typed result.
-pub(crate) async fn run(
-    state: &AppState,
-    origin: &Origin,
-    action: Action,
-    command: Command,
-    names: CommandNames,
-) -> Result<Accepted<CommandResult>, AppError> {
-    let caller = &origin.caller;
-    authorize(
-        state,
-        caller,
-        action,
-        command.name(),
-        Some(command.stream_id()),
-    )
-    .await?;
-    let reacts = match &command {
-        Command::Incident(_, IncidentCommand::Open(_)) => false,
-        Command::Incident(id, c) => {
-            ensure_assigned(state, caller, *id, c.name()).await?;
-            false
-        }
-        Command::Evacuation(_, EvacuationCommand::Open { .. }) => false,
-        Command::Evacuation(id, _) => {
-            if state.service.read().evacuations.get(*id).is_none() {
-                return Err(AppError::NotFound(format!("no evacuation {id}")));
-            }
-            false
-        }
-        Command::Person(..) | Command::Country(..) => true,
-        _ => false,
-    };
-    let meta = CommandMeta {
-        actor: caller.actor.clone(),
-        correlation_id: state.service.new_id(),
-        idempotency: origin.idempotency.as_ref().map(|key| {
-            (
-                format!("{}\u{0}{key}", caller.actor.subject),
-                origin.request_hash,
-            )
-        }),
-        expected_version: origin.expected_version,
-        causation_id: None,
-    };
-    let respond = move |outcome: &Outcome| CommandResult::new(&names, outcome);
-    let accepted = state.service.execute(command, meta, respond).await?;
-    if reacts {
-        // A registration, a welfare answer, a move or a risk level changes welfare checks.
-        state.service.wait_for_reactions().await;
+/// The records a command acts on (a route's path, or the ids a route made): the stream
+/// the command goes to, and the records its answer names.
+pub trait CommandTarget: Copy {
+    /// The commands of that stream.
+    type Command;
+    /// `command`, on the path's stream.
+    fn command(self, command: Self::Command) -> Command;
+    /// The records the answer names: the one acted on, and the one within it.
+    fn names(self) -> CommandNames;
+}
+
+impl CommandTarget for IncidentId {
+    type Command = IncidentCommand;
+    fn command(self, command: IncidentCommand) -> Command {
+        Command::Incident(self, command)
     }
-    Ok(accepted)
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl CommandTarget for EvacuationId {
+    type Command = EvacuationCommand;
+    fn command(self, command: EvacuationCommand) -> Command {
+        Command::Evacuation(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl CommandTarget for PersonId {
+    type Command = PersonCommand;
+    fn command(self, command: PersonCommand) -> Command {
+        Command::Person(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl CommandTarget for CallId {
+    type Command = CallCommand;
+    fn command(self, command: CallCommand) -> Command {
+        Command::Call(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl CommandTarget for CountryCode {
+    type Command = CountryCommand;
+    fn command(self, command: CountryCommand) -> Command {
+        Command::Country(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames {
+            country: Some(self),
+            ..CommandNames::default()
+        }
+    }
+}
+
+/// A record within the one a command acts on (a person affected by an incident, one
+/// of its tasks or reports, an evacuee, a transport): the answer names it beside it.
+pub trait Within: Copy {
+    /// `names`, naming this record too.
+    fn name(self, names: CommandNames) -> CommandNames;
+}
+
+impl Within for PersonId {
+    fn name(self, names: CommandNames) -> CommandNames {
+        CommandNames {
+            person_id: Some(self),
+            ..names
+        }
+    }
+}
+
+impl Within for TaskId {
+    fn name(self, names: CommandNames) -> CommandNames {
+        CommandNames {
+            task_id: Some(self.into()),
+            ..names
+        }
+    }
+}
+
+impl Within for ReportId {
+    fn name(self, names: CommandNames) -> CommandNames {
+        CommandNames {
+            report_id: Some(self.into()),
+            ..names
+        }
+    }
+}
+
+impl Within for TransportId {
+    fn name(self, names: CommandNames) -> CommandNames {
+        CommandNames {
+            transport_id: Some(self.into()),
+            ..names
+        }
+    }
+}
+
+/// A record within a record: the command goes to the outer record's stream.
+impl<T: CommandTarget, W: Within> CommandTarget for (T, W) {
+    type Command = T::Command;
+    fn command(self, command: T::Command) -> Command {
+        self.0.command(command)
+    }
+    fn names(self) -> CommandNames {
+        self.1.name(self.0.names())
+    }
+}
+
+impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M> {
+    /// Submits the command `make` builds from the path and the body, on the path's
+    /// stream, answering `status` with the records the path names.
+    pub(crate) async fn send(
+        self,
+        state: &AppState,
+        action: Action,
+        status: StatusCode,
+        make: impl FnOnce(P, B) -> P::Command + Send,
+    ) -> Result<Response, AppError> {
+        let ApiPath(path) = self.path;
+        let command = path.command(make(path, self.body));
+        let names = path.names();
+        self.origin
+            .submit(state, action, command, status, names)
+            .await
+    }
 }
 
 /// The HTTP answer: the result, its version as the `ETag`, and `Idempotent-Replayed`
@@ -298,6 +445,11 @@ pub(crate) fn respond(status: StatusCode, accepted: Accepted<CommandResult>) -> 
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
+    with_etag(response, version)
+}
+
+/// `response`, with a record's version as its `ETag` (what `If-Match` names).
+pub(crate) fn with_etag(mut response: Response, version: u64) -> Response {
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
         response
             .headers_mut()

@@ -8,13 +8,13 @@ use homeward_domain::CountryCode;
 use homeward_domain::country::CountryCommand;
 use homeward_domain::policy::Action;
 use homeward_projections::board::RiskLevel;
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
-use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses, submit};
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
 
 /// A risk level.
@@ -49,26 +49,21 @@ pub async fn set_risk(
         level: b.level,
         reason: b.reason,
     };
-    let names = CommandNames {
-        country: Some(country),
-        ..CommandNames::default()
-    };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
-    let command = Command::Country(country, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::SetCountryRisk,
-        command,
-        StatusCode::OK,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::SetCountryRisk,
+            country.command(command),
+            StatusCode::OK,
+            country.names(),
+        )
+        .await
 }
 
 /// Every country's risk level, highest first.
 #[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
-    responses((status = 200, body = RiskList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = RiskList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

@@ -14,11 +14,12 @@ use homeward_projections::decisions::{self, DecisionRecord};
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
-use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses, submit};
+use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
 use super::{authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, IfMatch};
 use crate::views;
 
@@ -101,15 +102,15 @@ pub async fn record(
         known_position: Some(known_position),
         ..CommandNames::id(decision_id.0)
     };
-    submit(
-        &state,
-        &r.origin,
-        Action::RecordDecision,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RecordDecision,
+            command,
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// An incident's decisions, each with `known` (the incident as it stood at the
@@ -117,8 +118,8 @@ pub async fn record(
 /// (the reports filed on the incident after that position).
 #[utoipa::path(get, path = "/v1/incidents/{id}/decisions", tag = "incidents",
     params(("id" = IncidentId, Path)),
-    responses((status = 200, body = DecisionList), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = DecisionList), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

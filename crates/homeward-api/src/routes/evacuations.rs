@@ -14,16 +14,16 @@ use homeward_domain::{
 use homeward_projections::evacuations::{
     Counts, EvacueeRecord, Manifest, TransportRecord, manifests_csv,
 };
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
-use super::authorize;
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, run, submit,
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
+use super::{authorize, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
 use crate::routes::incidents::ReasonBody;
 use crate::routes::persons::PersonBody;
@@ -41,7 +41,6 @@ pub struct OpenEvacuationBody {
     #[serde(default)]
     pub assembly_points: Vec<String>,
     /// The incident it belongs to.
-    #[serde(default)]
     pub incident_id: Option<IncidentId>,
 }
 
@@ -60,7 +59,6 @@ pub struct TransportBody {
     /// Flight, ship, bus or train.
     pub mode: TransportMode,
     /// Airline, shipping line, bus company.
-    #[serde(default)]
     pub carrier: Option<String>,
     /// Flight or service number.
     pub number: String,
@@ -79,15 +77,12 @@ pub struct TransportBody {
 #[serde(deny_unknown_fields)]
 pub struct EvacueeBody {
     /// A person already in the registry.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
     /// A person to register first.
-    #[serde(default)]
     pub person: Option<PersonBody>,
     /// Who goes first.
     pub priority: Priority,
     /// Family group: members travel together.
-    #[serde(default)]
     pub group: Option<String>,
 }
 
@@ -96,7 +91,6 @@ pub struct EvacueeBody {
 #[serde(deny_unknown_fields)]
 pub struct CheckInBody {
     /// Where.
-    #[serde(default)]
     pub assembly_point: Option<String>,
 }
 
@@ -124,7 +118,6 @@ pub struct BoardBody {
 #[serde(deny_unknown_fields)]
 pub struct MovementBody {
     /// When it happened, if earlier than now.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -224,14 +217,9 @@ pub async fn open(
     let id = EvacuationId(state.service.new_id());
     let b = r.body;
     let caller = &r.origin.caller;
-    let incident_known = b.incident_id.is_some_and(|i| {
-        state
-            .service
-            .read()
-            .incidents
-            .get(i)
-            .is_some_and(|f| views::may_see(caller, f))
-    });
+    let incident_known = b
+        .incident_id
+        .is_some_and(|i| incident_visible(&state, caller, i));
     let command = EvacuationCommand::Open {
         country: b.country,
         reason: b.reason,
@@ -239,22 +227,20 @@ pub async fn open(
         incident_id: b.incident_id,
         incident_known,
     };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::ManageEvacuations,
+            id.command(command),
+            StatusCode::CREATED,
+            id.names(),
+        )
+        .await
 }
 
 /// Every evacuation with its counts.
 #[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
-    responses((status = 200, body = EvacuationList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = EvacuationList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -274,7 +260,7 @@ pub async fn list(
 
 /// One evacuation: transports, evacuees, and the reconciliation.
 #[utoipa::path(get, path = "/v1/evacuations/{id}", tag = "evacuations", operation_id = "get_evacuation", params(("id" = EvacuationId, Path)),
-    responses((status = 200, body = EvacuationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = EvacuationView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -297,16 +283,11 @@ pub async fn add_assembly_point(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, EvacuationCommand::AddAssemblyPoint { name: b.name });
-    let names = CommandNames::id(id);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| EvacuationCommand::AddAssemblyPoint { name: b.name },
     )
     .await
 }
@@ -321,32 +302,20 @@ pub async fn add_transport(
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
     let transport_id = TransportId(state.service.new_id());
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::ScheduleTransport(ScheduleTransport {
-            transport_id,
-            mode: b.mode,
-            carrier: b.carrier,
-            number: b.number,
-            from: b.from,
-            to: b.to,
-            departs_at: b.departs_at,
-            capacity: b.capacity,
-        }),
-    );
+    let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
     let names = CommandNames {
         evacuation_id: Some(id.into()),
         ..CommandNames::id(transport_id)
     };
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::ManageEvacuations,
+            id.command(command),
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// Close the evacuation, with a reason.
@@ -357,17 +326,9 @@ pub async fn close(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, EvacuationCommand::Close { reason: b.reason });
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageEvacuations, StatusCode::OK, |_, b| {
+        EvacuationCommand::Close { reason: b.reason }
+    })
     .await
 }
 
@@ -379,25 +340,14 @@ pub async fn check_in(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::CheckIn {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::CheckIn {
             person_id,
             assembly_point: b.assembly_point,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -410,26 +360,15 @@ pub async fn assign(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Assign {
+    r.send(
+        &state,
+        Action::ManageEvacuations,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Assign {
             person_id,
             transport_id: b.transport_id,
             split_group: b.split_group,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageEvacuations,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -442,25 +381,14 @@ pub async fn board(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Board {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Board {
             person_id,
             transport_id: b.transport_id,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -473,22 +401,11 @@ pub async fn no_show(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(id, {
-        let _ = b;
-        EvacuationCommand::NoShow { person_id }
-    });
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ProcessEvacuees,
-        command,
         StatusCode::OK,
-        names,
+        |(_, person_id), _| EvacuationCommand::NoShow { person_id },
     )
     .await
 }
@@ -501,25 +418,14 @@ pub async fn offload(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Evacuation(
-        id,
-        EvacuationCommand::Offload {
+    r.send(
+        &state,
+        Action::ProcessEvacuees,
+        StatusCode::OK,
+        |(_, person_id), b| EvacuationCommand::Offload {
             person_id,
             reason: b.reason,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -532,23 +438,14 @@ pub async fn depart(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
-    let command = EvacuationCommand::Depart {
-        transport_id,
-        occurred_at: b.occurred_at,
-    };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        transport_id: Some(transport_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::OK,
-        names,
+        |(_, transport_id), b| EvacuationCommand::Depart {
+            transport_id,
+            occurred_at: b.occurred_at,
+        },
     )
     .await
 }
@@ -561,23 +458,14 @@ pub async fn arrive(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, transport_id)), b) = (r.path, r.body);
-    let command = EvacuationCommand::Arrive {
-        transport_id,
-        occurred_at: b.occurred_at,
-    };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        transport_id: Some(transport_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::ManageEvacuations,
-        command,
         StatusCode::OK,
-        names,
+        |(_, transport_id), b| EvacuationCommand::Arrive {
+            transport_id,
+            occurred_at: b.occurred_at,
+        },
     )
     .await
 }
@@ -610,16 +498,12 @@ pub async fn register(
             // A new person is registered first, under a key derived from this request
             // so that a retry registers them once (and names the same person).
             let pid = PersonId(state.service.new_id());
-            let command = Command::Person(pid, person.command(&state));
-            let origin = r.origin.keyed("#person");
-            let registered = run(
-                &state,
-                &origin,
-                Action::RegisterPerson,
-                command,
-                CommandNames::id(pid),
-            )
-            .await?;
+            let command = pid.command(person.command(&state));
+            let registered = r
+                .origin
+                .keyed("#person")
+                .run(&state, Action::RegisterPerson, command, pid.names())
+                .await?;
             registered
                 .reply
                 .names
@@ -634,27 +518,39 @@ pub async fn register(
             ));
         }
     };
-    let person_known = state.service.read().locator.get(person_id).is_some();
+    let person_known = person_known(&state, person_id);
     let command = EvacuationCommand::RegisterEvacuee {
         person_id,
         priority: b.priority,
         group: b.group,
         person_known,
     };
-    let command = Command::Evacuation(id, command);
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ProcessEvacuees,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    let evacuee = (id, person_id);
+    r.origin
+        .submit(
+            &state,
+            Action::ProcessEvacuees,
+            evacuee.command(command),
+            StatusCode::CREATED,
+            evacuee.names(),
+        )
+        .await
+}
+
+impl TransportBody {
+    /// The transport, scheduled under `transport_id`.
+    fn scheduled(self, transport_id: TransportId) -> ScheduleTransport {
+        ScheduleTransport {
+            transport_id,
+            mode: self.mode,
+            carrier: self.carrier,
+            number: self.number,
+            from: self.from,
+            to: self.to,
+            departs_at: self.departs_at,
+            capacity: self.capacity,
+        }
+    }
 }
 
 fn stream(id: EvacuationId) -> Option<StreamId> {
@@ -701,7 +597,7 @@ pub fn manifests(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path)),
     responses((status = 200, body = Manifest, content_type = "application/json"),
         (status = 200, description = "CSV manifest", content_type = "text/csv", body = String),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+        Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn manifest(
     State(state): State<AppState>,

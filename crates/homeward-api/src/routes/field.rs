@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{Forbidden, Unauthorized};
 use crate::views;
 
 const INDEX: &str = include_str!("../../assets/field/index.html");
@@ -120,7 +121,7 @@ pub const REPORT_CATEGORIES: [ReportCategory; 8] = [
 /// The open incidents the caller is assigned to (as lead or team member), and the
 /// report categories: what the field page offers.
 #[utoipa::path(get, path = "/v1/me/incidents", tag = "incidents",
-    responses((status = 200, body = MyIncidents), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = MyIncidents), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn my_incidents(
     State(state): State<AppState>,

@@ -13,17 +13,18 @@ use homeward_domain::policy::Action;
 use homeward_domain::{IncidentId, PersonId, ReportId, TaskId, Timestamp};
 use homeward_projections::board::{BoardIncident, board_incident};
 use homeward_projections::incidents::IncidentFile;
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, Origin, submit,
+    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders, Origin,
+    with_etag,
 };
-use super::{ensure_visible, visible_incident};
+use super::{ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery, IfMatch};
 use crate::views;
 
@@ -40,22 +41,16 @@ pub struct OpenIncidentBody {
     /// 1 (lowest) to 5 (highest).
     pub severity: u8,
     /// `normal` (default) or `restricted`; kidnappings are always restricted.
-    #[serde(default)]
     pub classification: Option<Classification>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// What is known so far.
-    #[serde(default)]
     pub summary: Option<String>,
     /// When it happened, if earlier than now.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -66,7 +61,6 @@ pub struct StatusBody {
     /// The new status (`closed` needs a reason).
     pub status: IncidentStatus,
     /// Why.
-    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -85,7 +79,6 @@ pub struct SeverityBody {
     /// 1 to 5.
     pub severity: u8,
     /// Why.
-    #[serde(default)]
     pub reason: Option<String>,
 }
 
@@ -106,7 +99,6 @@ pub struct AffectedPersonBody {
     /// Their status.
     pub status: AffectedStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -117,7 +109,6 @@ pub struct PersonStatusBody {
     /// The new status.
     pub status: AffectedStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -128,10 +119,8 @@ pub struct TaskBody {
     /// What to do.
     pub title: String,
     /// When it must be done.
-    #[serde(default)]
     pub due_at: Option<Timestamp>,
     /// Who does it.
-    #[serde(default)]
     pub assignee: Option<String>,
 }
 
@@ -140,7 +129,6 @@ pub struct TaskBody {
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
 }
 
@@ -153,16 +141,12 @@ pub struct ReportBody {
     /// What it is about.
     pub category: ReportCategory,
     /// Where.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// When it happened in the field.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -175,7 +159,6 @@ pub struct CaptorContactBody {
     /// What was said.
     pub summary: String,
     /// When.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -186,13 +169,10 @@ pub struct DemandBody {
     /// The demand.
     pub summary: String,
     /// An amount.
-    #[serde(default)]
     pub amount: Option<u64>,
     /// ISO 4217 currency of the amount.
-    #[serde(default)]
     pub currency: Option<String>,
     /// The captors' deadline.
-    #[serde(default)]
     pub deadline: Option<Timestamp>,
 }
 
@@ -201,14 +181,12 @@ pub struct DemandBody {
 #[serde(deny_unknown_fields)]
 pub struct ProofOfLifeBody {
     /// The hostage it concerns, if one.
-    #[serde(default)]
     pub person_id: Option<PersonId>,
     /// Video, photo, call, question answered...
     pub method: String,
     /// What it showed.
     pub summary: String,
     /// When it was received.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -231,7 +209,6 @@ pub struct OutcomeBody {
     /// What happened.
     pub summary: String,
     /// When.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -259,22 +236,16 @@ pub enum FixBody {
     /// Details of the incident.
     Details {
         /// Title.
-        #[serde(default)]
         title: Option<String>,
         /// Summary.
-        #[serde(default)]
         summary: Option<String>,
         /// Country.
-        #[serde(default)]
         country: Option<String>,
         /// Place.
-        #[serde(default)]
         place: Option<String>,
         /// Latitude.
-        #[serde(default)]
         lat: Option<f64>,
         /// Longitude.
-        #[serde(default)]
         lon: Option<f64>,
     },
 }
@@ -336,35 +307,21 @@ pub async fn open(
     r: CommandRequest<(), OpenIncidentBody, ()>,
 ) -> Result<Response, AppError> {
     let id = IncidentId(state.service.new_id());
-    let b = r.body;
-    let command = IncidentCommand::Open(OpenIncident {
-        kind: b.kind,
-        title: b.title,
-        country: b.country,
-        severity: b.severity,
-        classification: b.classification,
-        place: b.place,
-        lat: b.lat,
-        lon: b.lon,
-        summary: b.summary,
-        occurred_at: b.occurred_at,
-    });
-    let command = Command::Incident(id, command);
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &r.origin,
-        Action::OpenIncident,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    let command = IncidentCommand::Open(r.body.into());
+    r.origin
+        .submit(
+            &state,
+            Action::OpenIncident,
+            id.command(command),
+            StatusCode::CREATED,
+            id.names(),
+        )
+        .await
 }
 
 /// List incidents the caller may see.
 #[utoipa::path(get, path = "/v1/incidents", tag = "incidents", operation_id = "list_incidents", params(ListQuery),
-    responses((status = 200, body = IncidentList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = IncidentList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -418,7 +375,7 @@ pub async fn list(
 /// One incident's file, now or as it stood at `as_of`.
 #[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", operation_id = "get_incident",
     params(("id" = IncidentId, Path), AsOf),
-    responses((status = 200, body = IncidentFile), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = IncidentFile), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -439,13 +396,7 @@ pub async fn get(
         }
     };
     let version = file.version;
-    let mut response = Json(file).into_response();
-    if let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{version}\"")) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::ETAG, etag);
-    }
-    Ok(response)
+    Ok(with_etag(Json(file).into_response(), version))
 }
 
 /// Move an incident along its workflow (`closed` needs a reason).
@@ -456,21 +407,9 @@ pub async fn status(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, StatusBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::ChangeStatus {
-        status: b.status,
-        reason: b.reason,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -482,18 +421,9 @@ pub async fn close(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::Close { reason: b.reason };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        IncidentCommand::Close { reason: b.reason }
+    })
     .await
 }
 
@@ -505,18 +435,9 @@ pub async fn reopen(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::Reopen { reason: b.reason };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        IncidentCommand::Reopen { reason: b.reason }
+    })
     .await
 }
 
@@ -528,21 +449,9 @@ pub async fn severity(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SeverityBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::SetSeverity {
-        severity: b.severity,
-        reason: b.reason,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -554,18 +463,9 @@ pub async fn lead(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::AssignLead { subject: b.subject };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        IncidentCommand::AssignLead { subject: b.subject }
+    })
     .await
 }
 
@@ -577,18 +477,9 @@ pub async fn add_member(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::AddTeamMember { subject: b.subject };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
+    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+        IncidentCommand::AddTeamMember { subject: b.subject }
+    })
     .await
 }
 
@@ -601,27 +492,22 @@ pub async fn add_task(
     r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let task_id = TaskId(state.service.new_id());
+    let task = (id, TaskId(state.service.new_id()));
     let command = IncidentCommand::AddTask {
-        task_id,
+        task_id: task.1,
         title: b.title,
         due_at: b.due_at,
         assignee: b.assignee,
     };
-    let names = CommandNames {
-        task_id: Some(task_id.into()),
-        ..CommandNames::id(id)
-    };
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::ManageIncident,
+            task.command(command),
+            StatusCode::CREATED,
+            task.names(),
+        )
+        .await
 }
 
 /// File a field report. Field devices on bad networks should send an
@@ -634,30 +520,17 @@ pub async fn file_report(
     r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let report_id = ReportId(state.service.new_id());
-    let command = IncidentCommand::FileReport(FileReport {
-        report_id,
-        text: b.text,
-        category: b.category,
-        place: b.place,
-        lat: b.lat,
-        lon: b.lon,
-        occurred_at: b.occurred_at,
-    });
-    let names = CommandNames {
-        report_id: Some(report_id.into()),
-        ..CommandNames::id(id)
-    };
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::FileReport,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    let report = (id, ReportId(state.service.new_id()));
+    let command = IncidentCommand::FileReport(b.filed(report.1));
+    r.origin
+        .submit(
+            &state,
+            Action::FileReport,
+            report.command(command),
+            StatusCode::CREATED,
+            report.names(),
+        )
+        .await
 }
 
 /// Record contact from the captors (kidnapping incidents only).
@@ -668,21 +541,11 @@ pub async fn captor_contact(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::RecordCaptorContact {
-        channel: b.channel,
-        summary: b.summary,
-        occurred_at: b.occurred_at,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::RecordCaseFacts,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -695,22 +558,11 @@ pub async fn demand(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, DemandBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::RecordDemand {
-        summary: b.summary,
-        amount: b.amount,
-        currency: b.currency,
-        deadline: b.deadline,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::RecordCaseFacts,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -723,22 +575,11 @@ pub async fn proof_of_life(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::RecordProofOfLife {
-        person_id: b.person_id,
-        method: b.method,
-        summary: b.summary,
-        occurred_at: b.occurred_at,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::RecordCaseFacts,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -751,17 +592,11 @@ pub async fn negotiation(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::RecordNegotiation { summary: b.summary };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::RecordCaseFacts,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -774,22 +609,11 @@ pub async fn outcome(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::RecordOutcome {
-        outcome: b.outcome,
-        person_ids: b.person_ids,
-        summary: b.summary,
-        occurred_at: b.occurred_at,
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::RecordCaseFacts,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -803,21 +627,11 @@ pub async fn correct(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = IncidentCommand::Correct {
-        corrects_version: b.corrects_version,
-        reason: b.reason,
-        fix: b.fix.into(),
-    };
-    let names = CommandNames::id(id);
-    let command = Command::Incident(id, command);
-    submit(
+    r.send(
         &state,
-        &r.origin,
         Action::CorrectIncident,
-        command,
         StatusCode::CREATED,
-        names,
+        |_, b| b.into(),
     )
     .await
 }
@@ -831,27 +645,23 @@ pub async fn add_person(
     r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let person_known = state.service.read().locator.get(b.person_id).is_some();
+    let person_known = person_known(&state, b.person_id);
+    let affected = (id, b.person_id);
     let command = IncidentCommand::AddPerson {
         person_id: b.person_id,
         status: b.status,
         note: b.note,
         person_known,
     };
-    let names = CommandNames {
-        person_id: Some(b.person_id),
-        ..CommandNames::id(id)
-    };
-    let command = Command::Incident(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdateAffectedPersons,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::UpdateAffectedPersons,
+            affected.command(command),
+            StatusCode::CREATED,
+            affected.names(),
+        )
+        .await
 }
 
 /// Change an affected person's status (terminal statuses need a correction).
@@ -862,26 +672,15 @@ pub async fn person_status(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, PersonId)>, PersonStatusBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, person_id)), b) = (r.path, r.body);
-    let command = Command::Incident(
-        id,
-        IncidentCommand::ChangePersonStatus {
+    r.send(
+        &state,
+        Action::UpdateAffectedPersons,
+        StatusCode::OK,
+        |(_, person_id), b| IncidentCommand::ChangePersonStatus {
             person_id,
             status: b.status,
             note: b.note,
         },
-    );
-    let names = CommandNames {
-        person_id: Some(person_id),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdateAffectedPersons,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -894,25 +693,14 @@ pub async fn complete_task(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, NoteBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, task_id)), b) = (r.path, r.body);
-    let command = Command::Incident(
-        id,
-        IncidentCommand::CompleteTask {
+    r.send(
+        &state,
+        Action::CompleteTask,
+        StatusCode::OK,
+        |(_, task_id), b| IncidentCommand::CompleteTask {
             task_id,
             note: b.note,
         },
-    );
-    let names = CommandNames {
-        task_id: Some(task_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::CompleteTask,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -925,25 +713,14 @@ pub async fn cancel_task(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath((id, task_id)), b) = (r.path, r.body);
-    let command = Command::Incident(
-        id,
-        IncidentCommand::CancelTask {
+    r.send(
+        &state,
+        Action::ManageIncident,
+        StatusCode::OK,
+        |(_, task_id), b| IncidentCommand::CancelTask {
             task_id,
             reason: b.reason,
         },
-    );
-    let names = CommandNames {
-        task_id: Some(task_id.into()),
-        ..CommandNames::id(id)
-    };
-    submit(
-        &state,
-        &r.origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
     )
     .await
 }
@@ -959,18 +736,125 @@ pub async fn remove_member(
     ApiPath((id, subject)): ApiPath<(IncidentId, String)>,
     if_match: IfMatch,
 ) -> Result<Response, AppError> {
-    let origin = Origin::bodyless(caller, if_match);
-    let command = Command::Incident(id, IncidentCommand::RemoveTeamMember { subject });
-    let names = CommandNames::id(id);
-    submit(
-        &state,
-        &origin,
-        Action::ManageIncident,
-        command,
-        StatusCode::OK,
-        names,
-    )
-    .await
+    let command = IncidentCommand::RemoveTeamMember { subject };
+    Origin::bodyless(caller, if_match)
+        .submit(
+            &state,
+            Action::ManageIncident,
+            id.command(command),
+            StatusCode::OK,
+            id.names(),
+        )
+        .await
+}
+
+impl From<OpenIncidentBody> for OpenIncident {
+    fn from(b: OpenIncidentBody) -> Self {
+        Self {
+            kind: b.kind,
+            title: b.title,
+            country: b.country,
+            severity: b.severity,
+            classification: b.classification,
+            place: b.place,
+            lat: b.lat,
+            lon: b.lon,
+            summary: b.summary,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl ReportBody {
+    /// The report, filed under `report_id`.
+    fn filed(self, report_id: ReportId) -> FileReport {
+        FileReport {
+            report_id,
+            text: self.text,
+            category: self.category,
+            place: self.place,
+            lat: self.lat,
+            lon: self.lon,
+            occurred_at: self.occurred_at,
+        }
+    }
+}
+
+impl From<StatusBody> for IncidentCommand {
+    fn from(b: StatusBody) -> Self {
+        Self::ChangeStatus {
+            status: b.status,
+            reason: b.reason,
+        }
+    }
+}
+
+impl From<SeverityBody> for IncidentCommand {
+    fn from(b: SeverityBody) -> Self {
+        Self::SetSeverity {
+            severity: b.severity,
+            reason: b.reason,
+        }
+    }
+}
+
+impl From<CaptorContactBody> for IncidentCommand {
+    fn from(b: CaptorContactBody) -> Self {
+        Self::RecordCaptorContact {
+            channel: b.channel,
+            summary: b.summary,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl From<DemandBody> for IncidentCommand {
+    fn from(b: DemandBody) -> Self {
+        Self::RecordDemand {
+            summary: b.summary,
+            amount: b.amount,
+            currency: b.currency,
+            deadline: b.deadline,
+        }
+    }
+}
+
+impl From<ProofOfLifeBody> for IncidentCommand {
+    fn from(b: ProofOfLifeBody) -> Self {
+        Self::RecordProofOfLife {
+            person_id: b.person_id,
+            method: b.method,
+            summary: b.summary,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl From<NegotiationBody> for IncidentCommand {
+    fn from(b: NegotiationBody) -> Self {
+        Self::RecordNegotiation { summary: b.summary }
+    }
+}
+
+impl From<OutcomeBody> for IncidentCommand {
+    fn from(b: OutcomeBody) -> Self {
+        Self::RecordOutcome {
+            outcome: b.outcome,
+            person_ids: b.person_ids,
+            summary: b.summary,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl From<CorrectionBody> for IncidentCommand {
+    fn from(b: CorrectionBody) -> Self {
+        Self::Correct {
+            corrects_version: b.corrects_version,
+            reason: b.reason,
+            fix: b.fix.into(),
+        }
+    }
 }
 
 impl From<FixBody> for IncidentFix {

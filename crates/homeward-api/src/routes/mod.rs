@@ -21,7 +21,7 @@ pub mod wall;
 use axum::Router;
 use axum::routing::get;
 use homeward_domain::policy::{self, Action};
-use homeward_domain::{IncidentId, StreamId};
+use homeward_domain::{IncidentId, PersonId, StreamId};
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
 use utoipa_axum::router::OpenApiRouter;
@@ -190,17 +190,32 @@ pub(crate) async fn authorize(
     Ok(())
 }
 
+/// Whether the caller may see the incident (an unknown incident is not visible).
+pub(crate) fn incident_visible(state: &AppState, caller: &Caller, id: IncidentId) -> bool {
+    state
+        .service
+        .read()
+        .incidents
+        .get(id)
+        .is_some_and(|file| views::may_see(caller, file))
+}
+
 /// 404 unless the caller may see the incident (without copying its file).
 pub(crate) fn ensure_visible(
     state: &AppState,
     caller: &Caller,
     id: IncidentId,
 ) -> Result<(), AppError> {
-    let projections = state.service.read();
-    match projections.incidents.get(id) {
-        Some(file) if views::may_see(caller, file) => Ok(()),
-        _ => Err(AppError::NotFound(format!("no incident {id}"))),
+    if incident_visible(state, caller, id) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!("no incident {id}")))
     }
+}
+
+/// Whether the person is in the registry.
+pub(crate) fn person_known(state: &AppState, id: PersonId) -> bool {
+    state.service.read().locator.get(id).is_some()
 }
 
 /// 404 unless the caller may see the incident; then 403 (recorded in the audit trail)

@@ -10,15 +10,16 @@ use homeward_domain::person::{
 };
 use homeward_domain::policy::Action;
 use homeward_domain::{PersonId, Timestamp};
-use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::command::{
-    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CreateHeaders, Warning, submit,
+    ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
+    Warning,
 };
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
@@ -34,22 +35,16 @@ pub struct PersonBody {
     /// ISO 3166-1 alpha-2.
     pub nationality: String,
     /// Passport number (personal data).
-    #[serde(default)]
     pub passport_number: Option<String>,
     /// Phone (personal data).
-    #[serde(default)]
     pub phone: Option<String>,
     /// Where they are now (ISO 3166-1 alpha-2).
-    #[serde(default)]
     pub current_country: Option<String>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
     /// Reasons to look after them first.
     #[serde(default)]
@@ -90,16 +85,12 @@ impl PersonBody {
 #[serde(deny_unknown_fields)]
 pub struct WhereaboutsBody {
     /// ISO 3166-1 alpha-2.
-    #[serde(default)]
     pub country: Option<String>,
     /// Place name.
-    #[serde(default)]
     pub place: Option<String>,
     /// Latitude, with `lon`.
-    #[serde(default)]
     pub lat: Option<f64>,
     /// Longitude, with `lat`.
-    #[serde(default)]
     pub lon: Option<f64>,
 }
 
@@ -118,10 +109,8 @@ pub struct WelfareBody {
     /// `safe`, `needs_help` or `no_answer`.
     pub status: WelfareStatus,
     /// A note.
-    #[serde(default)]
     pub note: Option<String>,
     /// When the check was made.
-    #[serde(default)]
     pub occurred_at: Option<Timestamp>,
 }
 
@@ -144,20 +133,50 @@ pub struct PersonCorrectionBody {
     /// Why.
     pub reason: String,
     /// Corrected name.
-    #[serde(default)]
     pub full_name: Option<String>,
     /// Corrected date of birth.
-    #[serde(default)]
     pub date_of_birth: Option<String>,
     /// Corrected nationality.
-    #[serde(default)]
     pub nationality: Option<String>,
     /// Corrected passport number.
-    #[serde(default)]
     pub passport_number: Option<String>,
     /// Corrected phone.
-    #[serde(default)]
     pub phone: Option<String>,
+}
+
+impl From<WhereaboutsBody> for Whereabouts {
+    fn from(b: WhereaboutsBody) -> Self {
+        Self {
+            country: b.country,
+            place: b.place,
+            lat: b.lat,
+            lon: b.lon,
+        }
+    }
+}
+
+impl From<WelfareBody> for PersonCommand {
+    fn from(b: WelfareBody) -> Self {
+        Self::RecordWelfareCheck {
+            status: b.status,
+            note: b.note,
+            occurred_at: b.occurred_at,
+        }
+    }
+}
+
+impl From<PersonCorrectionBody> for PersonCommand {
+    fn from(b: PersonCorrectionBody) -> Self {
+        Self::CorrectDetails {
+            corrects_version: b.corrects_version,
+            reason: b.reason,
+            full_name: b.full_name,
+            date_of_birth: b.date_of_birth,
+            nationality: b.nationality,
+            passport_number: b.passport_number,
+            phone: b.phone,
+        }
+    }
 }
 
 /// The locator's query.
@@ -202,24 +221,23 @@ pub async fn register(
     };
     let names = CommandNames {
         warnings: Some(warnings),
-        ..CommandNames::id(id)
+        ..id.names()
     };
     // Someone registered in a country at risk is owed a welfare check: `submit` waits.
-    let command = Command::Person(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::RegisterPerson,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            Action::RegisterPerson,
+            id.command(command),
+            StatusCode::CREATED,
+            names,
+        )
+        .await
 }
 
 /// Search persons by name or passport number (the locator).
 #[utoipa::path(get, path = "/v1/persons", tag = "persons", params(SearchQuery),
-    responses((status = 200, body = PersonList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = PersonList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn search(
     State(state): State<AppState>,
@@ -246,7 +264,7 @@ pub async fn search(
 
 /// One person: status, last known place, incidents and calls.
 #[utoipa::path(get, path = "/v1/persons/{id}", tag = "persons", operation_id = "get_person", params(("id" = PersonId, Path)),
-    responses((status = 200, body = PersonView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = PersonView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -273,16 +291,9 @@ pub async fn erase(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::Erase { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        Action::ErasePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::ErasePerson, StatusCode::OK, |_, b| {
+        PersonCommand::Erase { reason: b.reason }
+    })
     .await
 }
 
@@ -294,24 +305,9 @@ pub async fn whereabouts(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::UpdateWhereabouts(Whereabouts {
-            country: b.country,
-            place: b.place,
-            lat: b.lat,
-            lon: b.lon,
-        }),
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        PersonCommand::UpdateWhereabouts(b.into())
+    })
     .await
 }
 
@@ -323,16 +319,9 @@ pub async fn vulnerabilities(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::SetVulnerabilities(b.vulnerabilities));
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        PersonCommand::SetVulnerabilities(b.vulnerabilities)
+    })
     .await
 }
 
@@ -344,23 +333,9 @@ pub async fn welfare(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::RecordWelfareCheck {
-            status: b.status,
-            note: b.note,
-            occurred_at: b.occurred_at,
-        },
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::UpdatePerson,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -372,16 +347,9 @@ pub async fn unmerge(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(id, PersonCommand::Unmerge { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+        PersonCommand::Unmerge { reason: b.reason }
+    })
     .await
 }
 
@@ -393,27 +361,9 @@ pub async fn correct(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let command = Command::Person(
-        id,
-        PersonCommand::CorrectDetails {
-            corrects_version: b.corrects_version,
-            reason: b.reason,
-            full_name: b.full_name,
-            date_of_birth: b.date_of_birth,
-            nationality: b.nationality,
-            passport_number: b.passport_number,
-            phone: b.phone,
-        },
-    );
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -425,27 +375,22 @@ pub async fn merge(
     State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, MergeBody>,
 ) -> Result<Response, AppError> {
-    let (ApiPath(id), b) = (r.path, r.body);
-    let target = state
-        .service
-        .read()
-        .locator
-        .get(b.into)
-        .map(|p| p.merged_into);
-    let command = PersonCommand::MergeInto {
-        this: id,
-        into: b.into,
-        reason: b.reason,
-        target,
+    // What the surviving record is: itself merged into another, or unknown.
+    let target = |into| {
+        state
+            .service
+            .read()
+            .locator
+            .get(into)
+            .map(|p| p.merged_into)
     };
-    let command = Command::Person(id, command);
-    submit(
-        &state,
-        &r.origin,
-        Action::MergePersons,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
+    r.send(&state, Action::MergePersons, StatusCode::OK, |this, b| {
+        PersonCommand::MergeInto {
+            this,
+            into: b.into,
+            reason: b.reason,
+            target: target(b.into),
+        }
+    })
     .await
 }

@@ -16,7 +16,8 @@ use serde::Deserialize;
 use super::ensure_visible;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiQuery;
 use crate::views;
 
@@ -104,8 +105,8 @@ fn wants_markdown(headers: &HeaderMap) -> bool {
 #[utoipa::path(get, path = "/v1/sitrep", tag = "board", params(SitrepParams),
     responses((status = 200, description = "The report",
             content((Sitrep = "application/json"), (String = "text/markdown"))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)),
+        BadRequest, Unauthorized, Forbidden,
+        NotFound),
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -126,8 +127,8 @@ pub async fn get(
 /// The situation report as a printable HTML page.
 #[utoipa::path(get, path = "/sitrep", tag = "board", params(SitrepParams),
     responses((status = 200, description = "A printable HTML page", content_type = "text/html", body = String),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)),
+        BadRequest, Unauthorized, Forbidden,
+        NotFound),
     security(("bearer" = [])))]
 pub async fn page(
     State(state): State<AppState>,

@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::authorize;
-use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders, submit};
+use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
 
 /// A subscription to create.
@@ -137,15 +138,9 @@ pub async fn create(
         ..CommandNames::id(id)
     };
     let command = Command::Subscription(id, command);
-    submit(
-        &state,
-        &r.origin,
-        MANAGE,
-        command,
-        StatusCode::CREATED,
-        names,
-    )
-    .await
+    r.origin
+        .submit(&state, MANAGE, command, StatusCode::CREATED, names)
+        .await
 }
 
 /// Who manages subscriptions.
@@ -153,7 +148,7 @@ const MANAGE: Action = Action::ManageSubscriptions;
 
 /// Every subscription, with how its deliveries stand on this instance.
 #[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
-    responses((status = 200, body = SubscriptionList), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = SubscriptionList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -191,6 +186,18 @@ fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
     }
 }
 
+/// The deliveries of an existing subscription, for a caller who manages
+/// subscriptions: `None` when this instance does not deliver.
+fn deliveries<'a>(
+    state: &'a AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Option<&'a homeward_notify::Notifier>, AppError> {
+    caller.require(Action::ManageSubscriptions)?;
+    existing(state, id)?;
+    Ok(state.notifier.as_deref())
+}
+
 /// End a subscription: nothing more is delivered to it.
 #[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions",
     params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
@@ -211,31 +218,29 @@ pub async fn delete(
     .await?;
     existing(&state, id)?;
     let command = Command::Subscription(id, SubscriptionCommand::Delete { reason: b.reason });
-    submit(
-        &state,
-        &r.origin,
-        MANAGE,
-        command,
-        StatusCode::OK,
-        CommandNames::id(id),
-    )
-    .await
+    r.origin
+        .submit(
+            &state,
+            MANAGE,
+            command,
+            StatusCode::OK,
+            CommandNames::id(id),
+        )
+        .await
 }
 
 /// The deliveries of a subscription that kept failing, oldest first.
 #[utoipa::path(get, path = "/v1/subscriptions/{id}/failures", tag = "subscriptions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = FailureList), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = FailureList), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn failures(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<FailureList>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(&state, id)?;
-    let failures = match &state.notifier {
+    let failures = match deliveries(&state, &caller, id)? {
         Some(n) => n.failures(id).map_err(internal)?,
         None => Vec::new(),
     };
@@ -256,17 +261,15 @@ pub async fn failures(
 /// Send every failed delivery of a subscription again, oldest first.
 #[utoipa::path(post, path = "/v1/subscriptions/{id}/failures/replay", tag = "subscriptions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ReplayResult), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 200, body = ReplayResult), BadRequest, Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn replay(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ReplayResult>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(&state, id)?;
-    let outcome = match &state.notifier {
+    let outcome = match deliveries(&state, &caller, id)? {
         Some(n) => n.replay_failures(id).await.map_err(internal)?,
         None => homeward_notify::ReplayOutcome::default(),
     };

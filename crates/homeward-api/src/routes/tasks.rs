@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
+use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
 use crate::views;
 
@@ -132,7 +133,7 @@ fn check_item(c: &CheckView, now: Timestamp) -> TaskItem {
 
 /// Every task the caller may see: welfare checks and incident tasks, filtered.
 #[utoipa::path(get, path = "/v1/tasks", tag = "tasks", operation_id = "list_tasks", params(TaskQuery),
-    responses((status = 200, body = TaskList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = TaskList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -233,7 +234,7 @@ pub struct MissedList {
 
 /// The deadlines Homeward recorded as missed: what, whose, how late.
 #[utoipa::path(get, path = "/v1/deadlines/missed", tag = "tasks", params(MissedQuery),
-    responses((status = 200, body = MissedList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = MissedList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn missed(
     State(state): State<AppState>,
