@@ -129,7 +129,8 @@ async fn a_citizen_answers_safe_once_and_the_check_is_completed_by_citizen() {
     assert!(html.contains("name=\"status\" value=\"safe\""), "{html}");
     assert!(html.contains("name=\"status\" value=\"needs_help\""));
     assert!(
-        !html.contains("Wang Lei") && !html.contains("961"),
+        // The phone as written: its digits alone also occur in the page's random token.
+        !html.contains("Wang Lei") && !html.contains("+961") && !html.contains("234 567"),
         "the page names nobody"
     );
 
