@@ -24,6 +24,9 @@ use crate::config::KafkaConfig;
 
 /// The record key of the KEK's check value.
 pub const CHECK_KEY: &str = "__kek-check";
+/// The record key of the barriers readers write to know they have read everything
+/// committed before (compaction keeps the last one).
+pub const BARRIER_KEY: &str = "__barrier";
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -39,8 +42,10 @@ struct Followed {
     checked: bool,
     /// A key that cannot be used: the KEK is not this deployment's.
     failed: Option<String>,
-    /// When the follower last reached watermarks fetched at that moment.
+    /// When the follower last read everything committed before that moment.
     caught_up_at: Option<Instant>,
+    /// The last barriers it read (see [`Keys::catch_up`]).
+    barriers: std::collections::VecDeque<Vec<u8>>,
 }
 
 /// This instance's view of the keys topic.
@@ -50,7 +55,7 @@ pub struct Keys {
     kek: Arc<Kek>,
     followed: watch::Receiver<Followed>,
     caught_up: watch::Sender<Followed>,
-    meta: BaseConsumer,
+    producer: FutureProducer,
 }
 
 impl Keys {
@@ -90,7 +95,12 @@ impl Keys {
     ) -> Result<Arc<Self>, StoreError> {
         let kek = Arc::new(kek);
         let (tx, followed) = watch::channel(Followed::default());
-        let meta: BaseConsumer = cfg.client().create().map_err(unavailable)?;
+        let producer: FutureProducer = cfg
+            .client()
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .create()
+            .map_err(unavailable)?;
         tokio::spawn(follow(
             Arc::clone(&cfg),
             Arc::clone(&ring),
@@ -103,7 +113,7 @@ impl Keys {
             kek,
             followed,
             caught_up: tx,
-            meta,
+            producer,
         });
         keys.catch_up().await?;
         if let Some(why) = keys.followed.borrow().failed.clone() {
@@ -122,35 +132,26 @@ impl Keys {
         &self.ring
     }
 
-    /// Waits until every key committed before now has been read.
+    /// Waits until every key committed before now has been read. A barrier record is
+    /// written to the (single-partition) topic and waited for: a read-committed reader
+    /// gets it only after every transaction committed before it. (Comparing the
+    /// reader's position with the high watermark does not work: a transaction's commit
+    /// marker takes an offset that is never delivered.)
     pub async fn catch_up(&self) -> Result<(), StoreError> {
         let asked = Instant::now();
         let topic = self.cfg.keys_topic();
-        let metadata = self
-            .meta
-            .fetch_metadata(Some(&topic), TIMEOUT)
-            .map_err(unavailable)?;
-        let partitions = metadata
-            .topics()
-            .first()
-            .map_or(0, |t| t.partitions().len() as i32);
-        let mut high = HashMap::new();
-        for p in 0..partitions {
-            let (_, h) = self
-                .meta
-                .fetch_watermarks(&topic, p, TIMEOUT)
-                .map_err(unavailable)?;
-            high.insert(p, h);
-        }
+        let id = uuid::Uuid::now_v7().as_bytes().to_vec();
+        self.producer
+            .send(
+                FutureRecord::to(&topic).key(BARRIER_KEY).payload(&id),
+                TIMEOUT,
+            )
+            .await
+            .map_err(|(e, _)| unavailable(e))?;
         let mut rx = self.followed.clone();
         let reached = tokio::time::timeout(
             TIMEOUT,
-            rx.wait_for(|f| {
-                f.failed.is_some()
-                    || high
-                        .iter()
-                        .all(|(p, h)| *h == 0 || f.next.get(p).is_some_and(|n| n >= h))
-            }),
+            rx.wait_for(|f| f.failed.is_some() || f.barriers.contains(&id)),
         )
         .await
         // The guard `wait_for` returns is let go here, before the channel is written.
@@ -177,7 +178,8 @@ impl Keys {
     }
 }
 
-/// Reads the check value of the KEK from the keys topic, if one was written.
+/// Reads the check value of the KEK from the keys topic, if one was written: it is the
+/// first record of a deployment's topic, so the read stops at it, or at the end.
 async fn read_check(cfg: &KafkaConfig) -> Result<Option<Vec<u8>>, StoreError> {
     let cfg = cfg.clone();
     tokio::task::spawn_blocking(move || {
@@ -186,54 +188,44 @@ async fn read_check(cfg: &KafkaConfig) -> Result<Option<Vec<u8>>, StoreError> {
             .set("group.id", format!("{}keys-check", cfg.prefix))
             .set("enable.auto.commit", "false")
             .set("isolation.level", "read_committed")
+            .set("enable.partition.eof", "true")
             .create()
             .map_err(unavailable)?;
         let topic = cfg.keys_topic();
-        let metadata = consumer
-            .fetch_metadata(Some(&topic), TIMEOUT)
-            .map_err(unavailable)?;
-        let partitions = metadata
-            .topics()
-            .first()
-            .map_or(0, |t| t.partitions().len() as i32);
-        let mut tpl = TopicPartitionList::new();
-        let mut high = HashMap::new();
-        for p in 0..partitions {
-            let (_, h) = consumer
-                .fetch_watermarks(&topic, p, TIMEOUT)
-                .map_err(unavailable)?;
-            high.insert(p, h);
-            tpl.add_partition_offset(&topic, p, Offset::Beginning)
-                .map_err(unavailable)?;
+        // A topic just created takes a moment to elect its leader.
+        let mut attempts = 0;
+        let high = loop {
+            match consumer.fetch_watermarks(&topic, 0, TIMEOUT) {
+                Ok((_, high)) => break high,
+                Err(e) if attempts < 60 => {
+                    attempts += 1;
+                    tracing::debug!(error = %e, "keys topic not ready yet");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        };
+        if high == 0 {
+            return Ok(None);
         }
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(&topic, 0, Offset::Beginning)
+            .map_err(unavailable)?;
         consumer.assign(&tpl).map_err(unavailable)?;
-        let mut check = None;
         let deadline = Instant::now() + 4 * TIMEOUT;
-        loop {
-            let done = high.iter().all(|(p, h)| {
-                *h == 0
-                    || consumer
-                        .position()
-                        .ok()
-                        .and_then(|tpl| tpl.find_partition(&topic, *p).map(|e| e.offset()))
-                        .is_some_and(|o| matches!(o, Offset::Offset(o) if o >= *h))
-            });
-            if done {
-                return Ok(check);
-            }
-            if Instant::now() > deadline {
-                return Err(StoreError::Unavailable(format!(
-                    "the keys topic {topic} could not be read to its end in time"
-                )));
-            }
+        while Instant::now() < deadline {
             match consumer.poll(Duration::from_millis(200)) {
                 Some(Ok(m)) if m.key() == Some(CHECK_KEY.as_bytes()) => {
-                    check = m.payload().map(<[u8]>::to_vec);
+                    return Ok(m.payload().map(<[u8]>::to_vec));
                 }
+                Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => return Ok(None),
                 Some(Ok(_)) | None => {}
                 Some(Err(e)) => return Err(unavailable(e)),
             }
         }
+        Err(StoreError::Unavailable(format!(
+            "the keys topic {topic} could not be read in time"
+        )))
     })
     .await
     .map_err(unavailable)?
@@ -344,6 +336,17 @@ fn apply(
     let Some(stream) = m.key().and_then(|k| std::str::from_utf8(k).ok()) else {
         return;
     };
+    if stream == BARRIER_KEY {
+        if let Some(id) = m.payload() {
+            followed.send_modify(|f| {
+                f.barriers.push_back(id.to_vec());
+                if f.barriers.len() > 256 {
+                    f.barriers.pop_front();
+                }
+            });
+        }
+        return;
+    }
     if stream == CHECK_KEY {
         let opens = m.payload().is_some_and(|c| kek.opens_check(c));
         followed.send_modify(|f| {
