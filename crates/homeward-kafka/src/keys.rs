@@ -165,6 +165,27 @@ impl Keys {
         Ok(())
     }
 
+    /// Waits until the keys of `streams` are held (or were destroyed here): a key is
+    /// committed with the first event sealed with it, so the follower normally reads it
+    /// within moments of the event. When it does not (the key was erased and compacted
+    /// away), waits until every key committed before `received` has been read.
+    pub async fn hold(&self, streams: &[String], received: Instant) -> Result<(), StoreError> {
+        let held = |ring: &Keyring| {
+            streams
+                .iter()
+                .all(|s| ring.get(s).is_some() || ring.was_destroyed(s))
+        };
+        let mut rx = self.followed.clone();
+        let arrived =
+            tokio::time::timeout(Duration::from_secs(2), rx.wait_for(|_| held(&self.ring)))
+                .await
+                .is_ok_and(|r| r.is_ok());
+        if arrived {
+            return Ok(());
+        }
+        self.caught_up_since(received).await
+    }
+
     /// Waits, when it may matter, until every key committed before `received` has been
     /// read: the copy calls this before it keeps an event sealed with a key it does not
     /// hold.

@@ -93,18 +93,20 @@ struct Peek {
     event_type: Option<String>,
 }
 
-/// Whether `entry` is sealed with a key this instance does not hold (nor destroyed).
-fn needs_key(keys: &Keys, entry: &MirrorEntry) -> bool {
+/// The stream of `entry` when it is sealed with a key this instance does not hold (nor
+/// destroyed).
+fn needs_key(keys: &Keys, entry: &MirrorEntry) -> Option<String> {
     let Ok(Peek {
         stream_id: Some(stream),
         event_type: Some(event_type),
     }) = serde_json::from_slice::<Peek>(&entry.record)
     else {
-        return false;
+        return None;
     };
-    seal::applies(&stream, &event_type)
+    (seal::applies(&stream, &event_type)
         && keys.ring().get(&stream).is_none()
-        && !keys.ring().was_destroyed(&stream)
+        && !keys.ring().was_destroyed(&stream))
+    .then_some(stream)
 }
 
 async fn copy(
@@ -170,11 +172,12 @@ async fn copy(
             }
         }
         let entries: Vec<MirrorEntry> = batch.iter().filter_map(entry).collect();
-        // A key is committed with the first event sealed with it: once the keys read
-        // reaches what was committed when this batch arrived, it holds every key the
-        // batch's events were sealed with (those it still lacks were erased).
-        if entries.iter().any(|e| needs_key(keys, e)) {
-            keys.caught_up_since(received).await?;
+        // A key is committed with the first event sealed with it: the follower holds it
+        // within moments, or, once it has read everything committed when this batch
+        // arrived, the key was erased.
+        let missing: Vec<String> = entries.iter().filter_map(|e| needs_key(keys, e)).collect();
+        if !missing.is_empty() {
+            keys.hold(&missing, received).await?;
         }
         local.mirror(entries).await?;
         copied.send_modify(|c| {
