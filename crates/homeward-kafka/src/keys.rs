@@ -303,25 +303,22 @@ async fn follow_once(
         .set("isolation.level", "read_committed")
         .set("fetch.wait.max.ms", "5")
         .create()?;
+    // The topic has one partition (Homeward creates it so): no metadata request, which
+    // would block the runtime's thread while a broker is away.
     let topic = cfg.keys_topic();
-    let metadata = consumer.fetch_metadata(Some(&topic), TIMEOUT)?;
-    let partitions = metadata
-        .topics()
-        .first()
-        .map_or(0, |t| t.partitions().len() as i32);
     let mut tpl = TopicPartitionList::new();
-    let resume = followed.borrow().next.clone();
-    for p in 0..partitions {
-        let at = resume
-            .get(&p)
-            .map_or(Offset::Beginning, |o| Offset::Offset(*o));
-        tpl.add_partition_offset(&topic, p, at)?;
-    }
+    let at = followed
+        .borrow()
+        .next
+        .get(&0)
+        .map_or(Offset::Beginning, |o| Offset::Offset(*o));
+    tpl.add_partition_offset(&topic, 0, at)?;
     consumer.assign(&tpl)?;
     loop {
         match tokio::time::timeout(Duration::from_millis(100), consumer.recv()).await {
             Ok(Ok(m)) => apply(ring, kek, &m, followed),
-            Ok(Err(e)) => return Err(e),
+            // A broker away, a leader moving: the client recovers by itself.
+            Ok(Err(e)) => tracing::debug!(error = %e, "reading the keys topic"),
             Err(_) => {}
         }
         if let Ok(position) = consumer.position() {
