@@ -38,8 +38,6 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 struct Followed {
     /// The next offset to read, per partition.
     next: HashMap<i32, i64>,
-    /// Whether the KEK's check value was seen (and opened).
-    checked: bool,
     /// A key that cannot be used: the KEK is not this deployment's.
     failed: Option<String>,
     /// When the follower last read everything committed before that moment.
@@ -366,16 +364,14 @@ fn apply(
         return;
     }
     if stream == CHECK_KEY {
-        let opens = m.payload().is_some_and(|c| kek.opens_check(c));
-        followed.send_modify(|f| {
-            f.checked = true;
-            if !opens {
+        if !m.payload().is_some_and(|c| kek.opens_check(c)) {
+            followed.send_modify(|f| {
                 f.failed = Some(format!(
                     "the key-encryption key {} is not this deployment's",
                     kek.origin()
                 ));
-            }
-        });
+            });
+        }
         return;
     }
     match m.payload() {

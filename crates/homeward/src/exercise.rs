@@ -287,8 +287,7 @@ pub fn create(args: CreateArgs, runtime: tokio::runtime::Runtime) -> anyhow::Res
                         used.len()
                     );
                 }
-                std::fs::create_dir_all(&args.data_dir)
-                    .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+                // Creates the directory, which the embedded copy below would too.
                 cfg.instance_id = homeward_kafka::instance_id(&args.data_dir)?;
                 Some(cfg)
             }
