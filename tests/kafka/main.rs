@@ -635,6 +635,17 @@ async fn an_exercise_copied_into_its_own_namespace_keeps_its_times_and_says_exer
     assert!(!status.success());
     assert!(stderr.contains("already used"), "{stderr}");
     assert!(!never.exists(), "nothing is written");
+    // A namespace never used has no chain to verify: that is a failure, not a pass.
+    let (status, stdout, stderr) = cli(&[
+        "audit",
+        "verify",
+        "--kafka",
+        &cluster.brokers,
+        "--namespace",
+        &format!("{}-never", cluster.namespace),
+    ])?;
+    assert!(!status.success(), "{stdout}");
+    assert!(stderr.contains("not ready"), "{stderr}");
     Ok(())
 }
 

@@ -593,6 +593,10 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
         kek: None,
     };
     let log = homeward_kafka::KafkaLog::connect(cfg, dir.path()).await?;
+    // The clock starts once the instance is serving.
+    if !log.writer_ready(std::time::Duration::from_secs(120)).await {
+        bail!("the sequencer did not join its group");
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..writers {

@@ -61,6 +61,8 @@ pub struct KafkaLog {
     pending: Pending,
     copied: watch::Receiver<Copied>,
     keys: Arc<keys::Keys>,
+    /// Whether this instance's sequencer has joined its group (see [`KafkaLog::writer_ready`]).
+    writer: watch::Receiver<bool>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -141,7 +143,8 @@ impl KafkaLog {
             Arc::clone(&keys),
             copied_tx,
         ));
-        tokio::spawn(sequencer::run(Arc::clone(&cfg), clock));
+        let (writer_tx, writer) = watch::channel(false);
+        tokio::spawn(sequencer::run(Arc::clone(&cfg), clock, writer_tx));
         Ok(Arc::new(Self {
             cfg,
             local,
@@ -149,21 +152,27 @@ impl KafkaLog {
             pending,
             copied,
             keys,
+            writer,
         }))
+    }
+
+    /// Waits, at most `limit`, until this instance's sequencer has initialised its
+    /// transactions and been given its first assignment by the group; says whether it
+    /// was. Until then, appends wait for whichever member owns their partition (on a new
+    /// cluster, whose coordinators are still being made, that can be long): `serve`
+    /// waits for this before it takes requests.
+    pub async fn writer_ready(&self, limit: Duration) -> bool {
+        let mut rx = self.writer.clone();
+        tokio::time::timeout(limit, rx.wait_for(|ready| *ready))
+            .await
+            .is_ok_and(|r| r.is_ok())
     }
 
     /// Waits until the local copy holds every committed record of the topic as of now
     /// (for a clean start: the read models then show everything).
     pub async fn catch_up(&self) -> Result<(), StoreError> {
         let consumer: StreamConsumer = self.cfg.client().create().map_err(unavailable)?;
-        let topic = self.cfg.events_topic();
-        let metadata = consumer
-            .fetch_metadata(Some(&topic), Duration::from_secs(30))
-            .map_err(unavailable)?;
-        let partitions = metadata
-            .topics()
-            .first()
-            .map_or(0, |t| t.partitions().len() as i32);
+        let partitions = partition_count(&consumer, &self.cfg.events_topic())?;
         // The copy says when it reached the end of the committed records of each
         // partition (transaction markers and aborted records are never copied, so
         // offsets alone cannot say it).
@@ -393,6 +402,28 @@ async fn create_topics(cfg: &KafkaConfig) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many partitions `topic` has, as the cluster's metadata says. A topic the
+/// answering broker does not know yet (just created, its metadata still on the way) is
+/// an error, never "no partitions": a reader assigned nothing would wait for good.
+pub(crate) fn partition_count<C: rdkafka::consumer::ConsumerContext>(
+    consumer: &impl Consumer<C>,
+    topic: &str,
+) -> Result<i32, StoreError> {
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(30))
+        .map_err(unavailable)?;
+    match metadata.topics().first() {
+        Some(t) if t.error().is_none() && !t.partitions().is_empty() => {
+            Ok(t.partitions().len() as i32)
+        }
+        Some(t) => Err(StoreError::Unavailable(format!(
+            "the topic {topic} is not ready: {:?}",
+            t.error()
+        ))),
+        None => Err(StoreError::Unavailable(format!("no metadata for {topic}"))),
+    }
+}
+
 async fn results_listener(cfg: &KafkaConfig) -> Result<StreamConsumer, StoreError> {
     let consumer: StreamConsumer = cfg
         .client()
@@ -406,13 +437,7 @@ async fn results_listener(cfg: &KafkaConfig) -> Result<StreamConsumer, StoreErro
         .create()
         .map_err(unavailable)?;
     let topic = cfg.results_topic();
-    let metadata = consumer
-        .fetch_metadata(Some(&topic), Duration::from_secs(30))
-        .map_err(unavailable)?;
-    let partitions = metadata
-        .topics()
-        .first()
-        .map_or(0, |t| t.partitions().len() as i32);
+    let partitions = partition_count(&consumer, &topic)?;
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {
         // From the current end: every answer to a request sent after this is seen.

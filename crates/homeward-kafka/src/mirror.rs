@@ -127,15 +127,7 @@ async fn copy(
         .set("enable.partition.eof", "true")
         .create()?;
     let topic = cfg.events_topic();
-    let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(30))?;
-    let partitions = metadata
-        .topics()
-        .first()
-        .map(|t| t.partitions().len() as i32)
-        .unwrap_or(0);
-    if partitions == 0 {
-        return Err(format!("topic {topic} has no partitions").into());
-    }
+    let partitions = crate::partition_count(&consumer, &topic)?;
     let next = local.mirror_offsets().await?;
     let mut tpl = TopicPartitionList::new();
     for p in 0..partitions {

@@ -28,6 +28,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use tokio::sync::watch;
 
 use crate::config::KafkaConfig;
 use crate::wire::{self, Outcome, Reply, Request};
@@ -51,6 +52,8 @@ struct Ownership {
 /// Keeps [`Ownership`] current through every rebalance.
 pub(crate) struct SeqContext {
     ownership: Arc<Mutex<Ownership>>,
+    /// Told of the first assignment (see [`run`]).
+    ready: watch::Sender<bool>,
 }
 
 impl SeqContext {
@@ -93,6 +96,7 @@ impl ConsumerContext for SeqContext {
         let mut ownership = self.ownership();
         let (what, partitions) = match rebalance {
             Rebalance::Assign(tpl) => {
+                self.ready.send_replace(true);
                 ownership.epoch += 1;
                 let epoch = ownership.epoch;
                 for e in tpl.elements() {
@@ -131,10 +135,26 @@ fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a str> {
         .and_then(|v| std::str::from_utf8(v).ok())
 }
 
-/// Runs the sequencer until the process ends, starting over after failures.
-pub(crate) async fn run(cfg: Arc<KafkaConfig>, clock: RecordClock) {
+/// Runs a call of the producer that blocks until the broker answers (transactions,
+/// offsets) on a thread meant for blocking, not on the runtime's few workers: a
+/// coordinator that takes its time (a cluster's first transaction, a moved leader)
+/// holds this sequencer back, never the instance's other tasks.
+async fn blocking<T: Send + 'static>(
+    producer: &FutureProducer,
+    call: impl FnOnce(&FutureProducer) -> Result<T, KafkaError> + Send + 'static,
+) -> Result<T, KafkaError> {
+    let producer = producer.clone();
+    tokio::task::spawn_blocking(move || call(&producer))
+        .await
+        .map_err(|_| KafkaError::Canceled)?
+}
+
+/// Runs the sequencer until the process ends, starting over after failures. `ready`
+/// becomes true once its transactions are initialised and the group has given it its
+/// first assignment (possibly of no partition): from then on it answers requests.
+pub(crate) async fn run(cfg: Arc<KafkaConfig>, clock: RecordClock, ready: watch::Sender<bool>) {
     loop {
-        match Sequencer::new(Arc::clone(&cfg), Arc::clone(&clock)) {
+        match Sequencer::new(Arc::clone(&cfg), Arc::clone(&clock), ready.clone()).await {
             Ok(mut seq) => {
                 if let Err(e) = seq.run().await {
                     tracing::warn!(error = %e, "sequencer failed; starting over");
@@ -157,8 +177,22 @@ struct Sequencer {
 }
 
 impl Sequencer {
-    fn new(cfg: Arc<KafkaConfig>, clock: RecordClock) -> Result<Self, KafkaError> {
+    async fn new(
+        cfg: Arc<KafkaConfig>,
+        clock: RecordClock,
+        ready: watch::Sender<bool>,
+    ) -> Result<Self, KafkaError> {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
+        let producer: FutureProducer = cfg
+            .client()
+            .set("transactional.id", cfg.transactional_id())
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("transaction.timeout.ms", "10000")
+            .set("linger.ms", "0")
+            .create()?;
+        // Before joining the group: a member that holds partitions answers for them.
+        blocking(&producer, |p| p.init_transactions(TIMEOUT)).await?;
         let consumer: StreamConsumer<SeqContext> = cfg
             .client()
             .set("group.id", cfg.sequencer_group())
@@ -171,17 +205,9 @@ impl Sequencer {
             .set("partition.assignment.strategy", "cooperative-sticky")
             .create_with_context(SeqContext {
                 ownership: Arc::clone(&ownership),
+                ready,
             })?;
         consumer.subscribe(&[&cfg.appends_topic()])?;
-        let producer: FutureProducer = cfg
-            .client()
-            .set("transactional.id", cfg.transactional_id())
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("transaction.timeout.ms", "10000")
-            .set("linger.ms", "0")
-            .create()?;
-        producer.init_transactions(TIMEOUT)?;
         Ok(Self {
             cfg,
             clock,
@@ -245,7 +271,7 @@ impl Sequencer {
             }
             let batch: Vec<OwnedMessage> = batch.into_iter().map(|(m, _)| m).collect();
             if let Err(e) = self.commit(&batch).await {
-                let _ = self.producer.abort_transaction(TIMEOUT);
+                let _ = blocking(&self.producer, |p| p.abort_transaction(TIMEOUT)).await;
                 return Err(e);
             }
             let now = (self.clock)().as_microsecond();
@@ -258,14 +284,15 @@ impl Sequencer {
     /// Reads a partition of the events topic from the start, committed records only,
     /// up to everything written before this member was given it.
     async fn rebuild(&self, partition: i32) -> Result<PartitionState, KafkaError> {
-        let consumer: StreamConsumer = self
-            .cfg
-            .client()
-            .set("group.id", format!("{}rebuild", self.cfg.prefix))
-            .set("enable.auto.commit", "false")
-            .set("isolation.level", "read_committed")
-            .set("enable.partition.eof", "true")
-            .create()?;
+        let consumer: Arc<StreamConsumer> = Arc::new(
+            self.cfg
+                .client()
+                .set("group.id", format!("{}rebuild", self.cfg.prefix))
+                .set("enable.auto.commit", "false")
+                .set("isolation.level", "read_committed")
+                .set("enable.partition.eof", "true")
+                .create()?,
+        );
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset(&self.cfg.events_topic(), partition, Offset::Beginning)?;
         consumer.assign(&tpl)?;
@@ -274,7 +301,14 @@ impl Sequencer {
         // whose markers are not written yet) holds the read back until it ends, so the
         // read goes on until the position passes the watermark, not to the first end.
         let topic = self.cfg.events_topic();
-        let (_, high) = consumer.fetch_watermarks(&topic, partition, TIMEOUT)?;
+        let (_, high) = {
+            let (topic, consumer) = (topic.clone(), Arc::clone(&consumer));
+            tokio::task::spawn_blocking(move || {
+                consumer.fetch_watermarks(&topic, partition, TIMEOUT)
+            })
+            .await
+            .map_err(|_| KafkaError::Canceled)??
+        };
         let position = |c: &StreamConsumer| -> i64 {
             let Ok(tpl) = c.position() else { return 0 };
             match tpl.find_partition(&topic, partition).map(|e| e.offset()) {
@@ -444,10 +478,11 @@ impl Sequencer {
             .consumer
             .group_metadata()
             .ok_or(KafkaError::Global(rdkafka::types::RDKafkaErrorCode::State))?;
-        self.producer
-            .send_offsets_to_transaction(&tpl, &metadata, TIMEOUT)?;
-        self.producer.commit_transaction(TIMEOUT)?;
-        Ok(())
+        blocking(&self.producer, move |p| {
+            p.send_offsets_to_transaction(&tpl, &metadata, TIMEOUT)?;
+            p.commit_transaction(TIMEOUT)
+        })
+        .await
     }
 }
 

@@ -3,8 +3,6 @@
 //! and `hash = SHA-256(previous hash || sequence || record bytes)` must hold, with
 //! sequence numbers gapless from 1.
 
-use std::time::Duration;
-
 use homeward_store::chain::{self, ChainBreak};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
@@ -31,6 +29,9 @@ pub enum KafkaVerifyError {
     /// The cluster could not be read.
     #[error("cannot read the events topic: {0}")]
     Kafka(#[from] KafkaError),
+    /// The events topic is missing (a namespace never used) or not ready.
+    #[error("{0}")]
+    Topic(#[from] homeward_store::StoreError),
     /// A link is broken.
     #[error("partition {partition}: {source}")]
     Broken {
@@ -59,11 +60,7 @@ pub async fn verify(cfg: &KafkaConfig) -> Result<Vec<PartitionChain>, KafkaVerif
         .set("enable.partition.eof", "true")
         .create()?;
     let topic = cfg.events_topic();
-    let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(30))?;
-    let partitions = metadata
-        .topics()
-        .first()
-        .map_or(0, |t| t.partitions().len() as i32);
+    let partitions = crate::partition_count(&consumer, &topic)?;
     let mut out = Vec::new();
     for p in 0..partitions {
         let mut tpl = TopicPartitionList::new();

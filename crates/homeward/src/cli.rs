@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -481,6 +481,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
                 kafka.catch_up().await?;
+                if !kafka.writer_ready(Duration::from_secs(120)).await {
+                    tracing::warn!(
+                        "the sequencer has not joined its group yet; serving meanwhile (appends wait for the partition's owner)"
+                    );
+                }
                 let keyring = kafka.keyring();
                 (kafka, keyring)
             }

@@ -361,6 +361,9 @@ async fn copy_to_kafka(
     )
     .await
     .with_context(|| format!("cannot use the Kafka cluster at {brokers}"))?;
+    if !log.writer_ready(std::time::Duration::from_secs(120)).await {
+        anyhow::bail!("the sequencer of the copy did not join its group at {brokers}");
+    }
     append_copies(log.as_ref(), &now, events).await?;
     homeward_kafka::marker::write_exercise(&marked, marker)
         .await

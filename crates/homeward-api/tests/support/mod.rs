@@ -113,6 +113,11 @@ impl TestApp {
         clock: Option<Arc<homeward_service::ManualClock>>,
         kafka_if_asked: bool,
     ) -> Self {
+        // What the backend logs (`RUST_LOG`), shown with a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let log: Arc<dyn EventLog> = match std::env::var("HOMEWARD_TEST_KAFKA") {
             Ok(brokers) if kafka_if_asked && !brokers.is_empty() => {
@@ -125,9 +130,17 @@ impl TestApp {
                     erasure_window: homeward_kafka::config::ERASURE_WINDOW,
                     kek: None,
                 };
-                homeward_kafka::KafkaLog::connect(cfg, dir.path())
+                let kafka = homeward_kafka::KafkaLog::connect(cfg, dir.path())
                     .await
-                    .expect("kafka")
+                    .expect("kafka");
+                // Every test starts its requests once the instance is serving.
+                assert!(
+                    kafka
+                        .writer_ready(std::time::Duration::from_secs(120))
+                        .await,
+                    "the sequencer did not join its group"
+                );
+                kafka
             }
             _ => match &clock {
                 Some(clock) => {
