@@ -13,6 +13,7 @@
 //! committed (acks=all, min.insync.replicas) and this instance's copy has it.
 
 pub mod config;
+mod erasure;
 pub mod keys;
 pub mod marker;
 pub mod mirror;
@@ -63,6 +64,8 @@ pub struct KafkaLog {
     keys: Arc<keys::Keys>,
     /// Whether this instance's sequencer has joined its group (see [`KafkaLog::writer_ready`]).
     writer: watch::Receiver<bool>,
+    /// The erasures other instances said they folded.
+    folded: watch::Receiver<erasure::Folded>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -131,10 +134,12 @@ impl KafkaLog {
         let kek = keys::Keys::open_kek(&cfg, &kek_file).await?;
         let local = Arc::new(SqliteLog::open_with_kek(data_dir, kek_file)?);
         let keys = keys::Keys::follow(Arc::clone(&cfg), kek, local.keyring()).await?;
+        let (folded_tx, folded) = watch::channel(erasure::Folded::default());
         tokio::spawn(listen(
             listener,
             cfg.instance_id.clone(),
             Arc::clone(&pending),
+            folded_tx,
         ));
         let (copied_tx, copied) = watch::channel(Copied::default());
         tokio::spawn(mirror::run(
@@ -153,6 +158,7 @@ impl KafkaLog {
             copied,
             keys,
             writer,
+            folded,
         }))
     }
 
@@ -451,12 +457,20 @@ async fn results_listener(cfg: &KafkaConfig) -> Result<StreamConsumer, StoreErro
     Ok(consumer)
 }
 
-async fn listen(consumer: StreamConsumer, me: String, pending: Pending) {
+async fn listen(
+    consumer: StreamConsumer,
+    me: String,
+    pending: Pending,
+    folded: watch::Sender<erasure::Folded>,
+) {
     loop {
         match consumer.recv().await {
             Ok(m) => {
                 let Some(bytes) = m.payload() else { continue };
                 let Ok(reply) = serde_json::from_slice::<Reply>(bytes) else {
+                    if let Ok(told) = serde_json::from_slice::<wire::ErasureFolded>(bytes) {
+                        folded.send_modify(|f| f.note(told));
+                    }
                     continue;
                 };
                 if reply.reply_to != me {
@@ -623,6 +637,14 @@ impl EventLog for KafkaLog {
 
     fn audit(&self, query: AuditQuery) -> BoxFuture<'_, Result<Vec<AuditRow>, StoreError>> {
         self.local.audit(query)
+    }
+
+    fn erasure_folded(&self, stream: &str) {
+        erasure::tell(&self.cfg, &self.producer, stream);
+    }
+
+    fn erasure_everywhere(&self, stream: String, limit: Duration) -> BoxFuture<'_, Vec<String>> {
+        Box::pin(async move { erasure::everywhere(&self.cfg, &self.folded, &stream, limit).await })
     }
 
     fn head(&self) -> watch::Receiver<u64> {

@@ -200,3 +200,14 @@ pub struct Reply {
     #[serde(flatten)]
     pub outcome: Outcome,
 }
+
+/// Told by an instance to every other (on the results topic, which each reads whole):
+/// its read models have folded the erasure of `erasure_folded`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureFolded {
+    /// The erased stream.
+    pub erasure_folded: String,
+    /// The instance that folded it.
+    pub instance: String,
+}

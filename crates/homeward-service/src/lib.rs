@@ -38,6 +38,10 @@ pub use ids::{IdSource, RandomIds, SeededIds};
 pub use outcome::{Accepted, Outcome, Reply};
 pub use snapshots::Snapshots;
 
+/// How long an erasure's answer waits for the other instances to confirm they folded
+/// it (an instance that is away folds it before it serves again).
+pub const ERASURE_CONFIRM: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Why a command did not take effect.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -212,11 +216,12 @@ impl Homeward {
         });
         let saver = snapshots.map(|snapshots| Saver {
             snapshots,
-            log,
+            log: Arc::clone(&log),
             last: from,
         });
         tokio::spawn(project(
             sub,
+            log,
             projections,
             Sent {
                 projected: projected_tx,
@@ -351,12 +356,31 @@ impl Homeward {
             });
             serde_json::to_value(reply).unwrap_or(Value::Null)
         });
+        let erasure = matches!(
+            command,
+            Command::Person(_, homeward_domain::person::PersonCommand::Erase { .. })
+        )
+        .then(|| command.stream_id().to_string());
         match self.hot.submit(command, meta, respond).await? {
-            hot::Done::Fresh(value) => Ok(Accepted {
-                reply: serde_json::from_value(value)
-                    .map_err(|e| ServiceError::Store(StoreError::Encode(e)))?,
-                replayed: false,
-            }),
+            hot::Done::Fresh(value) => {
+                // Answered once every live instance shows the person as erased.
+                let unconfirmed = match erasure {
+                    Some(stream) => {
+                        let left = self.log.erasure_everywhere(stream, ERASURE_CONFIRM).await;
+                        if !left.is_empty() {
+                            tracing::warn!(instances = ?left, "the erasure is durable, but not every instance has confirmed folding it yet");
+                        }
+                        left
+                    }
+                    None => Vec::new(),
+                };
+                Ok(Accepted {
+                    reply: serde_json::from_value(value)
+                        .map_err(|e| ServiceError::Store(StoreError::Encode(e)))?,
+                    replayed: false,
+                    unconfirmed,
+                })
+            }
             hot::Done::Replayed(stored) => replayed(&stored),
         }
     }
@@ -509,6 +533,7 @@ impl Saver {
 /// waiting commands and live streams; writes snapshots when they are due.
 async fn project(
     mut sub: Subscription,
+    log: Arc<dyn EventLog>,
     projections: Arc<RwLock<Projections>>,
     sent: Sent,
     mut saver: Option<Saver>,
@@ -552,9 +577,17 @@ async fn project(
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             p.apply_all(&batch);
         }
-        erased |= batch
+        let erasures: Vec<&str> = batch
             .iter()
-            .any(|e| matches!(e, LogEntry::Event(e) if e.event_type == "person.erased"));
+            .filter_map(|e| match e {
+                LogEntry::Event(e) if e.event_type == "person.erased" => Some(e.stream_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        for stream in &erasures {
+            log.erasure_folded(stream);
+        }
+        erased |= !erasures.is_empty();
         // Live streams first: the board shows a change as soon as it is folded,
         // without queueing behind the writers that are now answered.
         for entry in batch {

@@ -45,6 +45,9 @@ pub struct Accepted<R = Outcome> {
     pub reply: R,
     /// Whether this is the stored answer to an earlier identical request.
     pub replayed: bool,
+    /// For an erasure: the copies of the log (other instances) that had not yet said
+    /// they folded it when the answer was given (empty: every live copy had).
+    pub unconfirmed: Vec<String>,
 }
 
 /// How a caller's answer is made from what its command did.
@@ -55,5 +58,6 @@ pub(crate) fn replayed<R: Reply>(stored: &[u8]) -> Result<Accepted<R>, serde_jso
     Ok(Accepted {
         reply: serde_json::from_slice(stored)?,
         replayed: true,
+        unconfirmed: Vec::new(),
     })
 }

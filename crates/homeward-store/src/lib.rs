@@ -116,4 +116,22 @@ pub trait EventLog: Send + Sync + 'static {
 
     /// The position of the last durable entry, and a way to wait for the next.
     fn head(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    /// Tells the other copies of the log that this one's read models have folded the
+    /// erasure of `stream` (a backend of one copy has no one to tell).
+    fn erasure_folded(&self, stream: &str) {
+        let _ = stream;
+    }
+
+    /// Waits, at most `limit`, until every live copy of the log has folded the erasure
+    /// of `stream`; returns the copies that had not said so by then (none for a backend
+    /// of one copy).
+    fn erasure_everywhere(
+        &self,
+        stream: String,
+        limit: std::time::Duration,
+    ) -> BoxFuture<'_, Vec<String>> {
+        let _ = (stream, limit);
+        Box::pin(async { Vec::new() })
+    }
 }

@@ -435,8 +435,10 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
     }
 }
 
-/// The HTTP answer: the result, its version as the `ETag`, and `Idempotent-Replayed`
-/// when it is the stored answer of an earlier request.
+/// The HTTP answer: the result, its version as the `ETag`, `Idempotent-Replayed` when
+/// it is the stored answer of an earlier request, and, for an erasure that some
+/// instances had not confirmed folding in time, `Homeward-Erasure-Unconfirmed` naming
+/// them.
 pub(crate) fn respond(status: StatusCode, accepted: Accepted<CommandResult>) -> Response {
     let version = accepted.reply.version;
     let mut response = (status, axum::Json(accepted.reply)).into_response();
@@ -444,6 +446,13 @@ pub(crate) fn respond(status: StatusCode, accepted: Accepted<CommandResult>) -> 
         response
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    if !accepted.unconfirmed.is_empty()
+        && let Ok(names) = HeaderValue::from_str(&accepted.unconfirmed.join(", "))
+    {
+        response
+            .headers_mut()
+            .insert("homeward-erasure-unconfirmed", names);
     }
     with_etag(response, version)
 }
