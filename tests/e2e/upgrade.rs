@@ -35,6 +35,7 @@ async fn write_newer_report(dir: &std::path::Path, incident: &str) -> anyhow::Re
             partition: 0,
             offset: 0,
             idempotency: None,
+            chain: None,
         }])
         .await?;
     Ok(position)

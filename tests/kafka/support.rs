@@ -268,6 +268,19 @@ impl Instance {
         format!("{}{now}", self.logs)
     }
 
+    /// [`Instance::logs`] without the colours (an escape sequence starts with ESC and
+    /// ends with `m`), for reading fields.
+    pub fn plain_logs(&self) -> String {
+        self.logs()
+            .split('\u{1b}')
+            .enumerate()
+            .map(|(i, part)| match part.split_once('m') {
+                Some((_, rest)) if i > 0 => rest,
+                _ => part,
+            })
+            .collect()
+    }
+
     /// Starts the instance again on its data (after [`Instance::stop`] or [`Instance::kill`]).
     pub fn start(&mut self, cluster: &Cluster) -> anyhow::Result<()> {
         self.restart(cluster)

@@ -149,7 +149,12 @@ impl KafkaLog {
             copied_tx,
         ));
         let (writer_tx, writer) = watch::channel(false);
-        tokio::spawn(sequencer::run(Arc::clone(&cfg), clock, writer_tx));
+        tokio::spawn(sequencer::run(
+            Arc::clone(&cfg),
+            clock,
+            Arc::clone(&local),
+            writer_tx,
+        ));
         Ok(Arc::new(Self {
             cfg,
             local,

@@ -62,11 +62,23 @@ fn entry(m: &OwnedMessage) -> Option<MirrorEntry> {
         }
         _ => None,
     };
+    let chain = match (header(m, wire::H_SEQ), header(m, wire::H_HASH)) {
+        (Some(seq), Some(hash)) => std::str::from_utf8(seq)
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .zip(
+                hex::decode(hash)
+                    .ok()
+                    .and_then(|h| <[u8; 32]>::try_from(h).ok()),
+            ),
+        _ => None,
+    };
     Some(MirrorEntry {
         record,
         partition: m.partition(),
         offset: m.offset(),
         idempotency,
+        chain,
     })
 }
 

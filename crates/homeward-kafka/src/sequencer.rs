@@ -2,8 +2,11 @@
 //!
 //! Instances share the partitions of the appends topic through a consumer group, so
 //! each partition has one sequencer at a time. The sequencer keeps, for its
-//! partitions, every stream's version, the idempotency records and the hash chain,
-//! rebuilt from the events topic when it takes a partition over. For a batch of
+//! partitions, every stream's version, the idempotency records and the hash chain.
+//! When it takes a partition over, it starts from what the instance's own copy holds
+//! of the partition and reads the events topic only from where the copy stopped (from
+//! the partition's start when the copy cannot say); an incremental rebalance keeps the
+//! state of the partitions still owned. For a batch of
 //! requests it opens a transaction, writes the events (or the refusal) to the same
 //! partition of the events topic, writes the results, adds the consumed offsets to the
 //! transaction with the group's metadata, and commits: events, results and progress
@@ -18,6 +21,7 @@ use std::time::Duration;
 use base64::Engine;
 use futures::FutureExt;
 use homeward_domain::{StreamId, Timestamp};
+use homeward_store::SqliteLog;
 use homeward_store::chain;
 use homeward_store::codec::StoredRecord;
 use homeward_store::sqlite::RecordClock;
@@ -152,9 +156,15 @@ async fn blocking<T: Send + 'static>(
 /// Runs the sequencer until the process ends, starting over after failures. `ready`
 /// becomes true once its transactions are initialised and the group has given it its
 /// first assignment (possibly of no partition): from then on it answers requests.
-pub(crate) async fn run(cfg: Arc<KafkaConfig>, clock: RecordClock, ready: watch::Sender<bool>) {
+pub(crate) async fn run(
+    cfg: Arc<KafkaConfig>,
+    clock: RecordClock,
+    local: Arc<SqliteLog>,
+    ready: watch::Sender<bool>,
+) {
     loop {
-        match Sequencer::new(Arc::clone(&cfg), Arc::clone(&clock), ready.clone()).await {
+        let parts = (Arc::clone(&cfg), Arc::clone(&clock), Arc::clone(&local));
+        match Sequencer::new(parts, ready.clone()).await {
             Ok(mut seq) => {
                 if let Err(e) = seq.run().await {
                     tracing::warn!(error = %e, "sequencer failed; starting over");
@@ -170,6 +180,9 @@ struct Sequencer {
     cfg: Arc<KafkaConfig>,
     /// Where recorded times come from (the system clock, or an exercise's clock).
     clock: RecordClock,
+    /// This instance's copy of the events topic, which a partition taken over is
+    /// seeded from.
+    local: Arc<SqliteLog>,
     consumer: StreamConsumer<SeqContext>,
     producer: FutureProducer,
     ownership: Arc<Mutex<Ownership>>,
@@ -178,8 +191,7 @@ struct Sequencer {
 
 impl Sequencer {
     async fn new(
-        cfg: Arc<KafkaConfig>,
-        clock: RecordClock,
+        (cfg, clock, local): (Arc<KafkaConfig>, RecordClock, Arc<SqliteLog>),
         ready: watch::Sender<bool>,
     ) -> Result<Self, KafkaError> {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
@@ -211,6 +223,7 @@ impl Sequencer {
         Ok(Self {
             cfg,
             clock,
+            local,
             consumer,
             producer,
             ownership,
@@ -281,9 +294,41 @@ impl Sequencer {
         }
     }
 
-    /// Reads a partition of the events topic from the start, committed records only,
-    /// up to everything written before this member was given it.
+    /// What this instance's copy holds of `partition`, as the state of its writer: the
+    /// partition then needs reading only from where the copy stopped, not from its
+    /// first record.
+    async fn seeded(&self, partition: i32) -> (PartitionState, Offset) {
+        let now = (self.clock)().as_microsecond();
+        let since = now.saturating_sub(IDEMPOTENCY_RETENTION.as_micros() as i64);
+        let seed = match self.local.partition_seed(partition, since).await {
+            Ok(seed) => seed,
+            Err(e) => {
+                tracing::warn!(partition, error = %e, "cannot read the copy; reading the partition from its start");
+                None
+            }
+        };
+        let mut state = PartitionState::default();
+        let Some(seed) = seed else {
+            return (state, Offset::Beginning);
+        };
+        state.seq = seed.seq;
+        state.hash = seed.hash;
+        state.recorded_at = (seed.recorded_at > 0)
+            .then(|| Timestamp::from_microsecond(seed.recorded_at).ok())
+            .flatten();
+        state.versions = seed.versions.into_iter().collect();
+        for (scope, hash, response, at) in &seed.idempotency {
+            remember(&mut state, scope, &hex::encode(hash), &b64(response), *at);
+        }
+        (state, Offset::Offset(seed.next_offset))
+    }
+
+    /// Rebuilds what the writer of a partition knows: seeded from this instance's copy
+    /// (see [`Self::seeded`]), then the partition of the events topic read from where
+    /// the copy stopped (from its start when the copy cannot say), committed records
+    /// only, up to everything written before this member was given it.
     async fn rebuild(&self, partition: i32) -> Result<PartitionState, KafkaError> {
+        let (mut state, from) = self.seeded(partition).await;
         let consumer: Arc<StreamConsumer> = Arc::new(
             self.cfg
                 .client()
@@ -294,7 +339,7 @@ impl Sequencer {
                 .create()?,
         );
         let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(&self.cfg.events_topic(), partition, Offset::Beginning)?;
+        tpl.add_partition_offset(&self.cfg.events_topic(), partition, from)?;
         consumer.assign(&tpl)?;
         // Everything written before the partition was given to this member lies below
         // the high watermark; a transaction of the previous owner still open there (or
@@ -320,8 +365,12 @@ impl Sequencer {
         // timeout, which the broker does not allow: give up and start over then.
         let stuck = 2 * TIMEOUT;
         let mut deadline = tokio::time::Instant::now() + stuck;
-        let mut state = PartitionState::default();
-        while high > 0 && position(&consumer) < high {
+        let start = match from {
+            Offset::Offset(o) => o,
+            _ => 0,
+        };
+        let mut read = 0u64;
+        while high > start && position(&consumer) < high {
             let received = match tokio::time::timeout(Duration::from_secs(1), consumer.recv()).await
             {
                 Ok(received) => received,
@@ -335,6 +384,7 @@ impl Sequencer {
             match received {
                 Ok(m) => {
                     deadline = tokio::time::Instant::now() + stuck;
+                    read += 1;
                     let m = m.detach();
                     let Some(bytes) = m.payload() else { continue };
                     if let Ok(StoredRecord::Event {
@@ -375,6 +425,8 @@ impl Sequencer {
         forget_expired(&mut state, (self.clock)().as_microsecond());
         tracing::info!(
             partition,
+            from_offset = start,
+            records_read = read,
             streams = state.versions.len(),
             seq = state.seq,
             "partition state rebuilt"

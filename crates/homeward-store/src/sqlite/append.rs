@@ -120,11 +120,33 @@ pub(super) fn mirror(
                 state.position as i64
             ])?;
         }
+        if let (Some(stream), Some(version)) = (stream, version) {
+            conn.prepare_cached(
+                "INSERT INTO mirror_streams (stream_id, partition, version) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
+            )?
+            .execute(params![stream, entry.partition, version as i64])?;
+        }
+        // Where the partition's chain ends, as far as copied (unknown for a source that
+        // does not say: then nobody seeds from this copy).
+        let (seq, chain_hash) = match &entry.chain {
+            Some((seq, hash)) => (Some(*seq as i64), Some(hash.as_slice())),
+            None => (None, None),
+        };
         conn.prepare_cached(
-            "INSERT INTO mirror_offsets (partition, next_offset) VALUES (?1, ?2)
-             ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset",
+            "INSERT INTO mirror_offsets (partition, next_offset, seq, chain_hash, recorded_at, seedable)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1)
+             ON CONFLICT (partition) DO UPDATE SET next_offset = excluded.next_offset,
+               seq = excluded.seq, chain_hash = excluded.chain_hash,
+               recorded_at = max(coalesce(recorded_at, 0), excluded.recorded_at)",
         )?
-        .execute(params![entry.partition, entry.offset + 1])?;
+        .execute(params![
+            entry.partition,
+            entry.offset + 1,
+            seq,
+            chain_hash,
+            recorded_at.as_microsecond()
+        ])?;
     }
     Ok(state.position)
 }

@@ -61,6 +61,28 @@ pub struct MirrorEntry {
     pub offset: i64,
     /// The idempotency record written with it, if any.
     pub idempotency: Option<crate::envelope::Idempotency>,
+    /// Its place in the source partition's chain (sequence number and hash), when the
+    /// source says.
+    pub chain: Option<(u64, [u8; 32])>,
+}
+
+/// What a copy holds of one source partition, enough for the partition's next writer
+/// to start from instead of reading the partition from its first record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionSeed {
+    /// The next offset the copy would read: everything below it is folded in here.
+    pub next_offset: i64,
+    /// The chain's last sequence number and hash.
+    pub seq: u64,
+    /// The chain's last hash.
+    pub hash: [u8; 32],
+    /// The last recorded time, in microseconds.
+    pub recorded_at: i64,
+    /// Every stream of the partition with its version.
+    pub versions: Vec<(String, u64)>,
+    /// The idempotency records written since the time asked for, oldest first: scope,
+    /// request hash, response, recorded time (microseconds).
+    pub idempotency: Vec<(String, [u8; 32], Vec<u8>, i64)>,
 }
 
 /// The embedded event log.
@@ -147,6 +169,7 @@ impl SqliteLog {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        schema::add_missing_columns(&conn)?;
         let (keys, kek) = {
             let tx = conn.unchecked_transaction()?;
             let (keys, kek) = keystore::open(&SqliteKeys, &tx, kek)?;
@@ -229,6 +252,19 @@ impl SqliteLog {
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// What this copy holds of source `partition` (idempotency records recorded at
+    /// `since` microseconds or later), or `None` when it cannot say where that
+    /// partition's chain ends (nothing copied yet, or copied by an older build).
+    pub async fn partition_seed(
+        &self,
+        partition: i32,
+        since: i64,
+    ) -> Result<Option<PartitionSeed>, StoreError> {
+        self.readers
+            .run(move |conn| read::partition_seed(conn, partition, since))
+            .await
     }
 
     /// The next offset to copy from each source partition.

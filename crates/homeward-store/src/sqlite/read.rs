@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::MAX_AUDIT_ROWS;
 use crate::StoreError;
@@ -89,6 +89,72 @@ pub(super) fn mirror_offsets(conn: &Connection) -> Result<HashMap<i32, i64>, Sto
         out.insert(p, o);
     }
     Ok(out)
+}
+
+/// What the copy holds of one source partition (see [`super::PartitionSeed`]).
+pub(super) fn partition_seed(
+    conn: &Connection,
+    partition: i32,
+    since: i64,
+) -> Result<Option<super::PartitionSeed>, StoreError> {
+    let end = conn
+        .query_row(
+            "SELECT next_offset, seq, chain_hash, recorded_at FROM mirror_offsets
+             WHERE partition = ?1 AND seedable = 1",
+            [partition],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<Vec<u8>>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((next_offset, Some(seq), Some(hash), recorded_at)) = end else {
+        return Ok(None);
+    };
+    let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare("SELECT stream_id, version FROM mirror_streams WHERE partition = ?1")?;
+    let versions = stmt
+        .query_map([partition], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT i.scope, i.request_hash, i.response, l.recorded_at
+         FROM idempotency i
+         JOIN log l ON l.position = i.position
+         JOIN mirror_streams m ON m.stream_id = l.stream_id
+         WHERE m.partition = ?1 AND l.recorded_at >= ?2
+         ORDER BY i.position",
+    )?;
+    let mut idempotency = Vec::new();
+    for row in stmt.query_map(params![partition, since], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })? {
+        let (scope, request_hash, response, at) = row?;
+        if let Ok(request_hash) = <[u8; 32]>::try_from(request_hash.as_slice()) {
+            idempotency.push((scope, request_hash, response, at));
+        }
+    }
+    Ok(Some(super::PartitionSeed {
+        next_offset,
+        seq: seq as u64,
+        hash,
+        recorded_at: recorded_at.unwrap_or(0),
+        versions,
+        idempotency,
+    }))
 }
 
 /// The events of one stream, in version order.

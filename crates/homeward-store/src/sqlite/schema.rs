@@ -1,6 +1,7 @@
 //! The log's tables: the entries (events and refusals) with their indexed columns and
-//! hash chain, the idempotency records, the wrapped personal data keys and the offsets
-//! copied from another log.
+//! hash chain, the idempotency records, the wrapped personal data keys, and what was
+//! copied from another log (its offsets, the end of each partition's chain, and the
+//! partition and version of each stream).
 
 /// `log.kind` of an event.
 pub(super) const KIND_EVENT: i64 = 0;
@@ -39,5 +40,38 @@ CREATE TABLE IF NOT EXISTS mirror_offsets (
     partition   INTEGER PRIMARY KEY,
     next_offset INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS mirror_streams (
+    stream_id TEXT PRIMARY KEY,
+    partition INTEGER NOT NULL,
+    version   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS mirror_streams_partition ON mirror_streams(partition);
 PRAGMA user_version = 1;
 ";
+
+/// Columns added to tables of older data directories (`ALTER TABLE ... ADD COLUMN`
+/// when missing): the end of each source partition's chain as copied, so that a copy
+/// can seed the writer that takes the partition over.
+pub(super) const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("mirror_offsets", "seq", "INTEGER"),
+    ("mirror_offsets", "chain_hash", "BLOB"),
+    ("mirror_offsets", "recorded_at", "INTEGER"),
+    // 1 when this copy has recorded every stream of the partition in `mirror_streams`
+    // since its first record (a row made by an older build stays without).
+    ("mirror_offsets", "seedable", "INTEGER"),
+];
+
+/// Adds the [`ADDED_COLUMNS`] a table lacks.
+pub(super) fn add_missing_columns(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    for (table, column, kind) in ADDED_COLUMNS {
+        let has: bool = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+            ))?
+            .exists([column])?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
+}
