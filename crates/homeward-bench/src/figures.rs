@@ -115,6 +115,57 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
             ingest_rate / 2.0
         );
     }
+    if want("hot") {
+        let (mut rate, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            let running = serve_homeward().await?;
+            let (r, a, b) = hot_stream(
+                std::slice::from_ref(&running.base),
+                &running.token,
+                args.clients * 2,
+                args.seconds,
+            )
+            .await?;
+            let _ = running.stop.send(());
+            rate.push(r);
+            p50.push(a.as_secs_f64() * 1e3);
+            p99.push(b.as_secs_f64() * 1e3);
+        }
+        println!(
+            "{:<44} {:>12.0} reports/s, p50 {:.2} ms, p99 {:.2} ms ({} clients)",
+            "one hot incident, embedded, one instance",
+            median(rate),
+            median(p50),
+            median(p99),
+            args.clients * 2
+        );
+        if let Some(brokers) = &args.kafka {
+            let (mut rate, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..args.runs {
+                let prefix = format!("bench-hot-{}.", Uuid::now_v7().simple());
+                let shared = tempfile::tempdir()?;
+                let kek = shared.path().join("homeward.kek");
+                let a = serve_kafka(brokers, &prefix, &kek).await?;
+                let b = serve_kafka(brokers, &prefix, &kek).await?;
+                let bases = [a.base.clone(), b.base.clone()];
+                let (r, x, y) =
+                    hot_stream(&bases, &a.token, args.clients * 2, args.seconds).await?;
+                let _ = a.stop.send(());
+                let _ = b.stop.send(());
+                rate.push(r);
+                p50.push(x.as_secs_f64() * 1e3);
+                p99.push(y.as_secs_f64() * 1e3);
+            }
+            println!(
+                "{:<44} {:>12.0} reports/s, p50 {:.2} ms, p99 {:.2} ms ({} clients)",
+                "one hot incident, Kafka, two instances",
+                median(rate),
+                median(p50),
+                median(p99),
+                args.clients * 2
+            );
+        }
+    }
     if want("kafka") {
         match &args.kafka {
             None => println!("kafka: skipped (no --kafka BROKERS)"),
@@ -369,15 +420,59 @@ struct Running {
 async fn serve_homeward() -> anyhow::Result<Running> {
     let dir = tempfile::tempdir()?;
     let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path())?);
+    serve_on(log, dir).await
+}
+
+/// An instance on the Kafka backend, on topics `prefix` with the deployment's KEK in
+/// `kek`, serving once its sequencer has joined the group and its copy has caught up.
+async fn serve_kafka(brokers: &str, prefix: &str, kek: &Path) -> anyhow::Result<Running> {
+    let dir = tempfile::tempdir()?;
+    let cfg = homeward_kafka::KafkaConfig {
+        brokers: brokers.to_owned(),
+        prefix: prefix.to_owned(),
+        partitions: 12,
+        replication: 0,
+        instance_id: homeward_kafka::instance_id(dir.path())?,
+        erasure_window: homeward_kafka::config::ERASURE_WINDOW,
+        kek: Some(kek.to_owned()),
+    };
+    let log = homeward_kafka::KafkaLog::connect(cfg, dir.path()).await?;
+    if !log.writer_ready(Duration::from_secs(120)).await {
+        bail!("the sequencer did not join its group");
+    }
+    log.catch_up().await?;
+    serve_on(log, dir).await
+}
+
+/// The service on `log`, run as `homeward serve` runs it (the reactor with its welfare
+/// checks and deadline scan, and the notifier), served over HTTP on a free port, no
+/// rate limit.
+async fn serve_on(log: Arc<dyn EventLog>, dir: tempfile::TempDir) -> anyhow::Result<Running> {
     let service = Homeward::start(log, Arc::new(SystemClock), |_, _| {}).await?;
     let keys = Arc::new(TokenKeys::from_secret(&[9; 32]));
+    let link_keys = Arc::clone(&keys);
+    homeward_service::reactor::spawn_with_answer_links(
+        Arc::clone(&service),
+        homeward_domain::deadline::DeadlinePolicy::default(),
+        Some(Arc::new(move |id| {
+            homeward_api::auth::answer_token_hash(&link_keys.answer_token(id))
+        })),
+    );
+    let hook_keys = Arc::clone(&keys);
+    let notifier = homeward_notify::Notifier::open(
+        dir.path(),
+        Arc::clone(&service),
+        Arc::new(move |id| hook_keys.webhook_secret(id).into_bytes()),
+        homeward_notify::Settings::default(),
+    )?;
+    notifier.spawn();
     let token = keys.issue(
         "bench",
         Role::DutyOfficer,
         Timestamp::now(),
         jiff::SignedDuration::from_hours(2),
     )?;
-    let state = AppState::new(service, keys, Some(dir.path().to_owned()));
+    let state = AppState::new(service, keys, Some(dir.path().to_owned())).with_notifier(notifier);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -390,6 +485,96 @@ async fn serve_homeward() -> anyhow::Result<Running> {
         _dir: dir,
         stop,
     })
+}
+
+/// One hot stream: `clients` clients filing reports on one incident through the
+/// instances at `bases` (client *c* through instance *c* mod their number), each
+/// request with its own idempotency key, for `seconds`. Acknowledged reports per
+/// second, p50 and p99. The clock starts once every instance serves the incident.
+async fn hot_stream(
+    bases: &[String],
+    token: &str,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<(f64, Duration, Duration)> {
+    let http = reqwest::Client::new();
+    let id = open_incidents(&http, &bases[0], token, 1)
+        .await?
+        .pop()
+        .context("no incident")?;
+    for base in bases {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !http
+            .get(format!("{base}/v1/incidents/{id}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .status()
+            .is_success()
+        {
+            if Instant::now() > deadline {
+                bail!("the incident never reached {base}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let http = http.clone();
+        let url = format!("{}/v1/incidents/{id}/reports", bases[c % bases.len()]);
+        let token = token.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut retries = 0u64;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let t = Instant::now();
+                // A 503 (the stream too contended, an instance busy) is retried with the
+                // same key, as field devices do; the latency counts from the first try.
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    let r = http
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .header("idempotency-key", format!("hot-{c}-{n}"))
+                        .json(&json!({"text": REPORT, "category": "logistics"}))
+                        .send()
+                        .await?;
+                    let status = r.status();
+                    let body = r.bytes().await?;
+                    if status.is_success() {
+                        break;
+                    }
+                    if status != reqwest::StatusCode::SERVICE_UNAVAILABLE || tries == 20 {
+                        bail!("status {status}: {}", String::from_utf8_lossy(&body));
+                    }
+                    retries += 1;
+                }
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok((latencies, retries))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut retried = 0;
+    for t in tasks {
+        let (latencies, retries) = t.await??;
+        all.extend(latencies);
+        retried += retries;
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    all.sort();
+    if retried > 0 {
+        println!(
+            "  ({retried} of {} requests answered 503 and were retried with their key)",
+            all.len() as u64 + retried
+        );
+    }
+    Ok((rate, percentile(&all, 0.5), percentile(&all, 0.99)))
 }
 
 async fn serve_trivial() -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
