@@ -185,6 +185,14 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
             }
         }
     }
+    if want("takeover") {
+        let events = 1_000_000;
+        let (seconds, streams, records) = takeover(events, 10_000).await?;
+        println!(
+            "{:<44} {:>12.2} s   ({streams} streams, {records} idempotency records of the last 7 days)",
+            "takeover: seed of a 1M-event partition", seconds
+        );
+    }
     if want("replay") {
         let mut grown: Vec<(f64, Value)> = Vec::new();
         for &events in &args.replay {
@@ -1028,4 +1036,75 @@ fn time_to_serve(dir: &Path) -> anyhow::Result<f64> {
     let _ = child.kill();
     let _ = child.wait();
     Ok(seconds)
+}
+
+/// A copy holding `events` events of one partition over `streams` streams, each event
+/// with its idempotency record and chain headers, as a Kafka instance's copy holds
+/// them; then the time its partition's new writer takes to seed itself from it
+/// (`SqliteLog::partition_seed`), with the streams and records it got. (The read of
+/// the partition after the copy's last record is not in it: a copy that is current
+/// reads a handful.)
+async fn takeover(events: usize, streams: usize) -> anyhow::Result<(f64, usize, usize)> {
+    use homeward_store::Idempotency;
+    use homeward_store::codec::StoredRecord;
+    use homeward_store::sqlite::MirrorEntry;
+
+    let dir = tempfile::tempdir()?;
+    let log = SqliteLog::open(dir.path())?;
+    let now = Timestamp::now();
+    let event = report_event(0);
+    let (event_type, schema_version, data) = homeward_store::codec::encode_event(&event)?;
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..events {
+        let stream =
+            StreamId::incident(IncidentId(Uuid::from_u128(i as u128 % streams as u128 + 1)));
+        let record = StoredRecord::Event {
+            event_id: Uuid::now_v7(),
+            stream_id: stream,
+            version: (i / streams) as u64 + 1,
+            event_type: event_type.to_owned(),
+            schema_version,
+            actor: Actor::new("bench", Role::FieldOfficer),
+            occurred_at: now,
+            recorded_at: now,
+            correlation_id: Uuid::now_v7(),
+            causation_id: Uuid::now_v7(),
+            data: data.clone(),
+        };
+        let mut hash = [0u8; 32];
+        hash[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        batch.push(MirrorEntry {
+            record: serde_json::to_vec(&record)?,
+            partition: 0,
+            offset: i as i64 * 2,
+            idempotency: Some(Idempotency {
+                scope: format!("bench:field-device-{i}"),
+                request_hash: hash,
+                response: format!(
+                    "{{\"id\":\"{}\",\"version\":{}}}",
+                    Uuid::now_v7(),
+                    i / streams + 1
+                )
+                .into_bytes(),
+            }),
+            chain: Some((i as u64 + 1, hash)),
+        });
+        if batch.len() == 10_000 {
+            log.mirror(std::mem::take(&mut batch)).await?;
+        }
+    }
+    if !batch.is_empty() {
+        log.mirror(batch).await?;
+    }
+    let since = now.as_microsecond() - 7 * 86_400_000_000;
+    let started = Instant::now();
+    let seed = log
+        .partition_seed(0, since)
+        .await?
+        .context("the copy did not seed")?;
+    Ok((
+        started.elapsed().as_secs_f64(),
+        seed.versions.len(),
+        seed.idempotency.len(),
+    ))
 }
