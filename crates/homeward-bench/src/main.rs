@@ -4,6 +4,7 @@
 //! `homeward demo` scenario at a fixed seed.
 
 mod figures;
+mod http;
 
 /// mimalloc: the fold and the decoder allocate and free many small values; glibc's
 /// allocator spent a fifth of a replay in malloc and free.
