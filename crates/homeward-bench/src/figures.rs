@@ -185,6 +185,14 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
             }
         }
     }
+    if want("demo") {
+        let (events, seconds) = demo(args.demo_scale)?;
+        println!(
+            "{:<44} {:>12.0} ev/s       ({events} entries in {seconds:.1} s, through decide and append)",
+            format!("homeward demo --scale {}", args.demo_scale),
+            events as f64 / seconds,
+        );
+    }
     if want("takeover") {
         let events = 1_000_000;
         let (seconds, streams, records) = takeover(events, 10_000).await?;
@@ -522,6 +530,34 @@ async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Res
 }
 
 /// The demo scenario with about `events` events, generated once and kept.
+/// `homeward demo --scale SCALE` into a new directory: the entries written and the
+/// seconds it took (the whole command: every event decided and appended as the API
+/// would, in the scenario's order).
+fn demo(scale: u64) -> anyhow::Result<(u64, f64)> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("demo");
+    let started = Instant::now();
+    let status = Command::new(homeward_binary()?)
+        .args([
+            "demo",
+            "--seed",
+            "7",
+            "--scale",
+            &scale.to_string(),
+            "--data-dir",
+        ])
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("homeward demo failed");
+    }
+    let log = SqliteLog::open(&data)?;
+    let entries = *log.head().borrow();
+    Ok((entries, seconds))
+}
+
 fn generated(args: &Args, events: u64) -> anyhow::Result<PathBuf> {
     let dir = args.cache.join(format!("demo-{events}"));
     if dir.join("homeward.db").exists() {

@@ -34,6 +34,9 @@ pub struct Args {
     /// Replay sizes, in events (each is generated once with `homeward demo` and kept).
     #[arg(long, value_delimiter = ',', default_value = "1000000")]
     pub replay: Vec<u64>,
+    /// The scale of the `demo` figure (`homeward demo --scale`).
+    #[arg(long, default_value_t = 100)]
+    pub demo_scale: u64,
     /// Where generated logs are kept between runs.
     #[arg(long, default_value = "target/bench-data")]
     pub cache: PathBuf,
@@ -43,8 +46,8 @@ pub struct Args {
     /// Internal: replay one data directory and print seconds and peak RSS as JSON.
     #[arg(long, hide = true)]
     pub replay_only: Option<PathBuf>,
-    /// Only these figures (ingest, append, hot, kafka, takeover, replay, live); all
-    /// when empty.
+    /// Only these figures (ingest, append, hot, kafka, demo, takeover, replay, live);
+    /// all when empty.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }
