@@ -103,13 +103,16 @@ pub(crate) async fn serve_on(
 
 /// One hot stream: `clients` clients filing reports on one incident through the
 /// instances at `bases` (client *c* through instance *c* mod their number), each
-/// request with its own idempotency key, for `seconds`. Acknowledged reports per
-/// second, p50 and p99. The clock starts once every instance serves the incident.
+/// request with its own idempotency key, for `seconds`, as fast as answers come or,
+/// with `rate`, paced to that many reports per second in all (each client sends on
+/// its own schedule, without waiting for a late answer to start the next). The
+/// clock starts once every instance serves the incident. Acknowledged reports per
+/// second, p50 and p99.
 pub(crate) async fn hot_stream(
     bases: &[String],
     token: &str,
-    clients: usize,
-    seconds: u64,
+    (clients, seconds): (usize, u64),
+    rate: Option<f64>,
 ) -> anyhow::Result<(f64, Duration, Duration)> {
     let http = reqwest::Client::new();
     let id = open_incidents(&http, &bases[0], token, 1)
@@ -139,12 +142,18 @@ pub(crate) async fn hot_stream(
         let http = http.clone();
         let url = format!("{}/v1/incidents/{id}/reports", bases[c % bases.len()]);
         let token = token.to_owned();
+        let id = id.clone();
+        let every = rate.map(|r| Duration::from_secs_f64(clients as f64 / r));
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut retries = 0u64;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
+                if let Some(every) = every {
+                    let due = started + every.mul_f64(n as f64 - 1.0 + c as f64 / clients as f64);
+                    tokio::time::sleep_until(due.into()).await;
+                }
                 let t = Instant::now();
                 // A 503 (the stream too contended, an instance busy) is retried with the
                 // same key, as field devices do; the latency counts from the first try.
@@ -154,7 +163,7 @@ pub(crate) async fn hot_stream(
                     let r = http
                         .post(&url)
                         .bearer_auth(&token)
-                        .header("idempotency-key", format!("hot-{c}-{n}"))
+                        .header("idempotency-key", format!("hot-{id}-{c}-{n}"))
                         .json(&json!({"text": REPORT, "category": "logistics"}))
                         .send()
                         .await?;
