@@ -97,6 +97,8 @@ pub(super) fn partition_seed(
     partition: i32,
     since: i64,
 ) -> Result<Option<super::PartitionSeed>, StoreError> {
+    // One read transaction: every part of the seed as of the same commit of the copy.
+    let conn = conn.unchecked_transaction()?;
     let end = conn
         .query_row(
             "SELECT next_offset, seq, chain_hash, recorded_at FROM mirror_offsets
