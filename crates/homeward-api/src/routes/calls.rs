@@ -17,8 +17,8 @@ use super::command::{
 use super::{incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
@@ -166,7 +166,7 @@ pub async fn get(
     record
         .and_then(|c| shown(&caller, &state, &c))
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
+        .or_not_found("call", id)
 }
 
 /// Link a call to an incident and/or a person.

@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{authorize, ensure_assigned};
+use super::{authorize, ensure_assigned, ensure_evacuation};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -268,9 +268,7 @@ impl Origin {
             }
             Command::Evacuation(_, EvacuationCommand::Open { .. }) => false,
             Command::Evacuation(id, _) => {
-                if state.service.read().evacuations.get(*id).is_none() {
-                    return Err(AppError::NotFound(format!("no evacuation {id}")));
-                }
+                ensure_evacuation(state, *id)?;
                 false
             }
             Command::Person(..) | Command::Country(..) => true,

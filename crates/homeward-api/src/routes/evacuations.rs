@@ -19,11 +19,11 @@ use serde::{Deserialize, Serialize};
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
-use super::{authorize, incident_visible, person_known};
+use super::{authorize, ensure_evacuation, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::ApiPath;
 use crate::routes::incidents::ReasonBody;
 use crate::routes::persons::PersonBody;
@@ -272,7 +272,7 @@ pub async fn get(
     p.evacuations
         .get(id)
         .map(|r| Json(view(r, true, &caller, &p)))
-        .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))
+        .or_not_found("evacuation", id)
 }
 
 /// Add an assembly point.
@@ -489,9 +489,7 @@ pub async fn register(
         stream(id),
     )
     .await?;
-    if state.service.read().evacuations.get(id).is_none() {
-        return Err(AppError::NotFound(format!("no evacuation {id}")));
-    }
+    ensure_evacuation(&state, id)?;
     let person_id = match (b.person_id, b.person) {
         (Some(pid), None) => pid,
         (None, Some(person)) => {
@@ -566,10 +564,7 @@ pub fn manifests(
     transport: Option<TransportId>,
 ) -> Result<Vec<Manifest>, AppError> {
     let p = state.service.read();
-    let record = p
-        .evacuations
-        .get(id)
-        .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))?;
+    let record = p.evacuations.get(id).or_not_found("evacuation", id)?;
     let personal = caller.may(Action::SeePersonalData);
     let mask = |n: &str| {
         if personal {
@@ -586,7 +581,7 @@ pub fn manifests(
         .map(|t| {
             record
                 .manifest(t, &p.locator, personal, &mask)
-                .ok_or_else(|| AppError::NotFound(format!("no transport {t}")))
+                .or_not_found("transport", t)
         })
         .collect()
 }
@@ -623,5 +618,5 @@ pub async fn manifest(
     manifests
         .pop()
         .map(|m| Json(m).into_response())
-        .ok_or_else(|| AppError::NotFound(format!("no transport {transport}")))
+        .or_not_found("transport", transport)
 }

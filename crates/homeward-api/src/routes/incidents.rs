@@ -391,7 +391,12 @@ pub async fn get(
             ensure_visible(&state, &caller, id)?;
             match state.service.incident_as_of(id, at).await? {
                 Some(file) if views::may_see(&caller, &file) => file,
-                _ => return Err(AppError::NotFound(format!("no incident {id} at {at}"))),
+                _ => {
+                    return Err(AppError::not_found(
+                        "incident",
+                        format_args!("{id} at {at}"),
+                    ));
+                }
             }
         }
     };

@@ -21,7 +21,7 @@ pub mod wall;
 use axum::Router;
 use axum::routing::get;
 use homeward_domain::policy::{self, Action};
-use homeward_domain::{IncidentId, PersonId, StreamId};
+use homeward_domain::{EvacuationId, IncidentId, PersonId, StreamId};
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
 use utoipa_axum::router::OpenApiRouter;
@@ -173,21 +173,36 @@ pub(crate) async fn authorize(
     command: &str,
     stream: Option<StreamId>,
 ) -> Result<(), AppError> {
-    if let Err(denied) = caller.require(action) {
-        state
-            .service
-            .record_refusal(RejectionRequest {
-                stream_id: stream,
-                command: command.to_owned(),
-                code: "forbidden".into(),
-                reason: denied.to_string(),
-                actor: caller.actor.clone(),
-                correlation_id: state.service.new_id(),
-            })
-            .await?;
-        return Err(denied);
+    match caller.require(action) {
+        Ok(()) => Ok(()),
+        Err(denied) => Err(refused(state, caller, stream, command, denied).await),
     }
-    Ok(())
+}
+
+/// Records in the audit trail that `command` was refused with 403, and answers the
+/// refusal (or the failure to record it).
+async fn refused(
+    state: &AppState,
+    caller: &Caller,
+    stream: Option<StreamId>,
+    command: &str,
+    denied: AppError,
+) -> AppError {
+    let recorded = state
+        .service
+        .record_refusal(RejectionRequest {
+            stream_id: stream,
+            command: command.to_owned(),
+            code: "forbidden".into(),
+            reason: denied.to_string(),
+            actor: caller.actor.clone(),
+            correlation_id: state.service.new_id(),
+        })
+        .await;
+    match recorded {
+        Ok(_) => denied,
+        Err(e) => e.into(),
+    }
 }
 
 /// Whether the caller may see the incident (an unknown incident is not visible).
@@ -209,7 +224,15 @@ pub(crate) fn ensure_visible(
     if incident_visible(state, caller, id) {
         Ok(())
     } else {
-        Err(AppError::NotFound(format!("no incident {id}")))
+        Err(AppError::not_found("incident", id))
+    }
+}
+
+/// 404 unless the evacuation exists.
+pub(crate) fn ensure_evacuation(state: &AppState, id: EvacuationId) -> Result<(), AppError> {
+    match state.service.read().evacuations.get(id) {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found("evacuation", id)),
     }
 }
 
@@ -230,7 +253,7 @@ pub(crate) async fn ensure_assigned(
         let projections = state.service.read();
         match projections.incidents.get(id) {
             Some(file) if views::may_see(caller, file) => file.is_member(&caller.actor.subject),
-            _ => return Err(AppError::NotFound(format!("no incident {id}"))),
+            _ => return Err(AppError::not_found("incident", id)),
         }
     };
     if policy::may_act_on_incident(&caller.actor, is_member) {
@@ -238,18 +261,8 @@ pub(crate) async fn ensure_assigned(
     }
     let denied =
         AppError::Forbidden("field officers act only on incidents they are assigned to".to_owned());
-    state
-        .service
-        .record_refusal(RejectionRequest {
-            stream_id: Some(StreamId::incident(id)),
-            command: command.to_owned(),
-            code: "forbidden".into(),
-            reason: denied.to_string(),
-            actor: caller.actor.clone(),
-            correlation_id: state.service.new_id(),
-        })
-        .await?;
-    Err(denied)
+    let stream = Some(StreamId::incident(id));
+    Err(refused(state, caller, stream, command, denied).await)
 }
 
 /// The incident's file if the caller may see it; 404 otherwise, as if it did not exist.
@@ -261,6 +274,6 @@ pub(crate) fn visible_incident(
     let projections = state.service.read();
     match projections.incidents.get(id) {
         Some(file) if views::may_see(caller, file) => Ok(file.clone()),
-        _ => Err(AppError::NotFound(format!("no incident {id}"))),
+        _ => Err(AppError::not_found("incident", id)),
     }
 }

@@ -18,8 +18,8 @@ use super::command::{
 };
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
@@ -273,10 +273,7 @@ pub async fn get(
 ) -> Result<Json<PersonView>, AppError> {
     caller.require(Action::ReadPersons)?;
     let projections = state.service.read();
-    let record = projections
-        .locator
-        .get(id)
-        .ok_or_else(|| AppError::NotFound(format!("no person {id}")))?;
+    let record = projections.locator.get(id).or_not_found("person", id)?;
     Ok(Json(views::person_view(&caller, record, &projections)))
 }
 
