@@ -2,7 +2,6 @@
 //! issued until now. The revocation is an event of the access stream, so it is audited
 //! and holds on every instance that reads the log.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::access::AccessCommand;
@@ -11,7 +10,6 @@ use homeward_service::Command;
 use serde::Deserialize;
 
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
-use crate::AppState;
 use crate::error::AppError;
 
 /// What to revoke: a token by its id (`jti`), every token of a subject issued until
@@ -31,10 +29,7 @@ pub struct RevocationBody {
 #[utoipa::path(post, path = "/v1/tokens/revocations", tag = "system",
     params(CreateHeaders), request_body = RevocationBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn revoke(
-    State(state): State<AppState>,
-    r: CommandRequest<(), RevocationBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn revoke(r: CommandRequest<(), RevocationBody, ()>) -> Result<Response, AppError> {
     let b = r.body;
     let command = Command::Access(AccessCommand::Revoke {
         token_id: b.token_id,
@@ -43,7 +38,6 @@ pub async fn revoke(
     });
     r.origin
         .submit(
-            &state,
             Action::RevokeTokens,
             command,
             StatusCode::CREATED,

@@ -92,17 +92,15 @@ fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRec
 #[utoipa::path(post, path = "/v1/calls", tag = "calls", operation_id = "log_call",
     params(CreateHeaders), request_body = CallBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn log(
-    State(state): State<AppState>,
-    r: CommandRequest<(), CallBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let id = CallId(state.service.new_id());
     let (b, caller) = (r.body, &r.origin.caller);
     let command = CallCommand::Log(LogCall {
         incident_known: b
             .incident_id
-            .is_some_and(|i| incident_visible(&state, caller, i)),
-        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
+            .is_some_and(|i| incident_visible(state, caller, i)),
+        person_known: b.person_id.is_some_and(|p| person_known(state, p)),
         caller_name: b.caller_name,
         caller_phone: b.caller_phone,
         caller_relation: b.caller_relation,
@@ -114,7 +112,6 @@ pub async fn log(
     });
     r.origin
         .submit(
-            &state,
             Action::LogCall,
             id.command(command),
             StatusCode::CREATED,
@@ -173,22 +170,18 @@ pub async fn get(
 #[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls",
     params(("id" = CallId, Path), ChangeHeaders), request_body = LinkBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn link(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<CallId>, LinkBody>,
-) -> Result<Response, AppError> {
+pub async fn link(r: CommandRequest<ApiPath<CallId>, LinkBody>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (b, caller) = (&r.body, &r.origin.caller);
     let incident_known = b
         .incident_id
-        .is_some_and(|i| incident_visible(&state, caller, i));
-    let person_known = b.person_id.is_some_and(|p| person_known(&state, p));
-    r.send(&state, Action::LogCall, StatusCode::OK, |_, b| {
-        CallCommand::Link {
-            incident_known,
-            person_known,
-            incident_id: b.incident_id,
-            person_id: b.person_id,
-        }
+        .is_some_and(|i| incident_visible(state, caller, i));
+    let person_known = b.person_id.is_some_and(|p| person_known(state, p));
+    r.send(Action::LogCall, StatusCode::OK, |_, b| CallCommand::Link {
+        incident_known,
+        person_known,
+        incident_id: b.incident_id,
+        person_id: b.person_id,
     })
     .await
 }

@@ -125,12 +125,15 @@ impl Reply for CommandResult {
     }
 }
 
-/// Who sends a command request and how it must be applied: the caller, the
-/// `Idempotency-Key` with the hash of the request, and the version of `If-Match`.
-#[derive(Debug, Clone)]
+/// Who sends a command request, where and how it must be applied: the caller, the
+/// application it goes to, the `Idempotency-Key` with the hash of the request, and the
+/// version of `If-Match`.
+#[derive(Clone)]
 pub struct Origin {
     /// The caller.
     pub caller: Caller,
+    /// The application the command goes to.
+    pub state: AppState,
     idempotency: Option<String>,
     request_hash: [u8; 32],
     expected_version: Option<u64>,
@@ -138,9 +141,10 @@ pub struct Origin {
 
 impl Origin {
     /// A request without a body or an idempotency key (`DELETE`).
-    pub fn bodyless(caller: Caller, if_match: IfMatch) -> Self {
+    pub fn bodyless(state: AppState, caller: Caller, if_match: IfMatch) -> Self {
         Self {
             caller,
+            state,
             idempotency: None,
             request_hash: [0; 32],
             expected_version: if_match.0,
@@ -210,6 +214,7 @@ where
         Ok(Self {
             origin: Origin {
                 caller,
+                state: state.clone(),
                 idempotency: idempotency.0,
                 request_hash: body.request_hash,
                 expected_version: expects.expected(),
@@ -233,25 +238,23 @@ impl Origin {
     /// request).
     pub(crate) async fn submit(
         &self,
-        state: &AppState,
         action: Action,
         command: Command,
         status: StatusCode,
         names: CommandNames,
     ) -> Result<Response, AppError> {
-        let accepted = self.run(state, action, command, names).await?;
+        let accepted = self.run(action, command, names).await?;
         Ok(respond(status, accepted))
     }
 
     /// [`Origin::submit`], answering with the typed result.
     pub(crate) async fn run(
         &self,
-        state: &AppState,
         action: Action,
         command: Command,
         names: CommandNames,
     ) -> Result<Accepted<CommandResult>, AppError> {
-        let caller = &self.caller;
+        let (state, caller) = (&self.state, &self.caller);
         authorize(
             state,
             caller,
@@ -419,7 +422,6 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
     /// stream, answering `status` with the records the path names.
     pub(crate) async fn send(
         self,
-        state: &AppState,
         action: Action,
         status: StatusCode,
         make: impl FnOnce(P, B) -> P::Command + Send,
@@ -427,9 +429,7 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
         let ApiPath(path) = self.path;
         let command = path.command(make(path, self.body));
         let names = path.names();
-        self.origin
-            .submit(state, action, command, status, names)
-            .await
+        self.origin.submit(action, command, status, names).await
     }
 }
 

@@ -38,10 +38,7 @@ pub struct RiskList {
 #[utoipa::path(put, path = "/v1/countries/{code}/risk", tag = "countries",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), ChangeHeaders),
     request_body = RiskBody, responses(CommandResponses), security(("bearer" = [])))]
-pub async fn set_risk(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<String>, RiskBody>,
-) -> Result<Response, AppError> {
+pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Response, AppError> {
     let (ApiPath(code), b) = (r.path, r.body);
     let country = CountryCode::parse(&code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
@@ -52,7 +49,6 @@ pub async fn set_risk(
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
     r.origin
         .submit(
-            &state,
             Action::SetCountryRisk,
             country.command(command),
             StatusCode::OK,

@@ -103,13 +103,7 @@ pub async fn record(
         ..CommandNames::id(decision_id.0)
     };
     r.origin
-        .submit(
-            &state,
-            Action::RecordDecision,
-            command,
-            StatusCode::CREATED,
-            names,
-        )
+        .submit(Action::RecordDecision, command, StatusCode::CREATED, names)
         .await
 }
 

@@ -210,16 +210,14 @@ fn view(
 #[utoipa::path(post, path = "/v1/evacuations", tag = "evacuations", operation_id = "open_evacuation",
     params(CreateHeaders), request_body = OpenEvacuationBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(
-    State(state): State<AppState>,
-    r: CommandRequest<(), OpenEvacuationBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let id = EvacuationId(state.service.new_id());
     let b = r.body;
     let caller = &r.origin.caller;
     let incident_known = b
         .incident_id
-        .is_some_and(|i| incident_visible(&state, caller, i));
+        .is_some_and(|i| incident_visible(state, caller, i));
     let command = EvacuationCommand::Open {
         country: b.country,
         reason: b.reason,
@@ -229,7 +227,6 @@ pub async fn open(
     };
     r.origin
         .submit(
-            &state,
             Action::ManageEvacuations,
             id.command(command),
             StatusCode::CREATED,
@@ -280,15 +277,11 @@ pub async fn get(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = AssemblyPointBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_assembly_point(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::ManageEvacuations,
-        StatusCode::CREATED,
-        |_, b| EvacuationCommand::AddAssemblyPoint { name: b.name },
-    )
+    r.send(Action::ManageEvacuations, StatusCode::CREATED, |_, b| {
+        EvacuationCommand::AddAssemblyPoint { name: b.name }
+    })
     .await
 }
 
@@ -297,9 +290,9 @@ pub async fn add_assembly_point(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = TransportBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_transport(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, TransportBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let transport_id = TransportId(state.service.new_id());
     let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
@@ -309,7 +302,6 @@ pub async fn add_transport(
     };
     r.origin
         .submit(
-            &state,
             Action::ManageEvacuations,
             id.command(command),
             StatusCode::CREATED,
@@ -323,10 +315,9 @@ pub async fn add_transport(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn close(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageEvacuations, StatusCode::OK, |_, b| {
+    r.send(Action::ManageEvacuations, StatusCode::OK, |_, b| {
         EvacuationCommand::Close { reason: b.reason }
     })
     .await
@@ -337,11 +328,9 @@ pub async fn close(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn check_in(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::CheckIn {
@@ -357,11 +346,9 @@ pub async fn check_in(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = AssignBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn assign(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Assign {
@@ -378,11 +365,9 @@ pub async fn assign(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = BoardBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn board(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Board {
@@ -398,11 +383,9 @@ pub async fn board(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn no_show(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), _| EvacuationCommand::NoShow { person_id },
@@ -415,11 +398,9 @@ pub async fn no_show(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn offload(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Offload {
@@ -435,11 +416,9 @@ pub async fn offload(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
     request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn depart(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, transport_id), b| EvacuationCommand::Depart {
@@ -455,11 +434,9 @@ pub async fn depart(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
     request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn arrive(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, transport_id), b| EvacuationCommand::Arrive {
@@ -476,31 +453,31 @@ pub async fn arrive(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = EvacueeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn register(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, EvacueeBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let caller = &r.origin.caller;
     authorize(
-        &state,
+        state,
         caller,
         Action::ProcessEvacuees,
         "register_evacuee",
         stream(id),
     )
     .await?;
-    ensure_evacuation(&state, id)?;
+    ensure_evacuation(state, id)?;
     let person_id = match (b.person_id, b.person) {
         (Some(pid), None) => pid,
         (None, Some(person)) => {
             // A new person is registered first, under a key derived from this request
             // so that a retry registers them once (and names the same person).
             let pid = PersonId(state.service.new_id());
-            let command = pid.command(person.command(&state));
+            let command = pid.command(person.command(state));
             let registered = r
                 .origin
                 .keyed("#person")
-                .run(&state, Action::RegisterPerson, command, pid.names())
+                .run(Action::RegisterPerson, command, pid.names())
                 .await?;
             registered
                 .reply
@@ -516,7 +493,7 @@ pub async fn register(
             ));
         }
     };
-    let person_known = person_known(&state, person_id);
+    let person_known = person_known(state, person_id);
     let command = EvacuationCommand::RegisterEvacuee {
         person_id,
         priority: b.priority,
@@ -526,7 +503,6 @@ pub async fn register(
     let evacuee = (id, person_id);
     r.origin
         .submit(
-            &state,
             Action::ProcessEvacuees,
             evacuee.command(command),
             StatusCode::CREATED,

@@ -302,15 +302,12 @@ pub struct IncidentList {
 #[utoipa::path(post, path = "/v1/incidents", tag = "incidents", operation_id = "open_incident",
     params(CreateHeaders), request_body = OpenIncidentBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(
-    State(state): State<AppState>,
-    r: CommandRequest<(), OpenIncidentBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let id = IncidentId(state.service.new_id());
     let command = IncidentCommand::Open(r.body.into());
     r.origin
         .submit(
-            &state,
             Action::OpenIncident,
             id.command(command),
             StatusCode::CREATED,
@@ -409,13 +406,10 @@ pub async fn get(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = StatusBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn status(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, StatusBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Close an incident, with a reason.
@@ -423,10 +417,9 @@ pub async fn status(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn close(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Close { reason: b.reason }
     })
     .await
@@ -437,10 +430,9 @@ pub async fn close(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn reopen(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Reopen { reason: b.reason }
     })
     .await
@@ -451,13 +443,10 @@ pub async fn reopen(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SeverityBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn severity(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SeverityBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Assign the lead officer.
@@ -465,10 +454,9 @@ pub async fn severity(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn lead(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AssignLead { subject: b.subject }
     })
     .await
@@ -479,10 +467,9 @@ pub async fn lead(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_member(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AddTeamMember { subject: b.subject }
     })
     .await
@@ -493,9 +480,9 @@ pub async fn add_member(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = TaskBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let task = (id, TaskId(state.service.new_id()));
     let command = IncidentCommand::AddTask {
@@ -506,7 +493,6 @@ pub async fn add_task(
     };
     r.origin
         .submit(
-            &state,
             Action::ManageIncident,
             task.command(command),
             StatusCode::CREATED,
@@ -521,15 +507,14 @@ pub async fn add_task(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReportBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn file_report(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let report = (id, ReportId(state.service.new_id()));
     let command = IncidentCommand::FileReport(b.filed(report.1));
     r.origin
         .submit(
-            &state,
             Action::FileReport,
             report.command(command),
             StatusCode::CREATED,
@@ -543,15 +528,11 @@ pub async fn file_report(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CaptorContactBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn captor_contact(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -560,15 +541,11 @@ pub async fn captor_contact(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = DemandBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn demand(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, DemandBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -577,15 +554,11 @@ pub async fn demand(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ProofOfLifeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn proof_of_life(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -594,15 +567,11 @@ pub async fn proof_of_life(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = NegotiationBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn negotiation(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -611,15 +580,11 @@ pub async fn negotiation(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = OutcomeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn outcome(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -629,15 +594,11 @@ pub async fn outcome(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CorrectionBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn correct(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::CorrectIncident,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::CorrectIncident, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -646,11 +607,11 @@ pub async fn correct(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = AffectedPersonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_person(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
-    let person_known = person_known(&state, b.person_id);
+    let person_known = person_known(state, b.person_id);
     let affected = (id, b.person_id);
     let command = IncidentCommand::AddPerson {
         person_id: b.person_id,
@@ -660,7 +621,6 @@ pub async fn add_person(
     };
     r.origin
         .submit(
-            &state,
             Action::UpdateAffectedPersons,
             affected.command(command),
             StatusCode::CREATED,
@@ -674,11 +634,9 @@ pub async fn add_person(
     params(("id" = IncidentId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = PersonStatusBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn person_status(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, PersonId)>, PersonStatusBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::UpdateAffectedPersons,
         StatusCode::OK,
         |(_, person_id), b| IncidentCommand::ChangePersonStatus {
@@ -695,18 +653,14 @@ pub async fn person_status(
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
     request_body = NoteBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn complete_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, NoteBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::CompleteTask,
-        StatusCode::OK,
-        |(_, task_id), b| IncidentCommand::CompleteTask {
+    r.send(Action::CompleteTask, StatusCode::OK, |(_, task_id), b| {
+        IncidentCommand::CompleteTask {
             task_id,
             note: b.note,
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -715,18 +669,14 @@ pub async fn complete_task(
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
     request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn cancel_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::ManageIncident,
-        StatusCode::OK,
-        |(_, task_id), b| IncidentCommand::CancelTask {
+    r.send(Action::ManageIncident, StatusCode::OK, |(_, task_id), b| {
+        IncidentCommand::CancelTask {
             task_id,
             reason: b.reason,
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -742,9 +692,8 @@ pub async fn remove_member(
     if_match: IfMatch,
 ) -> Result<Response, AppError> {
     let command = IncidentCommand::RemoveTeamMember { subject };
-    Origin::bodyless(caller, if_match)
+    Origin::bodyless(state, caller, if_match)
         .submit(
-            &state,
             Action::ManageIncident,
             id.command(command),
             StatusCode::OK,

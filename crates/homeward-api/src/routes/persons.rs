@@ -202,12 +202,10 @@ pub struct PersonList {
 #[utoipa::path(post, path = "/v1/persons", tag = "persons", operation_id = "register_person",
     params(CreateHeaders), request_body = PersonBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn register(
-    State(state): State<AppState>,
-    r: CommandRequest<(), PersonBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let id = PersonId(state.service.new_id());
-    let command = r.body.command(&state);
+    let command = r.body.command(state);
     let warnings = match &command {
         PersonCommand::Register {
             suspected_duplicates,
@@ -226,7 +224,6 @@ pub async fn register(
     // Someone registered in a country at risk is owed a welfare check: `submit` waits.
     r.origin
         .submit(
-            &state,
             Action::RegisterPerson,
             id.command(command),
             StatusCode::CREATED,
@@ -284,11 +281,8 @@ pub async fn get(
 #[utoipa::path(post, path = "/v1/persons/{id}/erase", tag = "persons",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn erase(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
-) -> Result<Response, AppError> {
-    r.send(&state, Action::ErasePerson, StatusCode::OK, |_, b| {
+pub async fn erase(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<Response, AppError> {
+    r.send(Action::ErasePerson, StatusCode::OK, |_, b| {
         PersonCommand::Erase { reason: b.reason }
     })
     .await
@@ -299,10 +293,9 @@ pub async fn erase(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WhereaboutsBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn whereabouts(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::UpdateWhereabouts(b.into())
     })
     .await
@@ -313,10 +306,9 @@ pub async fn whereabouts(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = VulnerabilitiesBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn vulnerabilities(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::SetVulnerabilities(b.vulnerabilities)
     })
     .await
@@ -327,13 +319,10 @@ pub async fn vulnerabilities(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WelfareBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn welfare(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Undo a merge: this record stands on its own again.
@@ -341,10 +330,9 @@ pub async fn welfare(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn unmerge(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+    r.send(Action::MergePersons, StatusCode::OK, |_, b| {
         PersonCommand::Unmerge { reason: b.reason }
     })
     .await
@@ -355,23 +343,18 @@ pub async fn unmerge(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = PersonCorrectionBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn correct(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::MergePersons, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Merge this record into another record of the same person (undone by unmerge).
 #[utoipa::path(post, path = "/v1/persons/{id}/merge", tag = "persons",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = MergeBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn merge(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<PersonId>, MergeBody>,
-) -> Result<Response, AppError> {
+pub async fn merge(r: CommandRequest<ApiPath<PersonId>, MergeBody>) -> Result<Response, AppError> {
+    let state = r.origin.state.clone();
     // What the surviving record is: itself merged into another, or unknown.
     let target = |into| {
         state
@@ -381,7 +364,7 @@ pub async fn merge(
             .get(into)
             .map(|p| p.merged_into)
     };
-    r.send(&state, Action::MergePersons, StatusCode::OK, |this, b| {
+    r.send(Action::MergePersons, StatusCode::OK, |this, b| {
         PersonCommand::MergeInto {
             this,
             into: b.into,

@@ -105,14 +105,12 @@ pub struct ReplayResult {
 #[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscription",
     params(CreateHeaders), request_body = SubscriptionBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn create(
-    State(state): State<AppState>,
-    r: CommandRequest<(), SubscriptionBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let id = state.service.new_id();
     let (b, caller) = (r.body, &r.origin.caller);
     let stream = Some(StreamId::subscription(id));
-    authorize(&state, caller, MANAGE, "create_subscription", stream).await?;
+    authorize(state, caller, MANAGE, "create_subscription", stream).await?;
     if b.personal_data && caller.actor.role != homeward_domain::Role::Admin {
         return Err(AppError::Forbidden(
             "only an admin may clear a subscription for personal data".into(),
@@ -139,7 +137,7 @@ pub async fn create(
     };
     let command = Command::Subscription(id, command);
     r.origin
-        .submit(&state, MANAGE, command, StatusCode::CREATED, names)
+        .submit(MANAGE, command, StatusCode::CREATED, names)
         .await
 }
 
@@ -203,29 +201,23 @@ fn deliveries<'a>(
     params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn delete(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<Uuid>, DeleteBody, ()>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let stream = Some(StreamId::subscription(id));
     authorize(
-        &state,
+        state,
         &r.origin.caller,
         MANAGE,
         "delete_subscription",
         stream,
     )
     .await?;
-    existing(&state, id)?;
+    existing(state, id)?;
     let command = Command::Subscription(id, SubscriptionCommand::Delete { reason: b.reason });
     r.origin
-        .submit(
-            &state,
-            MANAGE,
-            command,
-            StatusCode::OK,
-            CommandNames::id(id),
-        )
+        .submit(MANAGE, command, StatusCode::OK, CommandNames::id(id))
         .await
 }
 
