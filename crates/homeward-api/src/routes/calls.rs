@@ -2,7 +2,6 @@
 //! a person.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::call::{CallCategory, CallCommand, LogCall};
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
-use super::{incident_visible, person_known};
+use super::{Reader, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
@@ -125,13 +124,13 @@ pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppErr
     responses((status = 200, body = CallList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<CallQuery>,
 ) -> Result<Json<CallList>, AppError> {
-    caller.require(Action::ReadCalls)?;
+    reader.require(Action::ReadCalls)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let records: Vec<CallRecord> = state
+    let records: Vec<CallRecord> = reader
+        .state
         .service
         .read()
         .calls
@@ -143,7 +142,7 @@ pub async fn list(
         .collect();
     let calls = records
         .iter()
-        .filter_map(|c| shown(&caller, &state, c))
+        .filter_map(|c| shown(&reader.caller, &reader.state, c))
         .take(limit)
         .collect();
     Ok(Json(CallList { calls }))
@@ -154,14 +153,13 @@ pub async fn list(
     responses((status = 200, body = CallRecord), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<CallId>,
 ) -> Result<Json<CallRecord>, AppError> {
-    caller.require(Action::ReadCalls)?;
-    let record = state.service.read().calls.get(id).cloned();
+    reader.require(Action::ReadCalls)?;
+    let record = reader.state.service.read().calls.get(id).cloned();
     record
-        .and_then(|c| shown(&caller, &state, &c))
+        .and_then(|c| shown(&reader.caller, &reader.state, &c))
         .map(Json)
         .or_not_found("call", id)
 }

@@ -1,7 +1,6 @@
 //! Country risk routes: set a country's risk level, list the levels set.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::CountryCode;
@@ -10,9 +9,8 @@ use homeward_domain::policy::Action;
 use homeward_projections::board::RiskLevel;
 use serde::{Deserialize, Serialize};
 
+use super::Reader;
 use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
-use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
@@ -61,12 +59,8 @@ pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Re
 #[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
     responses((status = 200, body = RiskList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<RiskList>, AppError> {
-    caller.require(Action::ReadBoard)?;
+pub async fn list(reader: Reader) -> Result<Json<RiskList>, AppError> {
     Ok(Json(RiskList {
-        countries: state.service.read().board.risk_levels(),
+        countries: reader.read(Action::ReadBoard)?.board.risk_levels(),
     }))
 }

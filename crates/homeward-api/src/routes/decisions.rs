@@ -15,9 +15,8 @@ use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 
 use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
-use super::{authorize, ensure_assigned, ensure_visible};
+use super::{Reader, authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, IfMatch};
@@ -116,13 +115,13 @@ pub async fn record(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<IncidentId>,
 ) -> Result<Json<DecisionList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
-    ensure_visible(&state, &caller, id)?;
-    let events = state
+    reader.require(Action::ReadIncidents)?;
+    ensure_visible(&reader.state, &reader.caller, id)?;
+    let events = reader
+        .state
         .service
         .log()
         .read_stream(StreamId::incident(id).to_string())
@@ -132,7 +131,7 @@ pub async fn list(
     for d in &mut decisions {
         if d.known
             .as_ref()
-            .is_some_and(|k| !views::may_see(&caller, k))
+            .is_some_and(|k| !views::may_see(&reader.caller, k))
         {
             d.known = None;
         }

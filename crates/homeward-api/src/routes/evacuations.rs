@@ -3,7 +3,6 @@
 //! reconciliation; transport manifests as JSON or CSV.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use homeward_domain::evacuation::{EvacuationCommand, Priority, ScheduleTransport, TransportMode};
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
-use super::{authorize, ensure_evacuation, incident_visible, person_known};
+use super::{Reader, authorize, ensure_evacuation, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::problems::{Forbidden, NotFound, Unauthorized};
@@ -239,18 +238,14 @@ pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Respo
 #[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
     responses((status = 200, body = EvacuationList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<EvacuationList>, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let p = state.service.read();
+pub async fn list(reader: Reader) -> Result<Json<EvacuationList>, AppError> {
+    let p = reader.read(Action::ReadEvacuations)?;
     Ok(Json(EvacuationList {
         evacuations: p
             .evacuations
             .newest_first()
             .into_iter()
-            .map(|r| view(r, false, &caller, &p))
+            .map(|r| view(r, false, &reader.caller, &p))
             .collect(),
     }))
 }
@@ -260,15 +255,13 @@ pub async fn list(
     responses((status = 200, body = EvacuationView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<EvacuationId>,
 ) -> Result<Json<EvacuationView>, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let p = state.service.read();
+    let p = reader.read(Action::ReadEvacuations)?;
     p.evacuations
         .get(id)
-        .map(|r| Json(view(r, true, &caller, &p)))
+        .map(|r| Json(view(r, true, &reader.caller, &p)))
         .or_not_found("evacuation", id)
 }
 
@@ -571,13 +564,12 @@ pub fn manifests(
         Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn manifest(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath((id, transport)): ApiPath<(EvacuationId, TransportId)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let mut manifests = manifests(&state, &caller, id, Some(transport))?;
+    reader.require(Action::ReadEvacuations)?;
+    let mut manifests = manifests(&reader.state, &reader.caller, id, Some(transport))?;
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

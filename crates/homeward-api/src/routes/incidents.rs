@@ -20,7 +20,7 @@ use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders, Origin,
     with_etag,
 };
-use super::{ensure_visible, person_known, visible_incident};
+use super::{Reader, ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -321,11 +321,10 @@ pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Respons
     responses((status = 200, body = IncidentList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<IncidentList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let country = match q.country.as_deref() {
         None => None,
         Some(c) => Some(homeward_domain::CountryCode::parse(c).ok_or_else(|| {
@@ -343,12 +342,12 @@ pub async fn list(
         }
     };
     let needle = q.q.as_deref().map(str::to_lowercase);
-    let now = state.service.now();
-    let projections = state.service.read();
+    let now = reader.state.service.now();
+    let projections = reader.state.service.read();
     let mut incidents: Vec<BoardIncident> = projections
         .incidents
         .iter()
-        .filter(|f| views::may_see(&caller, f))
+        .filter(|f| views::may_see(&reader.caller, f))
         .filter(|f| wanted_status(f.status))
         .filter(|f| q.kind.is_none_or(|k| f.kind == k))
         .filter(|f| country.is_none_or(|c| f.country == c))
@@ -375,19 +374,18 @@ pub async fn list(
     responses((status = 200, body = IncidentFile), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<IncidentId>,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> Result<Response, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let file = match q.as_of {
-        None => visible_incident(&state, &caller, id)?,
+        None => visible_incident(&reader.state, &reader.caller, id)?,
         Some(at) => {
             // Need-to-know is judged on the incident as it stands now and as it stood then.
-            ensure_visible(&state, &caller, id)?;
-            match state.service.incident_as_of(id, at).await? {
-                Some(file) if views::may_see(&caller, &file) => file,
+            ensure_visible(&reader.state, &reader.caller, id)?;
+            match reader.state.service.incident_as_of(id, at).await? {
+                Some(file) if views::may_see(&reader.caller, &file) => file,
                 _ => {
                     return Err(AppError::not_found(
                         "incident",

@@ -18,10 +18,15 @@ pub mod system;
 pub mod tasks;
 pub mod wall;
 
+use std::sync::RwLockReadGuard;
+
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::routing::get;
 use homeward_domain::policy::{self, Action};
 use homeward_domain::{EvacuationId, IncidentId, PersonId, StreamId};
+use homeward_projections::Projections;
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
 use utoipa_axum::router::OpenApiRouter;
@@ -163,6 +168,40 @@ pub fn router() -> Router<AppState> {
             "/answer/{token}",
             get(answer::page_get).post(answer::page_post),
         )
+}
+
+/// A read request: the caller (extracted first, so that a request without a valid
+/// token answers 401 before anything else is looked at) and the application it reads.
+pub struct Reader {
+    /// The application.
+    pub state: AppState,
+    /// The caller.
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            caller,
+        })
+    }
+}
+
+impl Reader {
+    /// 403 unless the caller's role may `action`.
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        self.caller.require(action)
+    }
+
+    /// The read models, once the caller's role may `action` (403 otherwise).
+    pub fn read(&self, action: Action) -> Result<RwLockReadGuard<'_, Projections>, AppError> {
+        self.require(action)?;
+        Ok(self.state.service.read())
+    }
 }
 
 /// Fails with 403 (recorded in the audit trail) unless the caller's role may `action`.

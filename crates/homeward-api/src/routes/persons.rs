@@ -2,7 +2,6 @@
 //! welfare checks, merges and corrections.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::person::{
@@ -12,12 +11,12 @@ use homeward_domain::policy::Action;
 use homeward_domain::{PersonId, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use super::Reader;
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
     Warning,
 };
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
@@ -237,11 +236,10 @@ pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response,
     responses((status = 200, body = PersonList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn search(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<PersonList>, AppError> {
-    caller.require(Action::ReadPersons)?;
+    reader.require(Action::ReadPersons)?;
     let query = q.q.unwrap_or_default();
     if query.trim().chars().count() < 2 {
         return Err(AppError::bad_request(
@@ -249,12 +247,12 @@ pub async fn search(
             "`q` needs at least two characters of a name or a passport number",
         ));
     }
-    let projections = state.service.read();
+    let projections = reader.state.service.read();
     let persons = projections
         .locator
         .search(&query, q.limit.unwrap_or(50).clamp(1, 500))
         .into_iter()
-        .map(|p| views::person_view(&caller, p, &projections))
+        .map(|p| views::person_view(&reader.caller, p, &projections))
         .collect();
     Ok(Json(PersonList { persons }))
 }
@@ -264,14 +262,16 @@ pub async fn search(
     responses((status = 200, body = PersonView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<PersonView>, AppError> {
-    caller.require(Action::ReadPersons)?;
-    let projections = state.service.read();
+    let projections = reader.read(Action::ReadPersons)?;
     let record = projections.locator.get(id).or_not_found("person", id)?;
-    Ok(Json(views::person_view(&caller, record, &projections)))
+    Ok(Json(views::person_view(
+        &reader.caller,
+        record,
+        &projections,
+    )))
 }
 
 /// Erase the person's personal data (admin only): the key their name, passport

@@ -2,7 +2,6 @@
 //! text/markdown`, and `GET /sitrep` as a printable HTML page. The same `as_of` always
 //! gives the same bytes; restricted cases the reader may not see appear redacted.
 
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use homeward_domain::incident::Classification;
@@ -13,7 +12,7 @@ use homeward_projections::sitrep::{self, Sitrep, SitrepQuery};
 use homeward_service::sitrep::SitrepError;
 use serde::Deserialize;
 
-use super::ensure_visible;
+use super::{Reader, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -109,12 +108,11 @@ fn wants_markdown(headers: &HeaderMap) -> bool {
         NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<SitrepParams>,
 ) -> Result<Response, AppError> {
-    let report = report(&state, &caller, q).await?;
+    let report = report(&reader.state, &reader.caller, q).await?;
     if wants_markdown(&headers) {
         return Ok(text(
             "text/markdown; charset=utf-8",
@@ -131,11 +129,10 @@ pub async fn get(
         NotFound),
     security(("bearer" = [])))]
 pub async fn page(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<SitrepParams>,
 ) -> Result<Response, AppError> {
-    let report = report(&state, &caller, q).await?;
+    let report = report(&reader.state, &reader.caller, q).await?;
     let mut response = text("text/html; charset=utf-8", sitrep::html(&report));
     let headers = response.headers_mut();
     headers.insert(

@@ -2,7 +2,6 @@
 //! Duty officers and admins manage them; only an admin may clear one for personal data.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::StreamId;
@@ -13,10 +12,9 @@ use homeward_service::Command;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::authorize;
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
+use super::{Reader, authorize};
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
@@ -148,15 +146,19 @@ const MANAGE: Action = Action::ManageSubscriptions;
 #[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
     responses((status = 200, body = SubscriptionList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<SubscriptionList>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    let subs: Vec<SubscriptionView> = state.service.read().subscriptions.iter().cloned().collect();
+pub async fn list(reader: Reader) -> Result<Json<SubscriptionList>, AppError> {
+    reader.require(Action::ManageSubscriptions)?;
+    let subs: Vec<SubscriptionView> = reader
+        .state
+        .service
+        .read()
+        .subscriptions
+        .iter()
+        .cloned()
+        .collect();
     let mut out = Vec::new();
     for s in subs {
-        let (delivered_through, failed) = match &state.notifier {
+        let (delivered_through, failed) = match &reader.state.notifier {
             Some(n) => (
                 n.cursor(s.id).map_err(internal)?,
                 n.failures(s.id).map_err(internal)?.len(),
@@ -186,14 +188,10 @@ fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
 
 /// The deliveries of an existing subscription, for a caller who manages
 /// subscriptions: `None` when this instance does not deliver.
-fn deliveries<'a>(
-    state: &'a AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<Option<&'a homeward_notify::Notifier>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(state, id)?;
-    Ok(state.notifier.as_deref())
+fn deliveries(reader: &Reader, id: Uuid) -> Result<Option<&homeward_notify::Notifier>, AppError> {
+    reader.require(MANAGE)?;
+    existing(&reader.state, id)?;
+    Ok(reader.state.notifier.as_deref())
 }
 
 /// End a subscription: nothing more is delivered to it.
@@ -228,11 +226,10 @@ pub async fn delete(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn failures(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<FailureList>, AppError> {
-    let failures = match deliveries(&state, &caller, id)? {
+    let failures = match deliveries(&reader, id)? {
         Some(n) => n.failures(id).map_err(internal)?,
         None => Vec::new(),
     };
@@ -257,11 +254,10 @@ pub async fn failures(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn replay(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ReplayResult>, AppError> {
-    let outcome = match deliveries(&state, &caller, id)? {
+    let outcome = match deliveries(&reader, id)? {
         Some(n) => n.replay_failures(id).await.map_err(internal)?,
         None => homeward_notify::ReplayOutcome::default(),
     };
