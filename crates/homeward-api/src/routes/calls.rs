@@ -10,9 +10,7 @@ use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
 use serde::{Deserialize, Serialize};
 
-use super::command::{
-    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
-};
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders};
 use super::{Reader, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
@@ -110,12 +108,7 @@ pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppErr
         person_id: b.person_id,
     });
     r.origin
-        .submit(
-            Action::LogCall,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::LogCall, id, command, StatusCode::CREATED)
         .await
 }
 

@@ -247,6 +247,19 @@ impl Origin {
         Ok(respond(status, accepted))
     }
 
+    /// [`Origin::submit`] of `command` on the stream of `target`, answering with the
+    /// records `target` names.
+    pub(crate) async fn submit_on<T: CommandTarget>(
+        &self,
+        action: Action,
+        target: T,
+        command: T::Command,
+        status: StatusCode,
+    ) -> Result<Response, AppError> {
+        let (command, names) = (target.command(command), target.names());
+        self.submit(action, command, status, names).await
+    }
+
     /// [`Origin::submit`], answering with the typed result.
     pub(crate) async fn run(
         &self,
@@ -427,9 +440,8 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
         make: impl FnOnce(P, B) -> P::Command + Send,
     ) -> Result<Response, AppError> {
         let ApiPath(path) = self.path;
-        let command = path.command(make(path, self.body));
-        let names = path.names();
-        self.origin.submit(action, command, status, names).await
+        let command = make(path, self.body);
+        self.origin.submit_on(action, path, command, status).await
     }
 }
 

@@ -10,7 +10,7 @@ use homeward_projections::board::RiskLevel;
 use serde::{Deserialize, Serialize};
 
 use super::Reader;
-use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses};
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
@@ -46,12 +46,7 @@ pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Re
     };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
     r.origin
-        .submit(
-            Action::SetCountryRisk,
-            country.command(command),
-            StatusCode::OK,
-            country.names(),
-        )
+        .submit_on(Action::SetCountryRisk, country, command, StatusCode::OK)
         .await
 }
 

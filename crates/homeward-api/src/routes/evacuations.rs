@@ -225,12 +225,7 @@ pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Respo
         incident_known,
     };
     r.origin
-        .submit(
-            Action::ManageEvacuations,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::ManageEvacuations, id, command, StatusCode::CREATED)
         .await
 }
 
@@ -495,11 +490,11 @@ pub async fn register(
     };
     let evacuee = (id, person_id);
     r.origin
-        .submit(
+        .submit_on(
             Action::ProcessEvacuees,
-            evacuee.command(command),
+            evacuee,
+            command,
             StatusCode::CREATED,
-            evacuee.names(),
         )
         .await
 }

@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::command::{
-    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders, Origin,
-    with_etag,
+    ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders, Origin, with_etag,
 };
 use super::{Reader, ensure_visible, person_known, visible_incident};
 use crate::AppState;
@@ -307,12 +306,7 @@ pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Respons
     let id = IncidentId(state.service.new_id());
     let command = IncidentCommand::Open(r.body.into());
     r.origin
-        .submit(
-            Action::OpenIncident,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::OpenIncident, id, command, StatusCode::CREATED)
         .await
 }
 
@@ -490,12 +484,7 @@ pub async fn add_task(
         assignee: b.assignee,
     };
     r.origin
-        .submit(
-            Action::ManageIncident,
-            task.command(command),
-            StatusCode::CREATED,
-            task.names(),
-        )
+        .submit_on(Action::ManageIncident, task, command, StatusCode::CREATED)
         .await
 }
 
@@ -512,12 +501,7 @@ pub async fn file_report(
     let report = (id, ReportId(state.service.new_id()));
     let command = IncidentCommand::FileReport(b.filed(report.1));
     r.origin
-        .submit(
-            Action::FileReport,
-            report.command(command),
-            StatusCode::CREATED,
-            report.names(),
-        )
+        .submit_on(Action::FileReport, report, command, StatusCode::CREATED)
         .await
 }
 
@@ -618,11 +602,11 @@ pub async fn add_person(
         person_known,
     };
     r.origin
-        .submit(
+        .submit_on(
             Action::UpdateAffectedPersons,
-            affected.command(command),
+            affected,
+            command,
             StatusCode::CREATED,
-            affected.names(),
         )
         .await
 }
@@ -691,12 +675,7 @@ pub async fn remove_member(
 ) -> Result<Response, AppError> {
     let command = IncidentCommand::RemoveTeamMember { subject };
     Origin::bodyless(state, caller, if_match)
-        .submit(
-            Action::ManageIncident,
-            id.command(command),
-            StatusCode::OK,
-            id.names(),
-        )
+        .submit_on(Action::ManageIncident, id, command, StatusCode::OK)
         .await
 }
 
