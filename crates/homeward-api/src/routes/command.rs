@@ -323,44 +323,43 @@ pub trait CommandTarget: Copy {
     fn names(self) -> CommandNames;
 }
 
-impl CommandTarget for IncidentId {
+/// The id of a record with a stream of its own (an incident, an evacuation, a person,
+/// a call): a command on it goes to that stream and names it as the record acted on.
+pub trait RecordId: Copy + Into<Uuid> {
+    /// The commands of its stream.
+    type Command;
+    /// `command`, on the record's stream.
+    const ON_STREAM: fn(Self, Self::Command) -> Command;
+}
+
+impl<T: RecordId> CommandTarget for T {
+    type Command = T::Command;
+    fn command(self, command: T::Command) -> Command {
+        T::ON_STREAM(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl RecordId for IncidentId {
     type Command = IncidentCommand;
-    fn command(self, command: IncidentCommand) -> Command {
-        Command::Incident(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, IncidentCommand) -> Command = Command::Incident;
 }
 
-impl CommandTarget for EvacuationId {
+impl RecordId for EvacuationId {
     type Command = EvacuationCommand;
-    fn command(self, command: EvacuationCommand) -> Command {
-        Command::Evacuation(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, EvacuationCommand) -> Command = Command::Evacuation;
 }
 
-impl CommandTarget for PersonId {
+impl RecordId for PersonId {
     type Command = PersonCommand;
-    fn command(self, command: PersonCommand) -> Command {
-        Command::Person(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, PersonCommand) -> Command = Command::Person;
 }
 
-impl CommandTarget for CallId {
+impl RecordId for CallId {
     type Command = CallCommand;
-    fn command(self, command: CallCommand) -> Command {
-        Command::Call(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, CallCommand) -> Command = Command::Call;
 }
 
 impl CommandTarget for CountryCode {
