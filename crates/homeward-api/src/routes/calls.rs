@@ -91,7 +91,7 @@ fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRec
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppError> {
     let state = &r.origin.state;
-    let id = CallId(state.service.new_id());
+    let id = CallId(r.origin.new_id());
     let (b, caller) = (r.body, &r.origin.caller);
     let command = CallCommand::Log(LogCall {
         incident_known: b

@@ -151,6 +151,11 @@ impl Origin {
         }
     }
 
+    /// A new id, for a record the command makes.
+    pub(crate) fn new_id(&self) -> Uuid {
+        self.state.service.new_id()
+    }
+
     /// The same request under another idempotency key (a step of a request that takes
     /// two commands).
     pub fn keyed(&self, suffix: &str) -> Self {

@@ -211,7 +211,7 @@ fn view(
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Response, AppError> {
     let state = &r.origin.state;
-    let id = EvacuationId(state.service.new_id());
+    let id = EvacuationId(r.origin.new_id());
     let b = r.body;
     let caller = &r.origin.caller;
     let incident_known = b
@@ -280,9 +280,8 @@ pub async fn add_assembly_point(
 pub async fn add_transport(
     r: CommandRequest<ApiPath<EvacuationId>, TransportBody>,
 ) -> Result<Response, AppError> {
-    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
-    let transport_id = TransportId(state.service.new_id());
+    let transport_id = TransportId(r.origin.new_id());
     let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
     let names = CommandNames {
         evacuation_id: Some(id.into()),
@@ -460,7 +459,7 @@ pub async fn register(
         (None, Some(person)) => {
             // A new person is registered first, under a key derived from this request
             // so that a retry registers them once (and names the same person).
-            let pid = PersonId(state.service.new_id());
+            let pid = PersonId(r.origin.new_id());
             let command = pid.command(person.command(state));
             let registered = r
                 .origin

@@ -302,8 +302,7 @@ pub struct IncidentList {
     params(CreateHeaders), request_body = OpenIncidentBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Response, AppError> {
-    let state = &r.origin.state;
-    let id = IncidentId(state.service.new_id());
+    let id = IncidentId(r.origin.new_id());
     let command = IncidentCommand::Open(r.body.into());
     r.origin
         .submit_on(Action::OpenIncident, id, command, StatusCode::CREATED)
@@ -474,9 +473,8 @@ pub async fn add_member(
 pub async fn add_task(
     r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
 ) -> Result<Response, AppError> {
-    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
-    let task = (id, TaskId(state.service.new_id()));
+    let task = (id, TaskId(r.origin.new_id()));
     let command = IncidentCommand::AddTask {
         task_id: task.1,
         title: b.title,
@@ -496,9 +494,8 @@ pub async fn add_task(
 pub async fn file_report(
     r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
 ) -> Result<Response, AppError> {
-    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
-    let report = (id, ReportId(state.service.new_id()));
+    let report = (id, ReportId(r.origin.new_id()));
     let command = IncidentCommand::FileReport(b.filed(report.1));
     r.origin
         .submit_on(Action::FileReport, report, command, StatusCode::CREATED)

@@ -203,7 +203,7 @@ pub struct PersonList {
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response, AppError> {
     let state = &r.origin.state;
-    let id = PersonId(state.service.new_id());
+    let id = PersonId(r.origin.new_id());
     let command = r.body.command(state);
     let warnings = match &command {
         PersonCommand::Register {

@@ -105,7 +105,7 @@ pub struct ReplayResult {
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Response, AppError> {
     let state = &r.origin.state;
-    let id = state.service.new_id();
+    let id = r.origin.new_id();
     let (b, caller) = (r.body, &r.origin.caller);
     let stream = Some(StreamId::subscription(id));
     authorize(state, caller, MANAGE, "create_subscription", stream).await?;
