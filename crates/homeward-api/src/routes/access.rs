@@ -8,8 +8,11 @@ use homeward_domain::access::AccessCommand;
 use homeward_domain::policy::Action;
 use homeward_service::Command;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
+use crate::AppState;
 use crate::error::AppError;
 
 /// What to revoke: a token by its id (`jti`), every token of a subject issued until
@@ -44,4 +47,9 @@ pub async fn revoke(r: CommandRequest<(), RevocationBody, ()>) -> Result<Respons
             CommandNames::default(),
         )
         .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(revoke))
 }

@@ -26,6 +26,8 @@ use homeward_domain::{Actor, PersonId, Rejection, Role, StreamId, TaskId, Timest
 use homeward_service::{Command, CommandMeta, ServiceError};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{Reader, authorize};
@@ -643,6 +645,11 @@ pub async fn script() -> impl IntoResponse {
         ],
         SCRIPT,
     )
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(issue))
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use homeward_store::codec::encode_event;
 use homeward_store::{AuditQuery, LogEntry, SqliteLog};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::Reader;
@@ -295,4 +297,9 @@ pub async fn verify(reader: Reader) -> Result<Json<Verification>, AppError> {
         },
         Err(e) => return Err(AppError::Internal(e.to_string())),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(verify))
 }

@@ -17,6 +17,8 @@ use homeward_service::Change;
 use homeward_store::LogEntry;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
 use crate::AppState;
@@ -234,4 +236,9 @@ pub async fn stream(
             let _ = shutdown.wait_for(|stop| *stop).await;
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(board)).routes(routes!(stream))
 }

@@ -9,6 +9,8 @@ use homeward_domain::policy::Action;
 use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders};
 use super::{Reader, incident_visible, person_known};
@@ -175,4 +177,11 @@ pub async fn link(r: CommandRequest<ApiPath<CallId>, LinkBody>) -> Result<Respon
         person_id: b.person_id,
     })
     .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(log, list))
+        .routes(routes!(get))
+        .routes(routes!(link))
 }

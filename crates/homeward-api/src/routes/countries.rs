@@ -8,9 +8,12 @@ use homeward_domain::country::CountryCommand;
 use homeward_domain::policy::Action;
 use homeward_projections::board::RiskLevel;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
 use super::command::{ChangeHeaders, CommandRequest, CommandResponses};
+use crate::AppState;
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
@@ -58,4 +61,9 @@ pub async fn list(reader: Reader) -> Result<Json<RiskList>, AppError> {
     Ok(Json(RiskList {
         countries: reader.read(Action::ReadBoard)?.board.risk_levels(),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(set_risk))
 }

@@ -13,6 +13,8 @@ use homeward_domain::{DecisionId, IncidentId, StreamId};
 use homeward_projections::decisions::{self, DecisionRecord};
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
 use super::{Reader, authorize, ensure_assigned, ensure_visible};
@@ -137,4 +139,9 @@ pub async fn list(
         }
     }
     Ok(Json(DecisionList { decisions }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(record, list))
 }

@@ -14,6 +14,8 @@ use homeward_projections::evacuations::{
     Counts, EvacueeRecord, Manifest, TransportRecord, manifests_csv,
 };
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
@@ -581,4 +583,22 @@ pub async fn manifest(
         .pop()
         .map(|m| Json(m).into_response())
         .or_not_found("transport", transport)
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(open, list))
+        .routes(routes!(get))
+        .routes(routes!(add_assembly_point))
+        .routes(routes!(add_transport))
+        .routes(routes!(close))
+        .routes(routes!(register))
+        .routes(routes!(check_in))
+        .routes(routes!(assign))
+        .routes(routes!(board))
+        .routes(routes!(no_show))
+        .routes(routes!(offload))
+        .routes(routes!(depart))
+        .routes(routes!(arrive))
+        .routes(routes!(manifest))
 }

@@ -11,8 +11,11 @@ use homeward_domain::incident::{IncidentKind, IncidentStatus, ReportCategory};
 use homeward_domain::policy::Action;
 use homeward_domain::{CountryCode, IncidentId};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
+use crate::AppState;
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::views;
@@ -147,4 +150,9 @@ pub async fn my_incidents(reader: Reader) -> Result<Json<MyIncidents>, AppError>
         incidents,
         report_categories: REPORT_CATEGORIES.to_vec(),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(my_incidents))
 }

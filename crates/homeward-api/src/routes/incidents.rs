@@ -15,6 +15,8 @@ use homeward_projections::board::{BoardIncident, board_incident};
 use homeward_projections::incidents::IncidentFile;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders, Origin, with_etag,
@@ -808,4 +810,29 @@ impl From<FixBody> for IncidentFix {
             },
         }
     }
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(open, list))
+        .routes(routes!(get))
+        .routes(routes!(status))
+        .routes(routes!(close))
+        .routes(routes!(reopen))
+        .routes(routes!(severity))
+        .routes(routes!(lead))
+        .routes(routes!(add_member))
+        .routes(routes!(remove_member))
+        .routes(routes!(add_person))
+        .routes(routes!(person_status))
+        .routes(routes!(add_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(cancel_task))
+        .routes(routes!(file_report))
+        .routes(routes!(captor_contact))
+        .routes(routes!(demand))
+        .routes(routes!(proof_of_life))
+        .routes(routes!(negotiation))
+        .routes(routes!(outcome))
+        .routes(routes!(correct))
 }

@@ -30,89 +30,42 @@ use homeward_projections::Projections;
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::views;
 
-/// Every route of the API, each registered once: the handler's `#[utoipa::path]`
-/// gives its method, its path and its OpenAPI operation, so the router and the
-/// document cannot disagree. (The wall display's own files are in [`router`] only.)
+/// How a module adds its routes to the API: each handler's `#[utoipa::path]` gives
+/// its method, its path and its OpenAPI operation, so the router and the document
+/// cannot disagree.
+type Register = fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>;
+
+/// The modules of the API, in the order they register their routes.
+const MODULES: [Register; 16] = [
+    system::add_routes,
+    wall::add_routes,
+    subscriptions::add_routes,
+    tasks::add_routes,
+    answer::add_routes,
+    field::add_routes,
+    incidents::add_routes,
+    decisions::add_routes,
+    persons::add_routes,
+    access::add_routes,
+    calls::add_routes,
+    evacuations::add_routes,
+    countries::add_routes,
+    board::add_routes,
+    sitrep::add_routes,
+    audit::add_routes,
+];
+
+/// Every route of the API, each registered once, by the module that serves it. (The
+/// wall display's own files are in [`router`] only.)
 pub fn api() -> OpenApiRouter<AppState> {
-    use evacuations as ev;
-    use incidents as i;
-    OpenApiRouter::with_openapi(crate::openapi::base())
-        .routes(routes!(system::healthz))
-        .routes(routes!(system::metrics))
-        .routes(routes!(system::openapi))
-        .routes(routes!(wall::timeline))
-        .routes(routes!(subscriptions::create, subscriptions::list))
-        .routes(routes!(subscriptions::delete))
-        .routes(routes!(subscriptions::failures))
-        .routes(routes!(subscriptions::replay))
-        .routes(routes!(tasks::list))
-        .routes(routes!(tasks::missed))
-        .routes(routes!(answer::issue))
-        .routes(routes!(field::my_incidents))
-        .routes(routes!(i::open, i::list))
-        .routes(routes!(i::get))
-        .routes(routes!(i::status))
-        .routes(routes!(i::close))
-        .routes(routes!(i::reopen))
-        .routes(routes!(i::severity))
-        .routes(routes!(i::lead))
-        .routes(routes!(i::add_member))
-        .routes(routes!(i::remove_member))
-        .routes(routes!(i::add_person))
-        .routes(routes!(i::person_status))
-        .routes(routes!(i::add_task))
-        .routes(routes!(i::complete_task))
-        .routes(routes!(i::cancel_task))
-        .routes(routes!(i::file_report))
-        .routes(routes!(i::captor_contact))
-        .routes(routes!(i::demand))
-        .routes(routes!(i::proof_of_life))
-        .routes(routes!(i::negotiation))
-        .routes(routes!(i::outcome))
-        .routes(routes!(i::correct))
-        .routes(routes!(decisions::record, decisions::list))
-        .routes(routes!(persons::register, persons::search))
-        .routes(routes!(persons::get))
-        .routes(routes!(persons::whereabouts))
-        .routes(routes!(persons::vulnerabilities))
-        .routes(routes!(persons::welfare))
-        .routes(routes!(persons::merge))
-        .routes(routes!(persons::unmerge))
-        .routes(routes!(persons::correct))
-        .routes(routes!(persons::erase))
-        .routes(routes!(access::revoke))
-        .routes(routes!(calls::log, calls::list))
-        .routes(routes!(calls::get))
-        .routes(routes!(calls::link))
-        .routes(routes!(ev::open, ev::list))
-        .routes(routes!(ev::get))
-        .routes(routes!(ev::add_assembly_point))
-        .routes(routes!(ev::add_transport))
-        .routes(routes!(ev::close))
-        .routes(routes!(ev::register))
-        .routes(routes!(ev::check_in))
-        .routes(routes!(ev::assign))
-        .routes(routes!(ev::board))
-        .routes(routes!(ev::no_show))
-        .routes(routes!(ev::offload))
-        .routes(routes!(ev::depart))
-        .routes(routes!(ev::arrive))
-        .routes(routes!(ev::manifest))
-        .routes(routes!(countries::list))
-        .routes(routes!(countries::set_risk))
-        .routes(routes!(board::board))
-        .routes(routes!(board::stream))
-        .routes(routes!(sitrep::get))
-        .routes(routes!(sitrep::page))
-        .routes(routes!(audit::list))
-        .routes(routes!(audit::verify))
+    let base = OpenApiRouter::with_openapi(crate::openapi::base());
+    MODULES.iter().fold(base, |api, register| register(api))
 }
 
 /// The field capture page's files and the citizens' answer page's, in the order

@@ -10,6 +10,8 @@ use homeward_domain::person::{
 use homeward_domain::policy::Action;
 use homeward_domain::{PersonId, Timestamp};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
 use super::command::{
@@ -373,4 +375,17 @@ pub async fn merge(r: CommandRequest<ApiPath<PersonId>, MergeBody>) -> Result<Re
         }
     })
     .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(register, search))
+        .routes(routes!(get))
+        .routes(routes!(whereabouts))
+        .routes(routes!(vulnerabilities))
+        .routes(routes!(welfare))
+        .routes(routes!(merge))
+        .routes(routes!(unmerge))
+        .routes(routes!(correct))
+        .routes(routes!(erase))
 }

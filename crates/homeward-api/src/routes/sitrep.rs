@@ -11,6 +11,8 @@ use homeward_projections::board::Visibility;
 use homeward_projections::sitrep::{self, Sitrep, SitrepQuery};
 use homeward_service::sitrep::SitrepError;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{Reader, ensure_visible};
 use crate::AppState;
@@ -146,4 +148,9 @@ pub async fn page(
         HeaderValue::from_static("nosniff"),
     );
     Ok(response)
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(get)).routes(routes!(page))
 }

@@ -10,6 +10,8 @@ use homeward_domain::subscription::{Filter, SubscriptionCommand};
 use homeward_projections::subscriptions::SubscriptionView;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
@@ -265,4 +267,12 @@ pub async fn replay(
         delivered: outcome.delivered,
         failed: outcome.failed,
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(create, list))
+        .routes(routes!(delete))
+        .routes(routes!(failures))
+        .routes(routes!(replay))
 }

@@ -11,8 +11,11 @@ use homeward_domain::{CountryCode, IncidentId, PersonId, TaskId, Timestamp};
 use homeward_projections::deadlines::MissedView;
 use homeward_projections::welfare::{CheckFilter, CheckView};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
+use crate::AppState;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
@@ -258,4 +261,9 @@ pub async fn missed(
         total: p.deadlines.total(),
         deadlines,
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(missed))
 }

@@ -10,8 +10,11 @@ use homeward_projections::board::Visibility;
 use homeward_projections::decisions;
 use homeward_projections::timeline::TimelineView;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::Reader;
+use crate::AppState;
 use crate::error::{AppError, Problem};
 use crate::extract::ApiQuery;
 use crate::views;
@@ -145,4 +148,9 @@ pub async fn timeline(
             },
         ));
     Ok(Json(view))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(timeline))
 }
