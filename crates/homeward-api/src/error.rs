@@ -1,5 +1,7 @@
 //! Errors at the HTTP edge, answered as RFC 9457 problem details.
 
+use std::fmt::Display;
+
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -117,7 +119,24 @@ pub enum AppError {
     Internal(String),
 }
 
+/// An optional record that answers 404 when it is absent.
+pub trait OrNotFound<T> {
+    /// The record, or a 404 saying there is no `what` named `id`.
+    fn or_not_found(self, what: &str, id: impl Display) -> Result<T, AppError>;
+}
+
+impl<T> OrNotFound<T> for Option<T> {
+    fn or_not_found(self, what: &str, id: impl Display) -> Result<T, AppError> {
+        self.ok_or_else(|| AppError::not_found(what, id))
+    }
+}
+
 impl AppError {
+    /// A 404 saying there is no `what` named `id`.
+    pub fn not_found(what: &str, id: impl Display) -> Self {
+        Self::NotFound(format!("no {what} {id}"))
+    }
+
     /// A 400 with a code.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::BadRequest {
@@ -126,66 +145,44 @@ impl AppError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code, "Malformed request"),
-            Self::Unauthorized(_) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Not authenticated",
-            ),
-            Self::Forbidden(_) => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not allowed for this role",
-            ),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "Conflict"),
-            Self::PayloadTooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request body too large",
-            ),
-            Self::UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-            ),
-            Self::Rejected(r) => (
-                if matches!(r, Rejection::NotFound { .. }) {
-                    StatusCode::NOT_FOUND
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                },
-                r.code(),
-                "Command rejected",
-            ),
-            Self::TooManyRequests { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "Too many requests",
-            ),
-            Self::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-            ),
-            Self::UpgradeRequired(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "upgrade_required",
-                "This instance must be upgraded",
-            ),
-            Self::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-            ),
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) | Self::Rejected(Rejection::NotFound { .. }) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) | Self::UpgradeRequired(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code of this error, and the title of its kind.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest { code, .. } => (code, "Malformed request"),
+            Self::Unauthorized(_) => ("unauthorized", "Not authenticated"),
+            Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
+            Self::NotFound(_) => ("not_found", "Not found"),
+            Self::Conflict { code, .. } => (code, "Conflict"),
+            Self::PayloadTooLarge(_) => ("payload_too_large", "Request body too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported_media_type", "Unsupported media type"),
+            Self::Rejected(r) => (r.code(), "Command rejected"),
+            Self::TooManyRequests { .. } => ("too_many_requests", "Too many requests"),
+            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::UpgradeRequired(_) => ("upgrade_required", "This instance must be upgraded"),
+            Self::Internal(_) => ("internal", "Internal error"),
         }
     }
 
     /// The problem document of this error.
     pub fn problem(&self) -> Problem {
-        let (status, code, title) = self.parts();
+        let ((code, title), status) = (self.kind(), self.status());
         Problem {
             problem_type: format!("urn:homeward:problem:{code}"),
             title: title.to_owned(),
@@ -204,9 +201,7 @@ impl IntoResponse for AppError {
         if let Self::Internal(cause) = &self {
             tracing::error!(%cause, "request failed");
         }
-        let problem = self.problem();
-        let status =
-            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let (problem, status) = (self.problem(), self.status());
         let mut response = (status, Json(problem)).into_response();
         response
             .headers_mut()

@@ -2,13 +2,14 @@
 //! issued until now. The revocation is an event of the access stream, so it is audited
 //! and holds on every instance that reads the log.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::access::AccessCommand;
 use homeward_domain::policy::Action;
 use homeward_service::Command;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
@@ -31,10 +32,7 @@ pub struct RevocationBody {
 #[utoipa::path(post, path = "/v1/tokens/revocations", tag = "system",
     params(CreateHeaders), request_body = RevocationBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn revoke(
-    State(state): State<AppState>,
-    r: CommandRequest<(), RevocationBody, ()>,
-) -> Result<Response, AppError> {
+pub async fn revoke(r: CommandRequest<(), RevocationBody, ()>) -> Result<Response, AppError> {
     let b = r.body;
     let command = Command::Access(AccessCommand::Revoke {
         token_id: b.token_id,
@@ -43,11 +41,15 @@ pub async fn revoke(
     });
     r.origin
         .submit(
-            &state,
             Action::RevokeTokens,
             command,
             StatusCode::CREATED,
             CommandNames::default(),
         )
         .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(revoke))
 }

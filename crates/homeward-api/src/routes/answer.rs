@@ -26,11 +26,13 @@ use homeward_domain::{Actor, PersonId, Rejection, Role, StreamId, TaskId, Timest
 use homeward_service::{Command, CommandMeta, ServiceError};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::authorize;
+use super::{Reader, authorize};
 use crate::AppState;
-use crate::auth::{Caller, answer_token_hash};
+use crate::auth::answer_token_hash;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Rejected, Unauthorized};
 use crate::extract::ApiPath;
@@ -55,28 +57,24 @@ pub struct AnswerLink {
     responses((status = 201, body = AnswerLink), BadRequest, Unauthorized,
         Forbidden, NotFound, Rejected),
     security(("bearer" = [])))]
-pub async fn issue(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<TaskId>,
-) -> Result<Response, AppError> {
+pub async fn issue(reader: Reader, ApiPath(id): ApiPath<TaskId>) -> Result<Response, AppError> {
     authorize(
-        &state,
-        &caller,
+        &reader.state,
+        &reader.caller,
         Action::IssueAnswerLinks,
         "issue_answer_link",
         Some(StreamId::welfare(id)),
     )
     .await?;
-    let link_id = state.service.new_id();
-    let token = state.tokens.answer_token(link_id);
-    let now = state.service.now();
+    let link_id = reader.state.service.new_id();
+    let token = reader.state.tokens.answer_token(link_id);
+    let now = reader.state.service.now();
     let expires_at = now
-        .saturating_add(state.answer_link_valid_for)
+        .saturating_add(reader.state.answer_link_valid_for)
         .unwrap_or(now);
     let meta = CommandMeta {
-        actor: caller.actor.clone(),
-        correlation_id: state.service.new_id(),
+        actor: reader.caller.actor.clone(),
+        correlation_id: reader.state.service.new_id(),
         // No idempotency record: it would keep the answer, and with it the token.
         idempotency: None,
         expected_version: None,
@@ -91,7 +89,8 @@ pub async fn issue(
             cause: link_id,
         },
     );
-    state
+    reader
+        .state
         .service
         .execute(command, meta, homeward_service::Outcome::clone)
         .await?;
@@ -646,6 +645,11 @@ pub async fn script() -> impl IntoResponse {
         ],
         SCRIPT,
     )
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(issue))
 }
 
 #[cfg(test)]

@@ -2,15 +2,17 @@
 //! its place in the hash chain; and verification of the whole chain.
 
 use axum::Json;
-use axum::extract::State;
 use homeward_domain::policy::Action;
 use homeward_domain::{Actor, IncidentId, PersonId, StreamId, StreamKind, Timestamp};
 use homeward_store::codec::encode_event;
 use homeward_store::{AuditQuery, LogEntry, SqliteLog};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::Reader;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -160,11 +162,10 @@ fn names_only_visible_incidents(state: &AppState, caller: &Caller, data: &Value)
     responses((status = 200, body = AuditPage), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditPage>, AppError> {
-    caller.require(Action::ReadAudit)?;
+    reader.require(Action::ReadAudit)?;
     let stream = match (q.stream, q.incident, q.person) {
         (Some(s), None, None) => Some(s),
         (None, Some(i), None) => Some(StreamId::incident(i).to_string()),
@@ -178,7 +179,8 @@ pub async fn list(
         }
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = state
+    let rows = reader
+        .state
         .service
         .log()
         .audit(AuditQuery {
@@ -193,13 +195,13 @@ pub async fn list(
     let next_after = (rows.len() == limit)
         .then(|| rows.last().map(|r| r.position))
         .flatten();
-    let personal = caller.may(Action::SeePersonalData);
+    let personal = reader.caller.may(Action::SeePersonalData);
     let entries = rows
         .into_iter()
         .filter_map(|row| {
             let entry = match row.entry {
                 LogEntry::Event(e) => {
-                    if !visible(&state, &caller, Some(&e.stream_id)) {
+                    if !visible(&reader.state, &reader.caller, Some(&e.stream_id)) {
                         return None;
                     }
                     let holds_personal_data = matches!(
@@ -209,7 +211,7 @@ pub async fn list(
                     let data = (personal || !holds_personal_data)
                         .then(|| encode_event(&e.event).ok().map(|(_, _, d)| d))
                         .flatten()
-                        .filter(|d| names_only_visible_incidents(&state, &caller, d));
+                        .filter(|d| names_only_visible_incidents(&reader.state, &reader.caller, d));
                     AuditEntry {
                         position: row.position,
                         kind: "event",
@@ -232,7 +234,7 @@ pub async fn list(
                     }
                 }
                 LogEntry::Rejection(r) => {
-                    if !visible(&state, &caller, r.stream_id.as_ref()) {
+                    if !visible(&reader.state, &reader.caller, r.stream_id.as_ref()) {
                         return None;
                     }
                     AuditEntry {
@@ -270,12 +272,9 @@ pub async fn list(
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
     responses((status = 200, body = Verification), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn verify(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Verification>, AppError> {
-    caller.require(Action::ReadAudit)?;
-    let dir = state.data_dir.clone().ok_or_else(|| {
+pub async fn verify(reader: Reader) -> Result<Json<Verification>, AppError> {
+    reader.require(Action::ReadAudit)?;
+    let dir = reader.state.data_dir.clone().ok_or_else(|| {
         AppError::NotFound("this backend verifies with `homeward audit verify`".into())
     })?;
     let result = tokio::task::spawn_blocking(move || SqliteLog::verify(&dir))
@@ -298,4 +297,9 @@ pub async fn verify(
         },
         Err(e) => return Err(AppError::Internal(e.to_string())),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(verify))
 }

@@ -17,7 +17,10 @@ use homeward_service::Change;
 use homeward_store::LogEntry;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::Reader;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -46,16 +49,15 @@ fn render(state: &AppState, caller: &Caller) -> BoardView {
     responses((status = 200, body = BoardView), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn board(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> Result<Json<BoardView>, AppError> {
-    caller.require(Action::ReadBoard)?;
+    reader.require(Action::ReadBoard)?;
     match q.as_of {
-        None => Ok(Json(render(&state, &caller))),
+        None => Ok(Json(render(&reader.state, &reader.caller))),
         Some(at) => {
-            let p = state.service.projections_as_of(at).await?;
-            Ok(Json(render_at(&state, &caller, &p, at)))
+            let p = reader.state.service.projections_as_of(at).await?;
+            Ok(Json(render_at(&reader.state, &reader.caller, &p, at)))
         }
     }
 }
@@ -234,4 +236,9 @@ pub async fn stream(
             let _ = shutdown.wait_for(|stop| *stop).await;
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(board)).routes(routes!(stream))
 }

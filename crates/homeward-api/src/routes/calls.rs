@@ -2,7 +2,6 @@
 //! a person.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::call::{CallCategory, CallCommand, LogCall};
@@ -10,15 +9,15 @@ use homeward_domain::policy::Action;
 use homeward_domain::{CallId, IncidentId, PersonId};
 use homeward_projections::calls::CallRecord;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::command::{
-    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
-};
-use super::{incident_visible, person_known};
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders};
+use super::{Reader, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
@@ -92,17 +91,15 @@ fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRec
 #[utoipa::path(post, path = "/v1/calls", tag = "calls", operation_id = "log_call",
     params(CreateHeaders), request_body = CallBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn log(
-    State(state): State<AppState>,
-    r: CommandRequest<(), CallBody, ()>,
-) -> Result<Response, AppError> {
-    let id = CallId(state.service.new_id());
+pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
+    let id = CallId(r.origin.new_id());
     let (b, caller) = (r.body, &r.origin.caller);
     let command = CallCommand::Log(LogCall {
         incident_known: b
             .incident_id
-            .is_some_and(|i| incident_visible(&state, caller, i)),
-        person_known: b.person_id.is_some_and(|p| person_known(&state, p)),
+            .is_some_and(|i| incident_visible(state, caller, i)),
+        person_known: b.person_id.is_some_and(|p| person_known(state, p)),
         caller_name: b.caller_name,
         caller_phone: b.caller_phone,
         caller_relation: b.caller_relation,
@@ -113,13 +110,7 @@ pub async fn log(
         person_id: b.person_id,
     });
     r.origin
-        .submit(
-            &state,
-            Action::LogCall,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::LogCall, id, command, StatusCode::CREATED)
         .await
 }
 
@@ -128,13 +119,13 @@ pub async fn log(
     responses((status = 200, body = CallList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<CallQuery>,
 ) -> Result<Json<CallList>, AppError> {
-    caller.require(Action::ReadCalls)?;
+    reader.require(Action::ReadCalls)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let records: Vec<CallRecord> = state
+    let records: Vec<CallRecord> = reader
+        .state
         .service
         .read()
         .calls
@@ -146,7 +137,7 @@ pub async fn list(
         .collect();
     let calls = records
         .iter()
-        .filter_map(|c| shown(&caller, &state, c))
+        .filter_map(|c| shown(&reader.caller, &reader.state, c))
         .take(limit)
         .collect();
     Ok(Json(CallList { calls }))
@@ -157,38 +148,40 @@ pub async fn list(
     responses((status = 200, body = CallRecord), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<CallId>,
 ) -> Result<Json<CallRecord>, AppError> {
-    caller.require(Action::ReadCalls)?;
-    let record = state.service.read().calls.get(id).cloned();
+    reader.require(Action::ReadCalls)?;
+    let record = reader.state.service.read().calls.get(id).cloned();
     record
-        .and_then(|c| shown(&caller, &state, &c))
+        .and_then(|c| shown(&reader.caller, &reader.state, &c))
         .map(Json)
-        .ok_or_else(|| AppError::NotFound(format!("no call {id}")))
+        .or_not_found("call", id)
 }
 
 /// Link a call to an incident and/or a person.
 #[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls",
     params(("id" = CallId, Path), ChangeHeaders), request_body = LinkBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn link(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<CallId>, LinkBody>,
-) -> Result<Response, AppError> {
+pub async fn link(r: CommandRequest<ApiPath<CallId>, LinkBody>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (b, caller) = (&r.body, &r.origin.caller);
     let incident_known = b
         .incident_id
-        .is_some_and(|i| incident_visible(&state, caller, i));
-    let person_known = b.person_id.is_some_and(|p| person_known(&state, p));
-    r.send(&state, Action::LogCall, StatusCode::OK, |_, b| {
-        CallCommand::Link {
-            incident_known,
-            person_known,
-            incident_id: b.incident_id,
-            person_id: b.person_id,
-        }
+        .is_some_and(|i| incident_visible(state, caller, i));
+    let person_known = b.person_id.is_some_and(|p| person_known(state, p));
+    r.send(Action::LogCall, StatusCode::OK, |_, b| CallCommand::Link {
+        incident_known,
+        person_known,
+        incident_id: b.incident_id,
+        person_id: b.person_id,
     })
     .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(log, list))
+        .routes(routes!(get))
+        .routes(routes!(link))
 }

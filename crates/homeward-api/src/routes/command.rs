@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{authorize, ensure_assigned};
+use super::{authorize, ensure_assigned, ensure_evacuation};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{AppError, Problem};
@@ -125,12 +125,15 @@ impl Reply for CommandResult {
     }
 }
 
-/// Who sends a command request and how it must be applied: the caller, the
-/// `Idempotency-Key` with the hash of the request, and the version of `If-Match`.
-#[derive(Debug, Clone)]
+/// Who sends a command request, where and how it must be applied: the caller, the
+/// application it goes to, the `Idempotency-Key` with the hash of the request, and the
+/// version of `If-Match`.
+#[derive(Clone)]
 pub struct Origin {
     /// The caller.
     pub caller: Caller,
+    /// The application the command goes to.
+    pub state: AppState,
     idempotency: Option<String>,
     request_hash: [u8; 32],
     expected_version: Option<u64>,
@@ -138,13 +141,19 @@ pub struct Origin {
 
 impl Origin {
     /// A request without a body or an idempotency key (`DELETE`).
-    pub fn bodyless(caller: Caller, if_match: IfMatch) -> Self {
+    pub fn bodyless(state: AppState, caller: Caller, if_match: IfMatch) -> Self {
         Self {
             caller,
+            state,
             idempotency: None,
             request_hash: [0; 32],
             expected_version: if_match.0,
         }
+    }
+
+    /// A new id, for a record the command makes.
+    pub(crate) fn new_id(&self) -> Uuid {
+        self.state.service.new_id()
     }
 
     /// The same request under another idempotency key (a step of a request that takes
@@ -210,6 +219,7 @@ where
         Ok(Self {
             origin: Origin {
                 caller,
+                state: state.clone(),
                 idempotency: idempotency.0,
                 request_hash: body.request_hash,
                 expected_version: expects.expected(),
@@ -233,25 +243,36 @@ impl Origin {
     /// request).
     pub(crate) async fn submit(
         &self,
-        state: &AppState,
         action: Action,
         command: Command,
         status: StatusCode,
         names: CommandNames,
     ) -> Result<Response, AppError> {
-        let accepted = self.run(state, action, command, names).await?;
+        let accepted = self.run(action, command, names).await?;
         Ok(respond(status, accepted))
+    }
+
+    /// [`Origin::submit`] of `command` on the stream of `target`, answering with the
+    /// records `target` names.
+    pub(crate) async fn submit_on<T: CommandTarget>(
+        &self,
+        action: Action,
+        target: T,
+        command: T::Command,
+        status: StatusCode,
+    ) -> Result<Response, AppError> {
+        let (command, names) = (target.command(command), target.names());
+        self.submit(action, command, status, names).await
     }
 
     /// [`Origin::submit`], answering with the typed result.
     pub(crate) async fn run(
         &self,
-        state: &AppState,
         action: Action,
         command: Command,
         names: CommandNames,
     ) -> Result<Accepted<CommandResult>, AppError> {
-        let caller = &self.caller;
+        let (state, caller) = (&self.state, &self.caller);
         authorize(
             state,
             caller,
@@ -268,9 +289,7 @@ impl Origin {
             }
             Command::Evacuation(_, EvacuationCommand::Open { .. }) => false,
             Command::Evacuation(id, _) => {
-                if state.service.read().evacuations.get(*id).is_none() {
-                    return Err(AppError::NotFound(format!("no evacuation {id}")));
-                }
+                ensure_evacuation(state, *id)?;
                 false
             }
             Command::Person(..) | Command::Country(..) => true,
@@ -309,44 +328,43 @@ pub trait CommandTarget: Copy {
     fn names(self) -> CommandNames;
 }
 
-impl CommandTarget for IncidentId {
+/// The id of a record with a stream of its own (an incident, an evacuation, a person,
+/// a call): a command on it goes to that stream and names it as the record acted on.
+pub trait RecordId: Copy + Into<Uuid> {
+    /// The commands of its stream.
+    type Command;
+    /// `command`, on the record's stream.
+    const ON_STREAM: fn(Self, Self::Command) -> Command;
+}
+
+impl<T: RecordId> CommandTarget for T {
+    type Command = T::Command;
+    fn command(self, command: T::Command) -> Command {
+        T::ON_STREAM(self, command)
+    }
+    fn names(self) -> CommandNames {
+        CommandNames::id(self)
+    }
+}
+
+impl RecordId for IncidentId {
     type Command = IncidentCommand;
-    fn command(self, command: IncidentCommand) -> Command {
-        Command::Incident(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, IncidentCommand) -> Command = Command::Incident;
 }
 
-impl CommandTarget for EvacuationId {
+impl RecordId for EvacuationId {
     type Command = EvacuationCommand;
-    fn command(self, command: EvacuationCommand) -> Command {
-        Command::Evacuation(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, EvacuationCommand) -> Command = Command::Evacuation;
 }
 
-impl CommandTarget for PersonId {
+impl RecordId for PersonId {
     type Command = PersonCommand;
-    fn command(self, command: PersonCommand) -> Command {
-        Command::Person(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, PersonCommand) -> Command = Command::Person;
 }
 
-impl CommandTarget for CallId {
+impl RecordId for CallId {
     type Command = CallCommand;
-    fn command(self, command: CallCommand) -> Command {
-        Command::Call(self, command)
-    }
-    fn names(self) -> CommandNames {
-        CommandNames::id(self)
-    }
+    const ON_STREAM: fn(Self, CallCommand) -> Command = Command::Call;
 }
 
 impl CommandTarget for CountryCode {
@@ -421,17 +439,13 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
     /// stream, answering `status` with the records the path names.
     pub(crate) async fn send(
         self,
-        state: &AppState,
         action: Action,
         status: StatusCode,
         make: impl FnOnce(P, B) -> P::Command + Send,
     ) -> Result<Response, AppError> {
         let ApiPath(path) = self.path;
-        let command = path.command(make(path, self.body));
-        let names = path.names();
-        self.origin
-            .submit(state, action, command, status, names)
-            .await
+        let command = make(path, self.body);
+        self.origin.submit_on(action, path, command, status).await
     }
 }
 

@@ -1,7 +1,6 @@
 //! Country risk routes: set a country's risk level, list the levels set.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::CountryCode;
@@ -9,10 +8,12 @@ use homeward_domain::country::CountryCommand;
 use homeward_domain::policy::Action;
 use homeward_projections::board::RiskLevel;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CommandTarget};
+use super::Reader;
+use super::command::{ChangeHeaders, CommandRequest, CommandResponses};
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::extract::ApiPath;
@@ -38,10 +39,7 @@ pub struct RiskList {
 #[utoipa::path(put, path = "/v1/countries/{code}/risk", tag = "countries",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), ChangeHeaders),
     request_body = RiskBody, responses(CommandResponses), security(("bearer" = [])))]
-pub async fn set_risk(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<String>, RiskBody>,
-) -> Result<Response, AppError> {
+pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Response, AppError> {
     let (ApiPath(code), b) = (r.path, r.body);
     let country = CountryCode::parse(&code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
@@ -51,13 +49,7 @@ pub async fn set_risk(
     };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
     r.origin
-        .submit(
-            &state,
-            Action::SetCountryRisk,
-            country.command(command),
-            StatusCode::OK,
-            country.names(),
-        )
+        .submit_on(Action::SetCountryRisk, country, command, StatusCode::OK)
         .await
 }
 
@@ -65,12 +57,13 @@ pub async fn set_risk(
 #[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
     responses((status = 200, body = RiskList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<RiskList>, AppError> {
-    caller.require(Action::ReadBoard)?;
+pub async fn list(reader: Reader) -> Result<Json<RiskList>, AppError> {
     Ok(Json(RiskList {
-        countries: state.service.read().board.risk_levels(),
+        countries: reader.read(Action::ReadBoard)?.board.risk_levels(),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(set_risk))
 }

@@ -13,11 +13,12 @@ use homeward_domain::{DecisionId, IncidentId, StreamId};
 use homeward_projections::decisions::{self, DecisionRecord};
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
-use super::{authorize, ensure_assigned, ensure_visible};
+use super::{Reader, authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::{ApiPath, IfMatch};
@@ -103,13 +104,7 @@ pub async fn record(
         ..CommandNames::id(decision_id.0)
     };
     r.origin
-        .submit(
-            &state,
-            Action::RecordDecision,
-            command,
-            StatusCode::CREATED,
-            names,
-        )
+        .submit(Action::RecordDecision, command, StatusCode::CREATED, names)
         .await
 }
 
@@ -122,13 +117,13 @@ pub async fn record(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<IncidentId>,
 ) -> Result<Json<DecisionList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
-    ensure_visible(&state, &caller, id)?;
-    let events = state
+    reader.require(Action::ReadIncidents)?;
+    ensure_visible(&reader.state, &reader.caller, id)?;
+    let events = reader
+        .state
         .service
         .log()
         .read_stream(StreamId::incident(id).to_string())
@@ -138,10 +133,15 @@ pub async fn list(
     for d in &mut decisions {
         if d.known
             .as_ref()
-            .is_some_and(|k| !views::may_see(&caller, k))
+            .is_some_and(|k| !views::may_see(&reader.caller, k))
         {
             d.known = None;
         }
     }
     Ok(Json(DecisionList { decisions }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(record, list))
 }

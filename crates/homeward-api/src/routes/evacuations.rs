@@ -3,7 +3,6 @@
 //! reconciliation; transport manifests as JSON or CSV.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use homeward_domain::evacuation::{EvacuationCommand, Priority, ScheduleTransport, TransportMode};
@@ -15,15 +14,17 @@ use homeward_projections::evacuations::{
     Counts, EvacueeRecord, Manifest, TransportRecord, manifests_csv,
 };
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
 };
-use super::{authorize, incident_visible, person_known};
+use super::{Reader, authorize, ensure_evacuation, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::ApiPath;
 use crate::routes::incidents::ReasonBody;
 use crate::routes::persons::PersonBody;
@@ -210,16 +211,14 @@ fn view(
 #[utoipa::path(post, path = "/v1/evacuations", tag = "evacuations", operation_id = "open_evacuation",
     params(CreateHeaders), request_body = OpenEvacuationBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(
-    State(state): State<AppState>,
-    r: CommandRequest<(), OpenEvacuationBody, ()>,
-) -> Result<Response, AppError> {
-    let id = EvacuationId(state.service.new_id());
+pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
+    let id = EvacuationId(r.origin.new_id());
     let b = r.body;
     let caller = &r.origin.caller;
     let incident_known = b
         .incident_id
-        .is_some_and(|i| incident_visible(&state, caller, i));
+        .is_some_and(|i| incident_visible(state, caller, i));
     let command = EvacuationCommand::Open {
         country: b.country,
         reason: b.reason,
@@ -228,13 +227,7 @@ pub async fn open(
         incident_known,
     };
     r.origin
-        .submit(
-            &state,
-            Action::ManageEvacuations,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::ManageEvacuations, id, command, StatusCode::CREATED)
         .await
 }
 
@@ -242,18 +235,14 @@ pub async fn open(
 #[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
     responses((status = 200, body = EvacuationList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<EvacuationList>, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let p = state.service.read();
+pub async fn list(reader: Reader) -> Result<Json<EvacuationList>, AppError> {
+    let p = reader.read(Action::ReadEvacuations)?;
     Ok(Json(EvacuationList {
         evacuations: p
             .evacuations
             .newest_first()
             .into_iter()
-            .map(|r| view(r, false, &caller, &p))
+            .map(|r| view(r, false, &reader.caller, &p))
             .collect(),
     }))
 }
@@ -263,16 +252,14 @@ pub async fn list(
     responses((status = 200, body = EvacuationView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<EvacuationId>,
 ) -> Result<Json<EvacuationView>, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let p = state.service.read();
+    let p = reader.read(Action::ReadEvacuations)?;
     p.evacuations
         .get(id)
-        .map(|r| Json(view(r, true, &caller, &p)))
-        .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))
+        .map(|r| Json(view(r, true, &reader.caller, &p)))
+        .or_not_found("evacuation", id)
 }
 
 /// Add an assembly point.
@@ -280,15 +267,11 @@ pub async fn get(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = AssemblyPointBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_assembly_point(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::ManageEvacuations,
-        StatusCode::CREATED,
-        |_, b| EvacuationCommand::AddAssemblyPoint { name: b.name },
-    )
+    r.send(Action::ManageEvacuations, StatusCode::CREATED, |_, b| {
+        EvacuationCommand::AddAssemblyPoint { name: b.name }
+    })
     .await
 }
 
@@ -297,11 +280,10 @@ pub async fn add_assembly_point(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = TransportBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_transport(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, TransportBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let transport_id = TransportId(state.service.new_id());
+    let transport_id = TransportId(r.origin.new_id());
     let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
     let names = CommandNames {
         evacuation_id: Some(id.into()),
@@ -309,7 +291,6 @@ pub async fn add_transport(
     };
     r.origin
         .submit(
-            &state,
             Action::ManageEvacuations,
             id.command(command),
             StatusCode::CREATED,
@@ -323,10 +304,9 @@ pub async fn add_transport(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn close(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageEvacuations, StatusCode::OK, |_, b| {
+    r.send(Action::ManageEvacuations, StatusCode::OK, |_, b| {
         EvacuationCommand::Close { reason: b.reason }
     })
     .await
@@ -337,11 +317,9 @@ pub async fn close(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn check_in(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::CheckIn {
@@ -357,11 +335,9 @@ pub async fn check_in(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = AssignBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn assign(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Assign {
@@ -378,11 +354,9 @@ pub async fn assign(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = BoardBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn board(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Board {
@@ -398,11 +372,9 @@ pub async fn board(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn no_show(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), _| EvacuationCommand::NoShow { person_id },
@@ -415,11 +387,9 @@ pub async fn no_show(
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn offload(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ProcessEvacuees,
         StatusCode::OK,
         |(_, person_id), b| EvacuationCommand::Offload {
@@ -435,11 +405,9 @@ pub async fn offload(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
     request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn depart(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, transport_id), b| EvacuationCommand::Depart {
@@ -455,11 +423,9 @@ pub async fn depart(
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
     request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn arrive(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::ManageEvacuations,
         StatusCode::OK,
         |(_, transport_id), b| EvacuationCommand::Arrive {
@@ -476,33 +442,31 @@ pub async fn arrive(
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = EvacueeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn register(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<EvacuationId>, EvacueeBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let caller = &r.origin.caller;
     authorize(
-        &state,
+        state,
         caller,
         Action::ProcessEvacuees,
         "register_evacuee",
         stream(id),
     )
     .await?;
-    if state.service.read().evacuations.get(id).is_none() {
-        return Err(AppError::NotFound(format!("no evacuation {id}")));
-    }
+    ensure_evacuation(state, id)?;
     let person_id = match (b.person_id, b.person) {
         (Some(pid), None) => pid,
         (None, Some(person)) => {
             // A new person is registered first, under a key derived from this request
             // so that a retry registers them once (and names the same person).
-            let pid = PersonId(state.service.new_id());
-            let command = pid.command(person.command(&state));
+            let pid = PersonId(r.origin.new_id());
+            let command = pid.command(person.command(state));
             let registered = r
                 .origin
                 .keyed("#person")
-                .run(&state, Action::RegisterPerson, command, pid.names())
+                .run(Action::RegisterPerson, command, pid.names())
                 .await?;
             registered
                 .reply
@@ -518,7 +482,7 @@ pub async fn register(
             ));
         }
     };
-    let person_known = person_known(&state, person_id);
+    let person_known = person_known(state, person_id);
     let command = EvacuationCommand::RegisterEvacuee {
         person_id,
         priority: b.priority,
@@ -527,12 +491,11 @@ pub async fn register(
     };
     let evacuee = (id, person_id);
     r.origin
-        .submit(
-            &state,
+        .submit_on(
             Action::ProcessEvacuees,
-            evacuee.command(command),
+            evacuee,
+            command,
             StatusCode::CREATED,
-            evacuee.names(),
         )
         .await
 }
@@ -566,10 +529,7 @@ pub fn manifests(
     transport: Option<TransportId>,
 ) -> Result<Vec<Manifest>, AppError> {
     let p = state.service.read();
-    let record = p
-        .evacuations
-        .get(id)
-        .ok_or_else(|| AppError::NotFound(format!("no evacuation {id}")))?;
+    let record = p.evacuations.get(id).or_not_found("evacuation", id)?;
     let personal = caller.may(Action::SeePersonalData);
     let mask = |n: &str| {
         if personal {
@@ -586,7 +546,7 @@ pub fn manifests(
         .map(|t| {
             record
                 .manifest(t, &p.locator, personal, &mask)
-                .ok_or_else(|| AppError::NotFound(format!("no transport {t}")))
+                .or_not_found("transport", t)
         })
         .collect()
 }
@@ -600,13 +560,12 @@ pub fn manifests(
         Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn manifest(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath((id, transport)): ApiPath<(EvacuationId, TransportId)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    caller.require(Action::ReadEvacuations)?;
-    let mut manifests = manifests(&state, &caller, id, Some(transport))?;
+    reader.require(Action::ReadEvacuations)?;
+    let mut manifests = manifests(&reader.state, &reader.caller, id, Some(transport))?;
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -623,5 +582,23 @@ pub async fn manifest(
     manifests
         .pop()
         .map(|m| Json(m).into_response())
-        .ok_or_else(|| AppError::NotFound(format!("no transport {transport}")))
+        .or_not_found("transport", transport)
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(open, list))
+        .routes(routes!(get))
+        .routes(routes!(add_assembly_point))
+        .routes(routes!(add_transport))
+        .routes(routes!(close))
+        .routes(routes!(register))
+        .routes(routes!(check_in))
+        .routes(routes!(assign))
+        .routes(routes!(board))
+        .routes(routes!(no_show))
+        .routes(routes!(offload))
+        .routes(routes!(depart))
+        .routes(routes!(arrive))
+        .routes(routes!(manifest))
 }

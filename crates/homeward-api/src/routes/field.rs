@@ -5,16 +5,17 @@
 //! incidents the caller is assigned to, and the report categories the API takes.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use homeward_domain::incident::{IncidentKind, IncidentStatus, ReportCategory};
 use homeward_domain::policy::Action;
 use homeward_domain::{CountryCode, IncidentId};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::Reader;
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{Forbidden, Unauthorized};
 use crate::views;
@@ -123,17 +124,15 @@ pub const REPORT_CATEGORIES: [ReportCategory; 8] = [
 #[utoipa::path(get, path = "/v1/me/incidents", tag = "incidents",
     responses((status = 200, body = MyIncidents), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn my_incidents(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<MyIncidents>, AppError> {
-    caller.require(Action::ReadIncidents)?;
-    let subject = caller.actor.subject.clone();
-    let p = state.service.read();
+pub async fn my_incidents(reader: Reader) -> Result<Json<MyIncidents>, AppError> {
+    let p = reader.read(Action::ReadIncidents)?;
+    let subject = reader.caller.actor.subject.clone();
     let mut incidents: Vec<AssignedIncident> = p
         .incidents
         .iter()
-        .filter(|f| f.status.is_open() && f.is_member(&subject) && views::may_see(&caller, f))
+        .filter(|f| {
+            f.status.is_open() && f.is_member(&subject) && views::may_see(&reader.caller, f)
+        })
         .map(|f| AssignedIncident {
             id: f.id,
             title: f.title.clone(),
@@ -151,4 +150,9 @@ pub async fn my_incidents(
         incidents,
         report_categories: REPORT_CATEGORIES.to_vec(),
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(my_incidents))
 }

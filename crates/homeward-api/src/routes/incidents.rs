@@ -15,12 +15,13 @@ use homeward_projections::board::{BoardIncident, board_incident};
 use homeward_projections::incidents::IncidentFile;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::command::{
-    ChangeHeaders, CommandRequest, CommandResponses, CommandTarget, CreateHeaders, Origin,
-    with_etag,
+    ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders, Origin, with_etag,
 };
-use super::{ensure_visible, person_known, visible_incident};
+use super::{Reader, ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -302,20 +303,11 @@ pub struct IncidentList {
 #[utoipa::path(post, path = "/v1/incidents", tag = "incidents", operation_id = "open_incident",
     params(CreateHeaders), request_body = OpenIncidentBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(
-    State(state): State<AppState>,
-    r: CommandRequest<(), OpenIncidentBody, ()>,
-) -> Result<Response, AppError> {
-    let id = IncidentId(state.service.new_id());
+pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Response, AppError> {
+    let id = IncidentId(r.origin.new_id());
     let command = IncidentCommand::Open(r.body.into());
     r.origin
-        .submit(
-            &state,
-            Action::OpenIncident,
-            id.command(command),
-            StatusCode::CREATED,
-            id.names(),
-        )
+        .submit_on(Action::OpenIncident, id, command, StatusCode::CREATED)
         .await
 }
 
@@ -324,11 +316,10 @@ pub async fn open(
     responses((status = 200, body = IncidentList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<IncidentList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let country = match q.country.as_deref() {
         None => None,
         Some(c) => Some(homeward_domain::CountryCode::parse(c).ok_or_else(|| {
@@ -346,12 +337,12 @@ pub async fn list(
         }
     };
     let needle = q.q.as_deref().map(str::to_lowercase);
-    let now = state.service.now();
-    let projections = state.service.read();
+    let now = reader.state.service.now();
+    let projections = reader.state.service.read();
     let mut incidents: Vec<BoardIncident> = projections
         .incidents
         .iter()
-        .filter(|f| views::may_see(&caller, f))
+        .filter(|f| views::may_see(&reader.caller, f))
         .filter(|f| wanted_status(f.status))
         .filter(|f| q.kind.is_none_or(|k| f.kind == k))
         .filter(|f| country.is_none_or(|c| f.country == c))
@@ -378,20 +369,24 @@ pub async fn list(
     responses((status = 200, body = IncidentFile), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<IncidentId>,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> Result<Response, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let file = match q.as_of {
-        None => visible_incident(&state, &caller, id)?,
+        None => visible_incident(&reader.state, &reader.caller, id)?,
         Some(at) => {
             // Need-to-know is judged on the incident as it stands now and as it stood then.
-            ensure_visible(&state, &caller, id)?;
-            match state.service.incident_as_of(id, at).await? {
-                Some(file) if views::may_see(&caller, &file) => file,
-                _ => return Err(AppError::NotFound(format!("no incident {id} at {at}"))),
+            ensure_visible(&reader.state, &reader.caller, id)?;
+            match reader.state.service.incident_as_of(id, at).await? {
+                Some(file) if views::may_see(&reader.caller, &file) => file,
+                _ => {
+                    return Err(AppError::not_found(
+                        "incident",
+                        format_args!("{id} at {at}"),
+                    ));
+                }
             }
         }
     };
@@ -404,13 +399,10 @@ pub async fn get(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = StatusBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn status(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, StatusBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Close an incident, with a reason.
@@ -418,10 +410,9 @@ pub async fn status(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn close(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Close { reason: b.reason }
     })
     .await
@@ -432,10 +423,9 @@ pub async fn close(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn reopen(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Reopen { reason: b.reason }
     })
     .await
@@ -446,13 +436,10 @@ pub async fn reopen(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SeverityBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn severity(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SeverityBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Assign the lead officer.
@@ -460,10 +447,9 @@ pub async fn severity(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn lead(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AssignLead { subject: b.subject }
     })
     .await
@@ -474,10 +460,9 @@ pub async fn lead(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_member(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::ManageIncident, StatusCode::OK, |_, b| {
+    r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AddTeamMember { subject: b.subject }
     })
     .await
@@ -488,11 +473,10 @@ pub async fn add_member(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = TaskBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let task = (id, TaskId(state.service.new_id()));
+    let task = (id, TaskId(r.origin.new_id()));
     let command = IncidentCommand::AddTask {
         task_id: task.1,
         title: b.title,
@@ -500,13 +484,7 @@ pub async fn add_task(
         assignee: b.assignee,
     };
     r.origin
-        .submit(
-            &state,
-            Action::ManageIncident,
-            task.command(command),
-            StatusCode::CREATED,
-            task.names(),
-        )
+        .submit_on(Action::ManageIncident, task, command, StatusCode::CREATED)
         .await
 }
 
@@ -516,20 +494,13 @@ pub async fn add_task(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReportBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn file_report(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
 ) -> Result<Response, AppError> {
     let (ApiPath(id), b) = (r.path, r.body);
-    let report = (id, ReportId(state.service.new_id()));
+    let report = (id, ReportId(r.origin.new_id()));
     let command = IncidentCommand::FileReport(b.filed(report.1));
     r.origin
-        .submit(
-            &state,
-            Action::FileReport,
-            report.command(command),
-            StatusCode::CREATED,
-            report.names(),
-        )
+        .submit_on(Action::FileReport, report, command, StatusCode::CREATED)
         .await
 }
 
@@ -538,15 +509,11 @@ pub async fn file_report(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CaptorContactBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn captor_contact(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -555,15 +522,11 @@ pub async fn captor_contact(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = DemandBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn demand(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, DemandBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -572,15 +535,11 @@ pub async fn demand(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ProofOfLifeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn proof_of_life(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -589,15 +548,11 @@ pub async fn proof_of_life(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = NegotiationBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn negotiation(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -606,15 +561,11 @@ pub async fn negotiation(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = OutcomeBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn outcome(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::RecordCaseFacts,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -624,15 +575,11 @@ pub async fn outcome(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CorrectionBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn correct(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::CorrectIncident,
-        StatusCode::CREATED,
-        |_, b| b.into(),
-    )
+    r.send(Action::CorrectIncident, StatusCode::CREATED, |_, b| {
+        b.into()
+    })
     .await
 }
 
@@ -641,11 +588,11 @@ pub async fn correct(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = AffectedPersonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn add_person(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
-    let person_known = person_known(&state, b.person_id);
+    let person_known = person_known(state, b.person_id);
     let affected = (id, b.person_id);
     let command = IncidentCommand::AddPerson {
         person_id: b.person_id,
@@ -654,12 +601,11 @@ pub async fn add_person(
         person_known,
     };
     r.origin
-        .submit(
-            &state,
+        .submit_on(
             Action::UpdateAffectedPersons,
-            affected.command(command),
+            affected,
+            command,
             StatusCode::CREATED,
-            affected.names(),
         )
         .await
 }
@@ -669,11 +615,9 @@ pub async fn add_person(
     params(("id" = IncidentId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
     request_body = PersonStatusBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn person_status(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, PersonId)>, PersonStatusBody>,
 ) -> Result<Response, AppError> {
     r.send(
-        &state,
         Action::UpdateAffectedPersons,
         StatusCode::OK,
         |(_, person_id), b| IncidentCommand::ChangePersonStatus {
@@ -690,18 +634,14 @@ pub async fn person_status(
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
     request_body = NoteBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn complete_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, NoteBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::CompleteTask,
-        StatusCode::OK,
-        |(_, task_id), b| IncidentCommand::CompleteTask {
+    r.send(Action::CompleteTask, StatusCode::OK, |(_, task_id), b| {
+        IncidentCommand::CompleteTask {
             task_id,
             note: b.note,
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -710,18 +650,14 @@ pub async fn complete_task(
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
     request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
 pub async fn cancel_task(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(
-        &state,
-        Action::ManageIncident,
-        StatusCode::OK,
-        |(_, task_id), b| IncidentCommand::CancelTask {
+    r.send(Action::ManageIncident, StatusCode::OK, |(_, task_id), b| {
+        IncidentCommand::CancelTask {
             task_id,
             reason: b.reason,
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -737,14 +673,8 @@ pub async fn remove_member(
     if_match: IfMatch,
 ) -> Result<Response, AppError> {
     let command = IncidentCommand::RemoveTeamMember { subject };
-    Origin::bodyless(caller, if_match)
-        .submit(
-            &state,
-            Action::ManageIncident,
-            id.command(command),
-            StatusCode::OK,
-            id.names(),
-        )
+    Origin::bodyless(state, caller, if_match)
+        .submit_on(Action::ManageIncident, id, command, StatusCode::OK)
         .await
 }
 
@@ -880,4 +810,29 @@ impl From<FixBody> for IncidentFix {
             },
         }
     }
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(open, list))
+        .routes(routes!(get))
+        .routes(routes!(status))
+        .routes(routes!(close))
+        .routes(routes!(reopen))
+        .routes(routes!(severity))
+        .routes(routes!(lead))
+        .routes(routes!(add_member))
+        .routes(routes!(remove_member))
+        .routes(routes!(add_person))
+        .routes(routes!(person_status))
+        .routes(routes!(add_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(cancel_task))
+        .routes(routes!(file_report))
+        .routes(routes!(captor_contact))
+        .routes(routes!(demand))
+        .routes(routes!(proof_of_life))
+        .routes(routes!(negotiation))
+        .routes(routes!(outcome))
+        .routes(routes!(correct))
 }

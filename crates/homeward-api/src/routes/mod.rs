@@ -18,96 +18,54 @@ pub mod system;
 pub mod tasks;
 pub mod wall;
 
+use std::sync::RwLockReadGuard;
+
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::routing::get;
 use homeward_domain::policy::{self, Action};
-use homeward_domain::{IncidentId, PersonId, StreamId};
+use homeward_domain::{EvacuationId, IncidentId, PersonId, StreamId};
+use homeward_projections::Projections;
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::views;
 
-/// Every route of the API, each registered once: the handler's `#[utoipa::path]`
-/// gives its method, its path and its OpenAPI operation, so the router and the
-/// document cannot disagree. (The wall display's own files are in [`router`] only.)
+/// How a module adds its routes to the API: each handler's `#[utoipa::path]` gives
+/// its method, its path and its OpenAPI operation, so the router and the document
+/// cannot disagree.
+type Register = fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>;
+
+/// The modules of the API, in the order they register their routes.
+const MODULES: [Register; 16] = [
+    system::add_routes,
+    wall::add_routes,
+    subscriptions::add_routes,
+    tasks::add_routes,
+    answer::add_routes,
+    field::add_routes,
+    incidents::add_routes,
+    decisions::add_routes,
+    persons::add_routes,
+    access::add_routes,
+    calls::add_routes,
+    evacuations::add_routes,
+    countries::add_routes,
+    board::add_routes,
+    sitrep::add_routes,
+    audit::add_routes,
+];
+
+/// Every route of the API, each registered once, by the module that serves it. (The
+/// wall display's own files are in [`router`] only.)
 pub fn api() -> OpenApiRouter<AppState> {
-    use evacuations as ev;
-    use incidents as i;
-    OpenApiRouter::with_openapi(crate::openapi::base())
-        .routes(routes!(system::healthz))
-        .routes(routes!(system::metrics))
-        .routes(routes!(system::openapi))
-        .routes(routes!(wall::timeline))
-        .routes(routes!(subscriptions::create, subscriptions::list))
-        .routes(routes!(subscriptions::delete))
-        .routes(routes!(subscriptions::failures))
-        .routes(routes!(subscriptions::replay))
-        .routes(routes!(tasks::list))
-        .routes(routes!(tasks::missed))
-        .routes(routes!(answer::issue))
-        .routes(routes!(field::my_incidents))
-        .routes(routes!(i::open, i::list))
-        .routes(routes!(i::get))
-        .routes(routes!(i::status))
-        .routes(routes!(i::close))
-        .routes(routes!(i::reopen))
-        .routes(routes!(i::severity))
-        .routes(routes!(i::lead))
-        .routes(routes!(i::add_member))
-        .routes(routes!(i::remove_member))
-        .routes(routes!(i::add_person))
-        .routes(routes!(i::person_status))
-        .routes(routes!(i::add_task))
-        .routes(routes!(i::complete_task))
-        .routes(routes!(i::cancel_task))
-        .routes(routes!(i::file_report))
-        .routes(routes!(i::captor_contact))
-        .routes(routes!(i::demand))
-        .routes(routes!(i::proof_of_life))
-        .routes(routes!(i::negotiation))
-        .routes(routes!(i::outcome))
-        .routes(routes!(i::correct))
-        .routes(routes!(decisions::record, decisions::list))
-        .routes(routes!(persons::register, persons::search))
-        .routes(routes!(persons::get))
-        .routes(routes!(persons::whereabouts))
-        .routes(routes!(persons::vulnerabilities))
-        .routes(routes!(persons::welfare))
-        .routes(routes!(persons::merge))
-        .routes(routes!(persons::unmerge))
-        .routes(routes!(persons::correct))
-        .routes(routes!(persons::erase))
-        .routes(routes!(access::revoke))
-        .routes(routes!(calls::log, calls::list))
-        .routes(routes!(calls::get))
-        .routes(routes!(calls::link))
-        .routes(routes!(ev::open, ev::list))
-        .routes(routes!(ev::get))
-        .routes(routes!(ev::add_assembly_point))
-        .routes(routes!(ev::add_transport))
-        .routes(routes!(ev::close))
-        .routes(routes!(ev::register))
-        .routes(routes!(ev::check_in))
-        .routes(routes!(ev::assign))
-        .routes(routes!(ev::board))
-        .routes(routes!(ev::no_show))
-        .routes(routes!(ev::offload))
-        .routes(routes!(ev::depart))
-        .routes(routes!(ev::arrive))
-        .routes(routes!(ev::manifest))
-        .routes(routes!(countries::list))
-        .routes(routes!(countries::set_risk))
-        .routes(routes!(board::board))
-        .routes(routes!(board::stream))
-        .routes(routes!(sitrep::get))
-        .routes(routes!(sitrep::page))
-        .routes(routes!(audit::list))
-        .routes(routes!(audit::verify))
+    let base = OpenApiRouter::with_openapi(crate::openapi::base());
+    MODULES.iter().fold(base, |api, register| register(api))
 }
 
 /// The field capture page's files and the citizens' answer page's, in the order
@@ -165,6 +123,40 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// A read request: the caller (extracted first, so that a request without a valid
+/// token answers 401 before anything else is looked at) and the application it reads.
+pub struct Reader {
+    /// The application.
+    pub state: AppState,
+    /// The caller.
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            caller,
+        })
+    }
+}
+
+impl Reader {
+    /// 403 unless the caller's role may `action`.
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        self.caller.require(action)
+    }
+
+    /// The read models, once the caller's role may `action` (403 otherwise).
+    pub fn read(&self, action: Action) -> Result<RwLockReadGuard<'_, Projections>, AppError> {
+        self.require(action)?;
+        Ok(self.state.service.read())
+    }
+}
+
 /// Fails with 403 (recorded in the audit trail) unless the caller's role may `action`.
 pub(crate) async fn authorize(
     state: &AppState,
@@ -173,21 +165,36 @@ pub(crate) async fn authorize(
     command: &str,
     stream: Option<StreamId>,
 ) -> Result<(), AppError> {
-    if let Err(denied) = caller.require(action) {
-        state
-            .service
-            .record_refusal(RejectionRequest {
-                stream_id: stream,
-                command: command.to_owned(),
-                code: "forbidden".into(),
-                reason: denied.to_string(),
-                actor: caller.actor.clone(),
-                correlation_id: state.service.new_id(),
-            })
-            .await?;
-        return Err(denied);
+    match caller.require(action) {
+        Ok(()) => Ok(()),
+        Err(denied) => Err(refused(state, caller, stream, command, denied).await),
     }
-    Ok(())
+}
+
+/// Records in the audit trail that `command` was refused with 403, and answers the
+/// refusal (or the failure to record it).
+async fn refused(
+    state: &AppState,
+    caller: &Caller,
+    stream: Option<StreamId>,
+    command: &str,
+    denied: AppError,
+) -> AppError {
+    let recorded = state
+        .service
+        .record_refusal(RejectionRequest {
+            stream_id: stream,
+            command: command.to_owned(),
+            code: "forbidden".into(),
+            reason: denied.to_string(),
+            actor: caller.actor.clone(),
+            correlation_id: state.service.new_id(),
+        })
+        .await;
+    match recorded {
+        Ok(_) => denied,
+        Err(e) => e.into(),
+    }
 }
 
 /// Whether the caller may see the incident (an unknown incident is not visible).
@@ -209,7 +216,15 @@ pub(crate) fn ensure_visible(
     if incident_visible(state, caller, id) {
         Ok(())
     } else {
-        Err(AppError::NotFound(format!("no incident {id}")))
+        Err(AppError::not_found("incident", id))
+    }
+}
+
+/// 404 unless the evacuation exists.
+pub(crate) fn ensure_evacuation(state: &AppState, id: EvacuationId) -> Result<(), AppError> {
+    match state.service.read().evacuations.get(id) {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found("evacuation", id)),
     }
 }
 
@@ -230,7 +245,7 @@ pub(crate) async fn ensure_assigned(
         let projections = state.service.read();
         match projections.incidents.get(id) {
             Some(file) if views::may_see(caller, file) => file.is_member(&caller.actor.subject),
-            _ => return Err(AppError::NotFound(format!("no incident {id}"))),
+            _ => return Err(AppError::not_found("incident", id)),
         }
     };
     if policy::may_act_on_incident(&caller.actor, is_member) {
@@ -238,18 +253,8 @@ pub(crate) async fn ensure_assigned(
     }
     let denied =
         AppError::Forbidden("field officers act only on incidents they are assigned to".to_owned());
-    state
-        .service
-        .record_refusal(RejectionRequest {
-            stream_id: Some(StreamId::incident(id)),
-            command: command.to_owned(),
-            code: "forbidden".into(),
-            reason: denied.to_string(),
-            actor: caller.actor.clone(),
-            correlation_id: state.service.new_id(),
-        })
-        .await?;
-    Err(denied)
+    let stream = Some(StreamId::incident(id));
+    Err(refused(state, caller, stream, command, denied).await)
 }
 
 /// The incident's file if the caller may see it; 404 otherwise, as if it did not exist.
@@ -261,6 +266,6 @@ pub(crate) fn visible_incident(
     let projections = state.service.read();
     match projections.incidents.get(id) {
         Some(file) if views::may_see(caller, file) => Ok(file.clone()),
-        _ => Err(AppError::NotFound(format!("no incident {id}"))),
+        _ => Err(AppError::not_found("incident", id)),
     }
 }

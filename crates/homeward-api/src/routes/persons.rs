@@ -2,7 +2,6 @@
 //! welfare checks, merges and corrections.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::person::{
@@ -11,15 +10,17 @@ use homeward_domain::person::{
 use homeward_domain::policy::Action;
 use homeward_domain::{PersonId, Timestamp};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::Reader;
 use super::command::{
     ChangeHeaders, CommandNames, CommandRequest, CommandResponses, CommandTarget, CreateHeaders,
     Warning,
 };
 use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
@@ -202,12 +203,10 @@ pub struct PersonList {
 #[utoipa::path(post, path = "/v1/persons", tag = "persons", operation_id = "register_person",
     params(CreateHeaders), request_body = PersonBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn register(
-    State(state): State<AppState>,
-    r: CommandRequest<(), PersonBody, ()>,
-) -> Result<Response, AppError> {
-    let id = PersonId(state.service.new_id());
-    let command = r.body.command(&state);
+pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
+    let id = PersonId(r.origin.new_id());
+    let command = r.body.command(state);
     let warnings = match &command {
         PersonCommand::Register {
             suspected_duplicates,
@@ -226,7 +225,6 @@ pub async fn register(
     // Someone registered in a country at risk is owed a welfare check: `submit` waits.
     r.origin
         .submit(
-            &state,
             Action::RegisterPerson,
             id.command(command),
             StatusCode::CREATED,
@@ -240,11 +238,10 @@ pub async fn register(
     responses((status = 200, body = PersonList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn search(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<PersonList>, AppError> {
-    caller.require(Action::ReadPersons)?;
+    reader.require(Action::ReadPersons)?;
     let query = q.q.unwrap_or_default();
     if query.trim().chars().count() < 2 {
         return Err(AppError::bad_request(
@@ -252,12 +249,12 @@ pub async fn search(
             "`q` needs at least two characters of a name or a passport number",
         ));
     }
-    let projections = state.service.read();
+    let projections = reader.state.service.read();
     let persons = projections
         .locator
         .search(&query, q.limit.unwrap_or(50).clamp(1, 500))
         .into_iter()
-        .map(|p| views::person_view(&caller, p, &projections))
+        .map(|p| views::person_view(&reader.caller, p, &projections))
         .collect();
     Ok(Json(PersonList { persons }))
 }
@@ -267,17 +264,16 @@ pub async fn search(
     responses((status = 200, body = PersonView), Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<PersonView>, AppError> {
-    caller.require(Action::ReadPersons)?;
-    let projections = state.service.read();
-    let record = projections
-        .locator
-        .get(id)
-        .ok_or_else(|| AppError::NotFound(format!("no person {id}")))?;
-    Ok(Json(views::person_view(&caller, record, &projections)))
+    let projections = reader.read(Action::ReadPersons)?;
+    let record = projections.locator.get(id).or_not_found("person", id)?;
+    Ok(Json(views::person_view(
+        &reader.caller,
+        record,
+        &projections,
+    )))
 }
 
 /// Erase the person's personal data (admin only): the key their name, passport
@@ -287,11 +283,8 @@ pub async fn get(
 #[utoipa::path(post, path = "/v1/persons/{id}/erase", tag = "persons",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn erase(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
-) -> Result<Response, AppError> {
-    r.send(&state, Action::ErasePerson, StatusCode::OK, |_, b| {
+pub async fn erase(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<Response, AppError> {
+    r.send(Action::ErasePerson, StatusCode::OK, |_, b| {
         PersonCommand::Erase { reason: b.reason }
     })
     .await
@@ -302,10 +295,9 @@ pub async fn erase(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WhereaboutsBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn whereabouts(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::UpdateWhereabouts(b.into())
     })
     .await
@@ -316,10 +308,9 @@ pub async fn whereabouts(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = VulnerabilitiesBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn vulnerabilities(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::SetVulnerabilities(b.vulnerabilities)
     })
     .await
@@ -330,13 +321,10 @@ pub async fn vulnerabilities(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WelfareBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn welfare(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::UpdatePerson, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Undo a merge: this record stands on its own again.
@@ -344,10 +332,9 @@ pub async fn welfare(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn unmerge(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
+    r.send(Action::MergePersons, StatusCode::OK, |_, b| {
         PersonCommand::Unmerge { reason: b.reason }
     })
     .await
@@ -358,23 +345,18 @@ pub async fn unmerge(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = PersonCorrectionBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn correct(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
 ) -> Result<Response, AppError> {
-    r.send(&state, Action::MergePersons, StatusCode::OK, |_, b| {
-        b.into()
-    })
-    .await
+    r.send(Action::MergePersons, StatusCode::OK, |_, b| b.into())
+        .await
 }
 
 /// Merge this record into another record of the same person (undone by unmerge).
 #[utoipa::path(post, path = "/v1/persons/{id}/merge", tag = "persons",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = MergeBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn merge(
-    State(state): State<AppState>,
-    r: CommandRequest<ApiPath<PersonId>, MergeBody>,
-) -> Result<Response, AppError> {
+pub async fn merge(r: CommandRequest<ApiPath<PersonId>, MergeBody>) -> Result<Response, AppError> {
+    let state = r.origin.state.clone();
     // What the surviving record is: itself merged into another, or unknown.
     let target = |into| {
         state
@@ -384,7 +366,7 @@ pub async fn merge(
             .get(into)
             .map(|p| p.merged_into)
     };
-    r.send(&state, Action::MergePersons, StatusCode::OK, |this, b| {
+    r.send(Action::MergePersons, StatusCode::OK, |this, b| {
         PersonCommand::MergeInto {
             this,
             into: b.into,
@@ -393,4 +375,17 @@ pub async fn merge(
         }
     })
     .await
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(register, search))
+        .routes(routes!(get))
+        .routes(routes!(whereabouts))
+        .routes(routes!(vulnerabilities))
+        .routes(routes!(welfare))
+        .routes(routes!(merge))
+        .routes(routes!(unmerge))
+        .routes(routes!(correct))
+        .routes(routes!(erase))
 }

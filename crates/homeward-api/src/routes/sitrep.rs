@@ -2,7 +2,6 @@
 //! text/markdown`, and `GET /sitrep` as a printable HTML page. The same `as_of` always
 //! gives the same bytes; restricted cases the reader may not see appear redacted.
 
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use homeward_domain::incident::Classification;
@@ -12,8 +11,10 @@ use homeward_projections::board::Visibility;
 use homeward_projections::sitrep::{self, Sitrep, SitrepQuery};
 use homeward_service::sitrep::SitrepError;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::ensure_visible;
+use super::{Reader, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -109,12 +110,11 @@ fn wants_markdown(headers: &HeaderMap) -> bool {
         NotFound),
     security(("bearer" = [])))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<SitrepParams>,
 ) -> Result<Response, AppError> {
-    let report = report(&state, &caller, q).await?;
+    let report = report(&reader.state, &reader.caller, q).await?;
     if wants_markdown(&headers) {
         return Ok(text(
             "text/markdown; charset=utf-8",
@@ -131,11 +131,10 @@ pub async fn get(
         NotFound),
     security(("bearer" = [])))]
 pub async fn page(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<SitrepParams>,
 ) -> Result<Response, AppError> {
-    let report = report(&state, &caller, q).await?;
+    let report = report(&reader.state, &reader.caller, q).await?;
     let mut response = text("text/html; charset=utf-8", sitrep::html(&report));
     let headers = response.headers_mut();
     headers.insert(
@@ -149,4 +148,9 @@ pub async fn page(
         HeaderValue::from_static("nosniff"),
     );
     Ok(response)
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(get)).routes(routes!(page))
 }

@@ -2,7 +2,6 @@
 //! Duty officers and admins manage them; only an admin may clear one for personal data.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use homeward_domain::StreamId;
@@ -11,12 +10,13 @@ use homeward_domain::subscription::{Filter, SubscriptionCommand};
 use homeward_projections::subscriptions::SubscriptionView;
 use homeward_service::Command;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::authorize;
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
+use super::{Reader, authorize};
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::extract::ApiPath;
@@ -105,14 +105,12 @@ pub struct ReplayResult {
 #[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscription",
     params(CreateHeaders), request_body = SubscriptionBody,
     responses(CommandResponses), security(("bearer" = [])))]
-pub async fn create(
-    State(state): State<AppState>,
-    r: CommandRequest<(), SubscriptionBody, ()>,
-) -> Result<Response, AppError> {
-    let id = state.service.new_id();
+pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Response, AppError> {
+    let state = &r.origin.state;
+    let id = r.origin.new_id();
     let (b, caller) = (r.body, &r.origin.caller);
     let stream = Some(StreamId::subscription(id));
-    authorize(&state, caller, MANAGE, "create_subscription", stream).await?;
+    authorize(state, caller, MANAGE, "create_subscription", stream).await?;
     if b.personal_data && caller.actor.role != homeward_domain::Role::Admin {
         return Err(AppError::Forbidden(
             "only an admin may clear a subscription for personal data".into(),
@@ -139,7 +137,7 @@ pub async fn create(
     };
     let command = Command::Subscription(id, command);
     r.origin
-        .submit(&state, MANAGE, command, StatusCode::CREATED, names)
+        .submit(MANAGE, command, StatusCode::CREATED, names)
         .await
 }
 
@@ -150,15 +148,19 @@ const MANAGE: Action = Action::ManageSubscriptions;
 #[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
     responses((status = 200, body = SubscriptionList), Unauthorized, Forbidden),
     security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<SubscriptionList>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    let subs: Vec<SubscriptionView> = state.service.read().subscriptions.iter().cloned().collect();
+pub async fn list(reader: Reader) -> Result<Json<SubscriptionList>, AppError> {
+    reader.require(Action::ManageSubscriptions)?;
+    let subs: Vec<SubscriptionView> = reader
+        .state
+        .service
+        .read()
+        .subscriptions
+        .iter()
+        .cloned()
+        .collect();
     let mut out = Vec::new();
     for s in subs {
-        let (delivered_through, failed) = match &state.notifier {
+        let (delivered_through, failed) = match &reader.state.notifier {
             Some(n) => (
                 n.cursor(s.id).map_err(internal)?,
                 n.failures(s.id).map_err(internal)?.len(),
@@ -188,14 +190,10 @@ fn existing(state: &AppState, id: Uuid) -> Result<(), AppError> {
 
 /// The deliveries of an existing subscription, for a caller who manages
 /// subscriptions: `None` when this instance does not deliver.
-fn deliveries<'a>(
-    state: &'a AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<Option<&'a homeward_notify::Notifier>, AppError> {
-    caller.require(Action::ManageSubscriptions)?;
-    existing(state, id)?;
-    Ok(state.notifier.as_deref())
+fn deliveries(reader: &Reader, id: Uuid) -> Result<Option<&homeward_notify::Notifier>, AppError> {
+    reader.require(MANAGE)?;
+    existing(&reader.state, id)?;
+    Ok(reader.state.notifier.as_deref())
 }
 
 /// End a subscription: nothing more is delivered to it.
@@ -203,29 +201,23 @@ fn deliveries<'a>(
     params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
     responses(CommandResponses), security(("bearer" = [])))]
 pub async fn delete(
-    State(state): State<AppState>,
     r: CommandRequest<ApiPath<Uuid>, DeleteBody, ()>,
 ) -> Result<Response, AppError> {
+    let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let stream = Some(StreamId::subscription(id));
     authorize(
-        &state,
+        state,
         &r.origin.caller,
         MANAGE,
         "delete_subscription",
         stream,
     )
     .await?;
-    existing(&state, id)?;
+    existing(state, id)?;
     let command = Command::Subscription(id, SubscriptionCommand::Delete { reason: b.reason });
     r.origin
-        .submit(
-            &state,
-            MANAGE,
-            command,
-            StatusCode::OK,
-            CommandNames::id(id),
-        )
+        .submit(MANAGE, command, StatusCode::OK, CommandNames::id(id))
         .await
 }
 
@@ -236,11 +228,10 @@ pub async fn delete(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn failures(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<FailureList>, AppError> {
-    let failures = match deliveries(&state, &caller, id)? {
+    let failures = match deliveries(&reader, id)? {
         Some(n) => n.failures(id).map_err(internal)?,
         None => Vec::new(),
     };
@@ -265,11 +256,10 @@ pub async fn failures(
         Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn replay(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<ReplayResult>, AppError> {
-    let outcome = match deliveries(&state, &caller, id)? {
+    let outcome = match deliveries(&reader, id)? {
         Some(n) => n.replay_failures(id).await.map_err(internal)?,
         None => homeward_notify::ReplayOutcome::default(),
     };
@@ -277,4 +267,12 @@ pub async fn replay(
         delivered: outcome.delivered,
         failed: outcome.failed,
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(create, list))
+        .routes(routes!(delete))
+        .routes(routes!(failures))
+        .routes(routes!(replay))
 }

@@ -5,6 +5,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
@@ -78,4 +80,11 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
 pub async fn openapi() -> impl IntoResponse {
     Json(crate::openapi::document_json())
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi))
 }

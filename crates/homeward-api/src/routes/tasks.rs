@@ -2,7 +2,6 @@
 //! and the tasks of the incidents the caller may see), and the deadlines missed.
 
 use axum::Json;
-use axum::extract::State;
 use homeward_domain::deadline::DeadlineKind;
 use homeward_domain::incident::TaskStatus;
 use homeward_domain::person::{Vulnerability, WelfareStatus};
@@ -12,9 +11,11 @@ use homeward_domain::{CountryCode, IncidentId, PersonId, TaskId, Timestamp};
 use homeward_projections::deadlines::MissedView;
 use homeward_projections::welfare::{CheckFilter, CheckView};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::Reader;
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
 use crate::extract::ApiQuery;
@@ -136,14 +137,13 @@ fn check_item(c: &CheckView, now: Timestamp) -> TaskItem {
     responses((status = 200, body = TaskList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> Result<Json<TaskList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let country = q.country;
-    let now = state.service.now();
-    let p = state.service.read();
+    let now = reader.state.service.now();
+    let p = reader.state.service.read();
     let mut tasks = Vec::new();
     if q.kind != Some(TaskKind::IncidentTask) {
         let filter = CheckFilter {
@@ -160,7 +160,7 @@ pub async fn list(
     }
     if q.kind != Some(TaskKind::WelfareCheck) && q.person_id.is_none() {
         for file in p.incidents.iter() {
-            if country.is_some_and(|c| c != file.country) || !views::may_see(&caller, file) {
+            if country.is_some_and(|c| c != file.country) || !views::may_see(&reader.caller, file) {
                 continue;
             }
             for t in &file.tasks {
@@ -237,13 +237,12 @@ pub struct MissedList {
     responses((status = 200, body = MissedList), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn missed(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<MissedQuery>,
 ) -> Result<Json<MissedList>, AppError> {
-    caller.require(Action::ReadIncidents)?;
+    reader.require(Action::ReadIncidents)?;
     let country = q.country;
-    let p = state.service.read();
+    let p = reader.state.service.read();
     let deadlines = p
         .deadlines
         .recent()
@@ -253,7 +252,7 @@ pub async fn missed(
             m.missed.incident_id.is_none_or(|id| {
                 p.incidents
                     .get(id)
-                    .is_some_and(|f| views::may_see(&caller, f))
+                    .is_some_and(|f| views::may_see(&reader.caller, f))
             })
         })
         .cloned()
@@ -262,4 +261,9 @@ pub async fn missed(
         total: p.deadlines.total(),
         deadlines,
     }))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(list)).routes(routes!(missed))
 }

@@ -3,7 +3,6 @@
 //! the timeline its replay mode scrubs through.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use homeward_domain::policy::Action;
@@ -11,9 +10,11 @@ use homeward_projections::board::Visibility;
 use homeward_projections::decisions;
 use homeward_projections::timeline::TimelineView;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::Reader;
 use crate::AppState;
-use crate::auth::Caller;
 use crate::error::{AppError, Problem};
 use crate::extract::ApiQuery;
 use crate::views;
@@ -133,20 +134,23 @@ pub struct TimelineQuery {
     responses((status = 200, body = TimelineView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn timeline(
-    State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Json<TimelineView>, AppError> {
-    caller.require(Action::ReadBoard)?;
-    let projections = state.service.read();
+    let projections = reader.read(Action::ReadBoard)?;
     let mut view = projections.timeline.view(q.buckets.unwrap_or(240));
     view.decisions =
         decisions::marks(projections.incidents.iter().filter_map(
-            |f| match views::board_visibility(&caller, f) {
+            |f| match views::board_visibility(&reader.caller, f) {
                 Visibility::Full => Some((f, false)),
                 Visibility::Redacted => Some((f, true)),
                 Visibility::Hidden => None,
             },
         ));
     Ok(Json(view))
+}
+
+/// Adds this module's routes to the API.
+pub(super) fn add_routes(api: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    api.routes(routes!(timeline))
 }
