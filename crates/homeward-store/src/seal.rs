@@ -132,6 +132,11 @@ impl Keyring {
     /// Keeps `key` as the key of `stream` (read from where keys rest: the Kafka keys
     /// topic); it replaces nothing already held.
     pub fn insert(&self, stream: &str, key: Key) {
+        // An erasure is for good: a key read again after it (a record of the keys
+        // topic not compacted away yet) is not taken back.
+        if self.was_destroyed(stream) {
+            return;
+        }
         let mut keys = match self.keys.write() {
             Ok(k) => k,
             Err(poisoned) => poisoned.into_inner(),

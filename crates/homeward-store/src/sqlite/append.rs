@@ -53,6 +53,7 @@ pub(super) fn mirror(
     conn: &Connection,
     entries: &[MirrorEntry],
     state: &mut ChainState,
+    erased: &mut Vec<String>,
 ) -> Result<u64, StoreError> {
     for entry in entries {
         let next: Option<i64> = conn
@@ -100,6 +101,14 @@ pub(super) fn mirror(
                 *recorded_at,
             ),
         };
+        // A copied erasure destroys the key here too, as the copy takes it in: no view
+        // of this instance folds the erasure while the key still opens the person.
+        if event_type == Some("person.erased")
+            && let Some(stream) = stream
+        {
+            SqliteKeys.destroy(conn, stream)?;
+            erased.push(stream.to_owned());
+        }
         let latest = state.recorded_at.max(recorded_at);
         insert(
             conn,

@@ -91,7 +91,7 @@ impl Writer {
                         Outcome::Reject(reject(&sp, req, &mut self.state, now))
                     }
                     WriteJob::Mirror(entries, _) => {
-                        Outcome::Mirror(mirror(&sp, entries, &mut self.state))
+                        Outcome::Mirror(mirror(&sp, entries, &mut self.state, &mut erasing))
                     }
                     WriteJob::Group(writes, _) => Outcome::Group(group(
                         &sp,
