@@ -6,7 +6,7 @@ use homeward_domain::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::MirrorEntry;
-use super::schema::{KIND_EVENT, KIND_REJECTION};
+use super::schema::{Indexed, KIND_EVENT, KIND_REJECTION, indexed};
 use super::writer::ChainState;
 use crate::StoreError;
 use crate::chain;
@@ -71,36 +71,14 @@ pub(super) fn mirror(
                     entry.partition, entry.offset
                 ),
             })?;
-        let (kind, stream, version, event_type, actor, recorded_at) = match &record {
-            StoredRecord::Event {
-                stream_id,
-                version,
-                event_type,
-                actor,
-                recorded_at,
-                ..
-            } => (
-                KIND_EVENT,
-                Some(stream_id.as_str()),
-                Some(*version),
-                Some(event_type.as_str()),
-                actor.subject.as_str(),
-                *recorded_at,
-            ),
-            StoredRecord::Rejection {
-                stream_id,
-                actor,
-                recorded_at,
-                ..
-            } => (
-                KIND_REJECTION,
-                stream_id.as_ref().map(|s| s.as_str()),
-                None,
-                None,
-                actor.subject.as_str(),
-                *recorded_at,
-            ),
-        };
+        let Indexed {
+            kind,
+            stream,
+            version,
+            event_type,
+            actor,
+            recorded_at,
+        } = indexed(&record);
         // A copied erasure destroys the key here too, as the copy takes it in: no view
         // of this instance folds the erasure while the key still opens the person.
         if event_type == Some("person.erased")

@@ -8,6 +8,51 @@ pub(super) const KIND_EVENT: i64 = 0;
 /// `log.kind` of a refused command.
 pub(super) const KIND_REJECTION: i64 = 1;
 
+/// The columns of `log` that copy fields of the stored record (for the indexes).
+pub(super) struct Indexed<'a> {
+    pub(super) kind: i64,
+    pub(super) stream: Option<&'a str>,
+    pub(super) version: Option<u64>,
+    pub(super) event_type: Option<&'a str>,
+    pub(super) actor: &'a str,
+    pub(super) recorded_at: homeward_domain::Timestamp,
+}
+
+/// What `record` puts in the indexed columns of its row.
+pub(super) fn indexed(record: &crate::codec::StoredRecord) -> Indexed<'_> {
+    use crate::codec::StoredRecord;
+    match record {
+        StoredRecord::Event {
+            stream_id,
+            version,
+            event_type,
+            actor,
+            recorded_at,
+            ..
+        } => Indexed {
+            kind: KIND_EVENT,
+            stream: Some(stream_id.as_str()),
+            version: Some(*version),
+            event_type: Some(event_type.as_str()),
+            actor: actor.subject.as_str(),
+            recorded_at: *recorded_at,
+        },
+        StoredRecord::Rejection {
+            stream_id,
+            actor,
+            recorded_at,
+            ..
+        } => Indexed {
+            kind: KIND_REJECTION,
+            stream: stream_id.as_ref().map(|s| s.as_str()),
+            version: None,
+            event_type: None,
+            actor: actor.subject.as_str(),
+            recorded_at: *recorded_at,
+        },
+    }
+}
+
 /// The tables and indexes, created when missing.
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS log (

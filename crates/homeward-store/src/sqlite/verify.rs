@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::schema::{KIND_EVENT, KIND_REJECTION};
+use super::schema::indexed;
 use super::{FILE_NAME, SqliteLog};
 use crate::chain::{self, ChainBreak, ChainRow, Verified};
 use crate::codec::StoredRecord;
@@ -96,47 +96,19 @@ impl Columns {
     ) -> Result<(), String> {
         let record: StoredRecord = serde_json::from_slice(record)
             .map_err(|e| format!("its record is not readable: {e}"))?;
-        let (kind, stream, version, event_type, actor, recorded_at) = match &record {
-            StoredRecord::Event {
-                stream_id,
-                version,
-                event_type,
-                actor,
-                recorded_at,
-                ..
-            } => (
-                KIND_EVENT,
-                Some(stream_id.as_str().to_owned()),
-                Some(*version as i64),
-                Some(event_type.clone()),
-                actor.subject.clone(),
-                *recorded_at,
-            ),
-            StoredRecord::Rejection {
-                stream_id,
-                actor,
-                recorded_at,
-                ..
-            } => (
-                KIND_REJECTION,
-                stream_id.as_ref().map(|s| s.as_str().to_owned()),
-                None,
-                None,
-                actor.subject.clone(),
-                *recorded_at,
-            ),
-        };
-        if kind != self.kind
-            || stream != self.stream_id
-            || version != self.version
-            || event_type != self.event_type
-            || actor != self.actor
-            || recorded_at.as_microsecond() != self.recorded_at
+        let c = indexed(&record);
+        if c.kind != self.kind
+            || c.stream != self.stream_id.as_deref()
+            || c.version.map(|v| v as i64) != self.version
+            || c.event_type != self.event_type.as_deref()
+            || c.actor != self.actor
+            || c.recorded_at.as_microsecond() != self.recorded_at
         {
             return Err("its indexed columns disagree with its stored record".into());
         }
-        if let (Some(stream), Some(version)) = (stream, version) {
-            let last = versions.entry(stream).or_insert(0);
+        if let (Some(stream), Some(version)) = (c.stream, c.version) {
+            let version = version as i64;
+            let last = versions.entry(stream.to_owned()).or_insert(0);
             if version != *last + 1 {
                 return Err(format!(
                     "stream version {version} follows {last} (versions must be gapless)"
