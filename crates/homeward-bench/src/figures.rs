@@ -32,6 +32,31 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The runs of a load figure: its rate and latencies, each run's kept for the median.
+#[derive(Default)]
+struct Runs {
+    rate: Vec<f64>,
+    p50: Vec<f64>,
+    p99: Vec<f64>,
+}
+
+impl Runs {
+    fn add(&mut self, (rate, p50, p99): (f64, Duration, Duration)) {
+        self.rate.push(rate);
+        self.p50.push(p50.as_secs_f64() * 1e3);
+        self.p99.push(p99.as_secs_f64() * 1e3);
+    }
+
+    /// The median rate, p50 and p99 (milliseconds).
+    fn medians(&self) -> (f64, f64, f64) {
+        (
+            median(self.rate.clone()),
+            median(self.p50.clone()),
+            median(self.p99.clone()),
+        )
+    }
+}
+
 fn line(name: &str, ours: f64, unit: &str, ceiling_name: &str, ceiling: f64) {
     let ratio = if ceiling > 0.0 { ours / ceiling } else { 0.0 };
     println!(
@@ -65,79 +90,55 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
     }
     let mut ingest_rate = 0.0;
     if want("ingest") || want("live") {
-        let (mut ours, mut trivial, mut p50, mut p99, mut t50, mut t99) = (
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-        );
+        let (mut ours, mut trivial) = (Runs::default(), Runs::default());
         for _ in 0..args.runs {
-            let (rate, a, b) = ingest(args, false).await?;
-            ours.push(rate);
-            p50.push(a.as_secs_f64() * 1e3);
-            p99.push(b.as_secs_f64() * 1e3);
-            let (rate, a, b) = ingest(args, true).await?;
-            trivial.push(rate);
-            t50.push(a.as_secs_f64() * 1e3);
-            t99.push(b.as_secs_f64() * 1e3);
+            ours.add(ingest(args, false).await?);
+            trivial.add(ingest(args, true).await?);
         }
-        ingest_rate = median(ours.clone());
+        let (rate, p50, p99) = ours.medians();
+        let (t_rate, t50, t99) = trivial.medians();
+        ingest_rate = rate;
         line(
             "ingest over HTTP, durable (reports/s)",
             ingest_rate,
             "req/s",
             "trivial axum JSON handler",
-            median(trivial),
+            t_rate,
         );
         println!(
-            "{:<44} p50 {:.2} ms, p99 {:.2} ms | trivial handler p50 {:.2} ms, p99 {:.2} ms",
+            "{:<44} p50 {p50:.2} ms, p99 {p99:.2} ms | trivial handler p50 {t50:.2} ms, p99 {t99:.2} ms",
             "  ingest latency",
-            median(p50),
-            median(p99),
-            median(t50),
-            median(t99)
         );
     }
     if want("live") {
-        let (mut p50, mut p99) = (Vec::new(), Vec::new());
+        let mut live = Runs::default();
         for _ in 0..args.runs {
             let (a, b) = live_latency(args, ingest_rate / 2.0).await?;
-            p50.push(a.as_secs_f64() * 1e3);
-            p99.push(b.as_secs_f64() * 1e3);
+            live.add((0.0, a, b));
         }
+        let (_, p50, p99) = live.medians();
         println!(
-            "{:<44} p50 {:.2} ms, p99 {:.2} ms (at {:.0} reports/s, half the ingest rate)",
+            "{:<44} p50 {p50:.2} ms, p99 {p99:.2} ms (at {:.0} reports/s, half the ingest rate)",
             "live: 2xx to frame on the board stream",
-            median(p50),
-            median(p99),
             ingest_rate / 2.0
         );
     }
     if want("hot") {
         let load = (args.clients * 2, args.seconds);
-        let (mut rate, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+        let mut embedded = Runs::default();
         for _ in 0..args.runs {
             let running = serve_homeward().await?;
             let base = std::slice::from_ref(&running.base);
-            let (r, a, b) = hot_stream(base, &running.token, load, None).await?;
+            embedded.add(hot_stream(base, &running.token, load, None).await?);
             let _ = running.stop.send(());
-            rate.push(r);
-            p50.push(a.as_secs_f64() * 1e3);
-            p99.push(b.as_secs_f64() * 1e3);
         }
+        let (rate, p50, p99) = embedded.medians();
         println!(
-            "{:<44} {:>12.0} reports/s, p50 {:.2} ms, p99 {:.2} ms ({} clients)",
-            "one hot incident, embedded, one instance",
-            median(rate),
-            median(p50),
-            median(p99),
-            load.0
+            "{:<44} {rate:>12.0} reports/s, p50 {p50:.2} ms, p99 {p99:.2} ms ({} clients)",
+            "one hot incident, embedded, one instance", load.0
         );
         if let Some(brokers) = &args.kafka {
-            let (mut rate, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut half50, mut half99) = (Vec::new(), Vec::new());
+            let (mut peak, mut half) = (Runs::default(), Runs::default());
             for _ in 0..args.runs {
                 let prefix = format!("bench-hot-{}.", Uuid::now_v7().simple());
                 let shared = tempfile::tempdir()?;
@@ -145,32 +146,23 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 let a = serve_kafka(brokers, &prefix, &kek).await?;
                 let b = serve_kafka(brokers, &prefix, &kek).await?;
                 let bases = [a.base.clone(), b.base.clone()];
-                let (r, x, y) = hot_stream(&bases, &a.token, load, None).await?;
-                rate.push(r);
-                p50.push(x.as_secs_f64() * 1e3);
-                p99.push(y.as_secs_f64() * 1e3);
+                let run = hot_stream(&bases, &a.token, load, None).await?;
+                peak.add(run);
                 // Then at half that rate, on a new incident of the same instances.
-                let (_, x, y) = hot_stream(&bases, &a.token, load, Some(r / 2.0)).await?;
-                half50.push(x.as_secs_f64() * 1e3);
-                half99.push(y.as_secs_f64() * 1e3);
+                half.add(hot_stream(&bases, &a.token, load, Some(run.0 / 2.0)).await?);
                 let _ = a.stop.send(());
                 let _ = b.stop.send(());
             }
-            let peak = median(rate);
+            let (rate, p50, p99) = peak.medians();
+            let (_, h50, h99) = half.medians();
             println!(
-                "{:<44} {:>12.0} reports/s, p50 {:.2} ms, p99 {:.2} ms ({} clients)",
-                "one hot incident, Kafka, two instances",
-                peak,
-                median(p50),
-                median(p99),
-                load.0
+                "{:<44} {rate:>12.0} reports/s, p50 {p50:.2} ms, p99 {p99:.2} ms ({} clients)",
+                "one hot incident, Kafka, two instances", load.0
             );
             println!(
-                "{:<44} p50 {:.2} ms, p99 {:.2} ms (at {:.0} reports/s, half the peak)",
+                "{:<44} p50 {h50:.2} ms, p99 {h99:.2} ms (at {:.0} reports/s, half the peak)",
                 "  acknowledged report on Kafka",
-                median(half50),
-                median(half99),
-                peak / 2.0
+                rate / 2.0
             );
         }
     }
