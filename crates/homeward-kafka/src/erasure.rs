@@ -15,6 +15,9 @@ use tokio::sync::watch;
 use crate::config::KafkaConfig;
 use crate::wire::ErasureFolded;
 
+/// What the answer names when the instances that are up could not be listed.
+const UNKNOWN: &str = "instances-unknown";
+
 /// How many erased streams are remembered (erasures are rare; the oldest go first).
 const REMEMBERED: usize = 1024;
 
@@ -65,13 +68,12 @@ pub(crate) fn tell(cfg: &KafkaConfig, producer: &FutureProducer, stream: &str) {
 }
 
 /// The instances that are up: the members of the sequencers' group (each names its
-/// instance in its client id).
-async fn live(cfg: &Arc<KafkaConfig>) -> Result<Vec<String>, String> {
-    let cfg = Arc::clone(cfg);
+/// instance in its client id), asked through `client`.
+async fn live(cfg: &KafkaConfig, client: &Arc<BaseConsumer>) -> Result<Vec<String>, String> {
+    let (group, client) = (cfg.sequencer_group(), Arc::clone(client));
     tokio::task::spawn_blocking(move || {
-        let consumer: BaseConsumer = cfg.client().create().map_err(|e| e.to_string())?;
-        let groups = consumer
-            .fetch_group_list(Some(&cfg.sequencer_group()), Duration::from_secs(10))
+        let groups = client
+            .fetch_group_list(Some(&group), Duration::from_secs(10))
             .map_err(|e| e.to_string())?;
         Ok(groups
             .groups()
@@ -88,21 +90,33 @@ async fn live(cfg: &Arc<KafkaConfig>) -> Result<Vec<String>, String> {
 /// Waits, at most `limit`, until every live instance said it folded the erasure of
 /// `stream`; returns those that had not.
 pub(crate) async fn everywhere(
-    cfg: &Arc<KafkaConfig>,
+    cfg: &KafkaConfig,
     folded: &watch::Receiver<Folded>,
     stream: &str,
     limit: Duration,
 ) -> Vec<String> {
     let deadline = tokio::time::Instant::now() + limit;
     let mut rx = folded.clone();
+    let client = match cfg.client().create::<BaseConsumer>() {
+        Ok(client) => Arc::new(client),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot ask which instances are up");
+            return vec![UNKNOWN.to_owned()];
+        }
+    };
     loop {
         // Asked again each round: an instance that went away meanwhile leaves the
         // group and is no longer waited for.
-        let members = match live(cfg).await {
+        let members = match live(cfg, &client).await {
             Ok(members) => members,
             Err(e) => {
+                // Not knowing who is up is never taken for everyone having folded it.
                 tracing::warn!(error = %e, "cannot list the instances that are up");
-                Vec::new()
+                if tokio::time::Instant::now() >= deadline {
+                    return vec![UNKNOWN.to_owned()];
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
             }
         };
         let up = members.len();

@@ -62,17 +62,7 @@ fn entry(m: &OwnedMessage) -> Option<MirrorEntry> {
         }
         _ => None,
     };
-    let chain = match (header(m, wire::H_SEQ), header(m, wire::H_HASH)) {
-        (Some(seq), Some(hash)) => std::str::from_utf8(seq)
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-            .zip(
-                hex::decode(hash)
-                    .ok()
-                    .and_then(|h| <[u8; 32]>::try_from(h).ok()),
-            ),
-        _ => None,
-    };
+    let chain = wire::chain_of(m);
     Some(MirrorEntry {
         record,
         partition: m.partition(),
@@ -189,10 +179,7 @@ async fn copy(
             for m in &batch {
                 let last = c.offsets.entry(m.partition()).or_insert(-1);
                 *last = (*last).max(m.offset());
-                let seq = header(m, wire::H_SEQ)
-                    .and_then(|s| std::str::from_utf8(s).ok())
-                    .and_then(|s| s.parse::<u64>().ok());
-                if let Some(seq) = seq {
+                if let Some((seq, _)) = wire::chain_of(m) {
                     let last = c.seqs.entry(m.partition()).or_insert(0);
                     *last = (*last).max(seq);
                 }

@@ -399,15 +399,8 @@ impl Sequencer {
                             .insert(stream_id.as_str().to_owned(), version);
                         state.recorded_at = Some(recorded_at);
                     }
-                    if let (Some(seq), Some(hash)) =
-                        (header(&m, wire::H_SEQ), header(&m, wire::H_HASH))
-                    {
-                        state.seq = seq.parse().unwrap_or(state.seq);
-                        if let Ok(h) = hex::decode(hash)
-                            && let Ok(h) = h.try_into()
-                        {
-                            state.hash = h;
-                        }
+                    if let Some((seq, hash)) = wire::chain_of(&m) {
+                        (state.seq, state.hash) = (seq, hash);
                     }
                     if let (Some(scope), Some(hash), Some(resp)) = (
                         header(&m, wire::H_IDEM_SCOPE),

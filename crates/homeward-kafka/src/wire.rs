@@ -10,6 +10,23 @@ use uuid::Uuid;
 pub const H_SEQ: &str = "homeward-seq";
 /// Header: the entry's chain hash (hex).
 pub const H_HASH: &str = "homeward-hash";
+/// A record's place in its partition's chain, from its [`H_SEQ`] and [`H_HASH`]
+/// headers (none when either is missing or unreadable).
+pub fn chain_of(m: &rdkafka::message::OwnedMessage) -> Option<(u64, [u8; 32])> {
+    use rdkafka::message::{Headers, Message};
+    let headers = m.headers()?;
+    let value = |name: &str| {
+        headers
+            .iter()
+            .find(|h| h.key == name)
+            .and_then(|h| h.value)
+            .and_then(|v| std::str::from_utf8(v).ok())
+    };
+    let seq = value(H_SEQ)?.parse().ok()?;
+    let hash = hex::decode(value(H_HASH)?).ok()?.try_into().ok()?;
+    Some((seq, hash))
+}
+
 /// Header: the previous entry's chain hash (hex).
 pub const H_PREV: &str = "homeward-prev-hash";
 /// Header: the idempotency scope stored with the last event of an append.
