@@ -12,45 +12,9 @@ use std::process::{Command, Stdio};
 use homeward_tests::{Api, Server, binary, cli, token};
 use serde_json::{Value, json};
 
-const PASSPORT: &str = "KQ7730192846";
-const PHONE: &str = "+44 7700 913 642";
-const BIRTH: &str = "1961-07-29";
-const NAME: &str = "Isolde Canarywright";
-const CALLER: &str = "Perpetua Canarycall";
-const CALLER_PHONE: &str = "+44 7700 982 517";
-/// What the person's own views must never show once erased.
-const PERSON: [&str; 5] = [PASSPORT, PHONE, BIRTH, NAME, "Canarywright"];
-/// Everything planted: never in clear at rest or in the logs.
-const ALL: [&str; 7] = [
-    PASSPORT,
-    PHONE,
-    BIRTH,
-    NAME,
-    "Canarywright",
-    CALLER,
-    CALLER_PHONE,
-];
-
-/// Every file under `dir` containing one of `needles`, with the needle.
-fn in_clear(dir: &Path, needles: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                for needle in needles {
-                    if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                        found.push(format!("{needle} in {}", path.display()));
-                    }
-                }
-            }
-        }
-    }
-    found
-}
+use homeward_tests::canary::{
+    ALL, BIRTH, CALLER, CALLER_PHONE, NAME, PASSPORT, PERSON, PHONE, files_holding as in_clear,
+};
 
 fn none_in(text: &str, needles: &[&str], what: &str) {
     for needle in needles {

@@ -869,45 +869,11 @@ async fn personal_data_is_sealed_on_every_topic_and_copy_and_an_erasure_reaches_
     use homeward_tests::{Api, cli};
     use serde_json::{Value, json};
 
-    const PASSPORT: &str = "KQ7730192846";
-    const PHONE: &str = "+44 7700 913 642";
-    const BIRTH: &str = "1961-07-29";
-    const NAME: &str = "Isolde Canarywright";
-    const CALLER: &str = "Perpetua Canarycall";
-    const CALLER_PHONE: &str = "+44 7700 982 517";
-    const PERSON: [&str; 5] = [PASSPORT, PHONE, BIRTH, NAME, "Canarywright"];
-    const ALL: [&str; 7] = [
-        PASSPORT,
-        PHONE,
-        BIRTH,
-        NAME,
-        "Canarywright",
-        CALLER,
-        CALLER_PHONE,
-    ];
-    let in_clear = |what: &[u8]| -> Vec<&str> {
-        ALL.iter()
-            .copied()
-            .filter(|n| what.windows(n.len()).any(|w| w == n.as_bytes()))
-            .collect()
+    use homeward_tests::canary::{
+        ALL, BIRTH, CALLER, CALLER_PHONE, NAME, PASSPORT, PERSON, PHONE, files_holding, held,
     };
-    let files_in_clear = |dir: &std::path::Path| -> Vec<String> {
-        let mut found = Vec::new();
-        let mut stack = vec![dir.to_owned()];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    for n in in_clear(&bytes) {
-                        found.push(format!("{n} in {}", path.display()));
-                    }
-                }
-            }
-        }
-        found
-    };
+    let in_clear = |what: &[u8]| held(what, &ALL);
+    let files_in_clear = |dir: &std::path::Path| files_holding(dir, &ALL);
 
     let cluster = Cluster::single()?;
     let window = ["--kafka-erasure-window", "3s"];

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+pub mod canary;
+
 /// The binary under test: `$HOMEWARD_BIN`, or the workspace's debug build.
 pub fn binary() -> anyhow::Result<PathBuf> {
     let path = match (
