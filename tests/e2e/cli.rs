@@ -235,6 +235,32 @@ async fn an_exercise_copy_has_stand_ins_its_own_chain_and_no_subscriptions() -> 
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    // Free text that names the person: replaced in the copy too.
+    let r = api
+        .post("/v1/incidents")
+        .json(&json!({"kind":"kidnapping","title":"Realname seized near Gao","country":"ML","severity":4}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let incident = r.json::<serde_json::Value>().await?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = api
+        .post(&format!("/v1/incidents/{incident}/reports"))
+        .json(&json!({"text":"LI WEI REALNAME (passport E12345678) called from +86 138 0013 8000; Mr Li was calm","category":"contact"}))
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
+    let r = api
+        .post(&format!("/v1/incidents/{incident}/decisions"))
+        .json(
+            &json!({"decision":"Call Realname's family","rationale":"Mr Li asked for it",
+            "options_considered":["Wait for Li Wei Realname to call again"]}),
+        )
+        .send()
+        .await?;
+    assert_eq!(r.status(), 201);
     let r = api
         .post("/v1/subscriptions")
         .json(&json!({"url":"http://127.0.0.1:9/hook","event_types":["incident.*"]}))
@@ -282,8 +308,36 @@ async fn an_exercise_copy_has_stand_ins_its_own_chain_and_no_subscriptions() -> 
         .json()
         .await?;
     let subs: serde_json::Value = api.get("/v1/subscriptions").send().await?.json().await?;
+    let case: serde_json::Value = api
+        .get(&format!("/v1/incidents/{incident}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let decisions: serde_json::Value = api
+        .get(&format!("/v1/incidents/{incident}/decisions"))
+        .send()
+        .await?
+        .json()
+        .await?;
     server.stop()?;
     let name = p["full_name"].as_str().unwrap_or_default();
+    let free_text = format!("{case}{decisions}");
+    for real in [
+        "Realname",
+        "REALNAME",
+        "E12345678",
+        "+86 138 0013 8000",
+        "Mr Li ",
+    ] {
+        assert!(!free_text.contains(real), "{real} in {free_text}");
+    }
+    let family = name.split(' ').next_back().unwrap_or_default();
+    assert!(
+        free_text.contains(&format!("{family} seized near Gao")),
+        "{free_text}"
+    );
+    assert!(free_text.contains(name), "{name} not in {free_text}");
     let passport = p["passport_number"].as_str().unwrap_or_default();
     let phone = p["phone"].as_str().unwrap_or_default();
     assert!(!name.contains("Realname") && !name.is_empty(), "{p}");

@@ -11,6 +11,7 @@ mod cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod demo;
 mod exercise;
+mod stand_in;
 
 use std::process::ExitCode;
 
