@@ -352,3 +352,146 @@ async fn reordered_entries_break_the_chain() -> anyhow::Result<()> {
     assert!(err.contains("position 2"), "{err}");
     Ok(())
 }
+
+fn refusal(code: &str) -> RejectionRequest {
+    RejectionRequest {
+        stream_id: Some(stream(code)),
+        command: "set_risk_level".into(),
+        code: "invalid".into(),
+        reason: "level out of range".into(),
+        actor: Actor::new("wei.zhang", Role::DutyOfficer),
+        correlation_id: Uuid::now_v7(),
+    }
+}
+
+#[tokio::test]
+async fn a_stream_s_audit_holds_its_events_and_its_refusals_in_log_order() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let log = SqliteLog::open(dir.path())?;
+    log.append(request("SO", 0, vec![risk(4)])).await?;
+    log.record_rejection(refusal("SO")).await?;
+    log.append(request("KE", 0, vec![risk(2)])).await?;
+    log.record_rejection(refusal("KE")).await?;
+    log.append(request("SO", 1, vec![risk(5), risk(3)])).await?;
+    log.record_rejection(refusal("SO")).await?;
+    let positions = |rows: &[homeward_store::AuditRow]| -> Vec<u64> {
+        rows.iter().map(|r| r.position).collect()
+    };
+    let so = log
+        .audit(AuditQuery {
+            stream_id: Some(stream("SO").to_string()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(positions(&so), [1, 2, 5, 6, 7]);
+    assert!(matches!(so[1].entry, LogEntry::Rejection(_)));
+    let page = log
+        .audit(AuditQuery {
+            stream_id: Some(stream("SO").to_string()),
+            after: Some(2),
+            limit: 2,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(positions(&page), [5, 6]);
+    let by_actor = log
+        .audit(AuditQuery {
+            stream_id: Some(stream("KE").to_string()),
+            actor: Some("wei.zhang".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(positions(&by_actor), [3, 4]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_data_directory_with_the_old_stream_index_opens_without_it_and_verifies()
+-> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    sample_log(dir.path()).await?;
+    // What an older build made: every entry indexed by stream and position.
+    tamper(
+        dir.path(),
+        "DROP INDEX IF EXISTS log_stream_rejections;
+         CREATE INDEX log_stream ON log(stream_id, position);",
+    )?;
+    let log = SqliteLog::open(dir.path())?;
+    log.record_rejection(refusal("AF")).await?;
+    let rows = log
+        .audit(AuditQuery {
+            stream_id: Some(stream("AF").to_string()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(rows.iter().map(|r| r.position).collect::<Vec<_>>(), [1, 5]);
+    drop(log);
+    let conn = rusqlite::Connection::open(dir.path().join(FILE_NAME))?;
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        indexes,
+        [
+            "log_actor",
+            "log_recorded_at",
+            "log_stream_rejections",
+            "log_stream_version"
+        ]
+    );
+    drop(conn);
+    let verified = SqliteLog::verify(dir.path())?;
+    assert_eq!(verified.entries, 5);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_append_failing_halfway_is_rolled_back_alone_and_its_batch_is_written()
+-> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    sample_log(dir.path()).await?;
+    // The second event of an append to ML fails after its first was written.
+    tamper(
+        dir.path(),
+        &format!(
+            "CREATE TRIGGER halfway BEFORE INSERT ON log
+             WHEN NEW.stream_id = '{}' AND NEW.version = 2
+             BEGIN SELECT RAISE(ABORT, 'disk gone'); END;",
+            stream("ML")
+        ),
+    )?;
+    let log = Arc::new(SqliteLog::open(dir.path())?);
+    let codes = [
+        "FR", "DE", "IT", "ES", "PT", "NL", "BE", "AT", "CH", "PL", "CZ", "SK", "HU", "RO",
+    ];
+    let mut tasks = Vec::new();
+    for code in codes {
+        let log = Arc::clone(&log);
+        tasks.push(tokio::spawn(async move {
+            log.append(request(code, 0, vec![risk(2)])).await
+        }));
+    }
+    let failing = {
+        let log = Arc::clone(&log);
+        tokio::spawn(async move { log.append(request("ML", 0, vec![risk(3), risk(4)])).await })
+    };
+    for t in tasks {
+        assert!(matches!(t.await??, AppendOutcome::Appended { .. }));
+    }
+    let err = failing
+        .await?
+        .expect_err("the trigger fails the second event");
+    assert!(err.to_string().contains("disk gone"), "{err}");
+    assert!(log.read_stream(stream("ML").to_string()).await?.is_empty());
+    for code in codes {
+        assert_eq!(log.read_stream(stream(code).to_string()).await?.len(), 1);
+    }
+    drop(log);
+    let verified = SqliteLog::verify(dir.path())?;
+    assert_eq!(verified.entries, 4 + codes.len() as u64);
+    Ok(())
+}

@@ -37,7 +37,6 @@ mod writer;
 
 use append::lookup_idempotency;
 use read::Readers;
-use schema::SCHEMA;
 pub use verify::VerifyError;
 use writer::{ChainState, WriteJob, Writer};
 
@@ -168,8 +167,7 @@ impl SqliteLog {
         // serves to roll one append back inside a transaction, never to recover.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
-        schema::add_missing_columns(&conn)?;
+        schema::migrate(&conn)?;
         let (keys, kek) = {
             let tx = conn.unchecked_transaction()?;
             let (keys, kek) = keystore::open(&SqliteKeys, &tx, kek)?;

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::MAX_AUDIT_ROWS;
+use super::schema::{KIND_EVENT, KIND_REJECTION};
 use crate::StoreError;
 use crate::codec::decode_record;
 use crate::envelope::{AuditQuery, AuditRow, LogEntry, RecordedEvent};
@@ -197,27 +198,38 @@ pub(super) fn audit(
     query: &AuditQuery,
     keys: &Keyring,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let mut sql =
-        String::from("SELECT position, record, hash, prev_hash FROM log WHERE position > ?1");
+    const COLUMNS: &str = "SELECT position, record, hash, prev_hash FROM log";
     let mut args: Vec<rusqlite::types::Value> = vec![(query.after.unwrap_or(0) as i64).into()];
-    if let Some(stream) = &query.stream_id {
-        args.push(stream.clone().into());
-        sql.push_str(&format!(" AND stream_id = ?{}", args.len()));
-    }
+    let mut filters = String::from("position > ?1");
     if let Some(actor) = &query.actor {
         args.push(actor.clone().into());
-        sql.push_str(&format!(" AND actor = ?{}", args.len()));
+        filters.push_str(&format!(" AND actor = ?{}", args.len()));
     }
     if let Some(from) = query.from {
         args.push(from.as_microsecond().into());
-        sql.push_str(&format!(" AND recorded_at >= ?{}", args.len()));
+        filters.push_str(&format!(" AND recorded_at >= ?{}", args.len()));
     }
     if let Some(to) = query.to {
         args.push(to.as_microsecond().into());
-        sql.push_str(&format!(" AND recorded_at <= ?{}", args.len()));
+        filters.push_str(&format!(" AND recorded_at <= ?{}", args.len()));
     }
     let limit = query.limit.clamp(1, MAX_AUDIT_ROWS);
-    sql.push_str(&format!(" ORDER BY position LIMIT {limit}"));
+    let sql = match &query.stream_id {
+        None => format!("{COLUMNS} WHERE {filters} ORDER BY position LIMIT {limit}"),
+        // A stream's events through `log_stream_version`, its refusals through
+        // `log_stream_rejections` (each partial index is used only where the query
+        // names its kind).
+        Some(stream) => {
+            args.push(stream.clone().into());
+            let s = args.len();
+            format!(
+                "{COLUMNS} WHERE kind = {KIND_EVENT} AND stream_id = ?{s} AND {filters}
+                 UNION ALL
+                 {COLUMNS} WHERE kind = {KIND_REJECTION} AND stream_id = ?{s} AND {filters}
+                 ORDER BY position LIMIT {limit}"
+            )
+        }
+    };
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((

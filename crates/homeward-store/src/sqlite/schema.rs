@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS log (
     hash        BLOB NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS log_stream_version ON log(stream_id, version) WHERE kind = 0;
-CREATE INDEX IF NOT EXISTS log_stream ON log(stream_id, position);
+CREATE INDEX IF NOT EXISTS log_stream_rejections ON log(stream_id, position) WHERE kind = 1;
 CREATE INDEX IF NOT EXISTS log_actor ON log(actor, position);
 CREATE INDEX IF NOT EXISTS log_recorded_at ON log(recorded_at);
 CREATE TABLE IF NOT EXISTS idempotency (
@@ -106,8 +106,24 @@ pub(super) const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("mirror_offsets", "seedable", "INTEGER"),
 ];
 
+/// Indexes of older data directories that the log no longer keeps: `log_stream` (every
+/// entry by stream and position) cost a random page write per entry; a stream's events
+/// are found through `log_stream_version` and its refusals through
+/// `log_stream_rejections`.
+pub(super) const DROPPED_INDEXES: &[&str] = &["log_stream"];
+
+/// Brings the tables and indexes of a data directory of any earlier build to this one's.
+pub(super) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    add_missing_columns(conn)?;
+    for index in DROPPED_INDEXES {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {index}"))?;
+    }
+    Ok(())
+}
+
 /// Adds the [`ADDED_COLUMNS`] a table lacks.
-pub(super) fn add_missing_columns(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+fn add_missing_columns(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     for (table, column, kind) in ADDED_COLUMNS {
         let has: bool = conn
             .prepare(&format!(

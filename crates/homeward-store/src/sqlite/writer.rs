@@ -1,6 +1,6 @@
 //! The writer thread: it owns the write connection, takes every write waiting in its
-//! queue, applies each in its own savepoint and commits them in one transaction (one
-//! fsync), then answers the callers.
+//! queue, applies them in one transaction (one fsync), each group and copy in its own
+//! savepoint, then answers the callers.
 
 use std::sync::Arc;
 
@@ -68,70 +68,42 @@ impl Writer {
         let before = self.state;
         // recorded_at never goes backwards, whatever the wall clock does.
         let now = (self.clock)().max(self.state.recorded_at);
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut erased = Vec::new();
-        let keys = Arc::clone(&self.keys);
-        let kek = Arc::clone(&self.kek);
-        let committed = (|| -> Result<(), rusqlite::Error> {
-            let mut tx = self.conn.transaction()?;
-            for job in &jobs {
-                let saved = self.state;
-                let sp = tx.savepoint()?;
-                let mut erasing = Vec::new();
-                let outcome = match job {
-                    WriteJob::Append(req, _) => Outcome::Append(append(
-                        &sp,
-                        req,
-                        &mut self.state,
-                        now,
-                        (&keys, &kek),
-                        &mut erasing,
-                    )),
-                    WriteJob::Reject(req, _) => {
-                        Outcome::Reject(reject(&sp, req, &mut self.state, now))
-                    }
-                    WriteJob::Mirror(entries, _) => {
-                        Outcome::Mirror(mirror(&sp, entries, &mut self.state, &mut erasing))
-                    }
-                    WriteJob::Group(writes, _) => Outcome::Group(group(
-                        &sp,
-                        writes,
-                        &mut self.state,
-                        now,
-                        (&keys, &kek),
-                        &mut erasing,
-                    )),
+        // First without a savepoint per append (a savepoint journals every page it
+        // touches); should an append fail after writing part of itself, the batch is
+        // rolled back and written again with each job in its own savepoint.
+        let committed = match self.write_batch(&jobs, now, false) {
+            Err(Failure::Isolate) => {
+                self.state = before;
+                self.write_batch(&jobs, now, true)
+            }
+            other => other,
+        };
+        let (outcomes, erased) = match committed {
+            Ok(done) => done,
+            Err(e) => {
+                let message = match e {
+                    Failure::Sql(e) => e.to_string(),
+                    Failure::Isolate => "an append failed after writing part of itself".into(),
                 };
-                if outcome.is_ok() {
-                    sp.commit()?;
-                    erased.append(&mut erasing);
-                } else {
-                    drop(sp); // rolls this job back alone
-                    self.state = saved;
-                }
-                outcomes.push(outcome);
-            }
-            tx.commit()
-        })();
-        if let Err(e) = committed {
-            tracing::error!(error = %e, "event log commit failed; the batch was rolled back");
-            self.state = before;
-            let message = e.to_string();
-            for job in jobs {
-                match job {
-                    WriteJob::Append(_, reply) => {
-                        let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
-                    }
-                    WriteJob::Reject(_, reply) | WriteJob::Mirror(_, reply) => {
-                        let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
-                    }
-                    WriteJob::Group(_, reply) => {
-                        let _ = reply.send(Err(StoreError::CommitFailed(message.clone())));
+                tracing::error!(error = %message, "event log commit failed; the batch was rolled back");
+                self.state = before;
+                for job in jobs {
+                    let failed = || StoreError::CommitFailed(message.clone());
+                    match job {
+                        WriteJob::Append(_, reply) => {
+                            let _ = reply.send(Err(failed()));
+                        }
+                        WriteJob::Reject(_, reply) | WriteJob::Mirror(_, reply) => {
+                            let _ = reply.send(Err(failed()));
+                        }
+                        WriteJob::Group(_, reply) => {
+                            let _ = reply.send(Err(failed()));
+                        }
                     }
                 }
+                return;
             }
-            return;
-        }
+        };
         if !erased.is_empty() {
             for stream in &erased {
                 self.keys.destroy(stream);
@@ -165,6 +137,102 @@ impl Writer {
     }
 }
 
+impl Writer {
+    /// Writes the jobs in one transaction and commits it: what each did, and the streams
+    /// whose keys were destroyed. `isolated` puts every job in its own savepoint, so
+    /// that a job failing halfway is rolled back alone; otherwise only groups and copies
+    /// get one, and an append failing after it wrote asks for the isolated run.
+    fn write_batch(
+        &mut self,
+        jobs: &[WriteJob],
+        now: Timestamp,
+        isolated: bool,
+    ) -> Result<(Vec<Outcome>, Vec<String>), Failure> {
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut erased = Vec::new();
+        let keys = Arc::clone(&self.keys);
+        let kek = Arc::clone(&self.kek);
+        let mut tx = self.conn.transaction()?;
+        for job in jobs {
+            let saved = self.state;
+            let mut erasing = Vec::new();
+            let direct = !isolated && matches!(job, WriteJob::Append(..) | WriteJob::Reject(..));
+            if direct {
+                let outcome = match job {
+                    WriteJob::Append(req, _) => Outcome::Append(append(
+                        &tx,
+                        req,
+                        &mut self.state,
+                        now,
+                        (&keys, &kek),
+                        &mut erasing,
+                    )),
+                    WriteJob::Reject(req, _) => {
+                        Outcome::Reject(reject(&tx, req, &mut self.state, now))
+                    }
+                    _ => unreachable!("only appends and refusals are written directly"),
+                };
+                if !outcome.is_ok() && !outcome.wrote_nothing() {
+                    return Err(Failure::Isolate);
+                }
+                if !outcome.is_ok() {
+                    self.state = saved;
+                }
+                erased.append(&mut erasing);
+                outcomes.push(outcome);
+                continue;
+            }
+            let sp = tx.savepoint()?;
+            let outcome = match job {
+                WriteJob::Append(req, _) => Outcome::Append(append(
+                    &sp,
+                    req,
+                    &mut self.state,
+                    now,
+                    (&keys, &kek),
+                    &mut erasing,
+                )),
+                WriteJob::Reject(req, _) => Outcome::Reject(reject(&sp, req, &mut self.state, now)),
+                WriteJob::Mirror(entries, _) => {
+                    Outcome::Mirror(mirror(&sp, entries, &mut self.state, &mut erasing))
+                }
+                WriteJob::Group(writes, _) => Outcome::Group(group(
+                    &sp,
+                    writes,
+                    &mut self.state,
+                    now,
+                    (&keys, &kek),
+                    &mut erasing,
+                )),
+            };
+            if outcome.is_ok() {
+                sp.commit()?;
+                erased.append(&mut erasing);
+            } else {
+                drop(sp); // rolls this job back alone
+                self.state = saved;
+            }
+            outcomes.push(outcome);
+        }
+        tx.commit()?;
+        Ok((outcomes, erased))
+    }
+}
+
+/// Why a batch was not committed.
+enum Failure {
+    /// SQLite refused a statement or the commit: the batch is rolled back.
+    Sql(rusqlite::Error),
+    /// A job failed after writing part of itself outside a savepoint.
+    Isolate,
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
+    }
+}
+
 /// What one job did, before the batch is committed and it is answered.
 enum Outcome {
     Group(Result<GroupOutcome, StoreError>),
@@ -174,6 +242,19 @@ enum Outcome {
 }
 
 impl Outcome {
+    /// Whether a job that did not succeed stopped before writing anything: a repeated
+    /// or reused idempotency key, or a version that moved on, are found first.
+    fn wrote_nothing(&self) -> bool {
+        match self {
+            Outcome::Append(r) => matches!(
+                r,
+                Ok(AppendOutcome::Duplicate { .. })
+                    | Err(StoreError::Conflict { .. } | StoreError::IdempotencyKeyReused)
+            ),
+            _ => false,
+        }
+    }
+
     fn is_ok(&self) -> bool {
         match self {
             Outcome::Append(r) => matches!(r, Ok(AppendOutcome::Appended { .. })),
