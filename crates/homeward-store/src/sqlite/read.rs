@@ -63,13 +63,13 @@ fn decode_rows(
     params: impl rusqlite::Params,
     keys: &Keyring,
 ) -> Result<Vec<LogEntry>, StoreError> {
-    let rows = stmt.query_map(params, |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
+    let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
-    for row in rows {
-        let (position, record) = row?;
-        let entry = decode_record(position as u64, &record, keys).map_err(|reason| {
+    while let Some(row) = rows.next()? {
+        let position: i64 = row.get(0)?;
+        // Decoded from SQLite's own buffer, without a copy.
+        let record = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        let entry = decode_record(position as u64, record, keys).map_err(|reason| {
             StoreError::Corrupt {
                 position: position as u64,
                 reason,
