@@ -69,12 +69,11 @@ fn decode_rows(
         let position: i64 = row.get(0)?;
         // Decoded from SQLite's own buffer, without a copy.
         let record = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-        let entry = decode_record(position as u64, record, keys).map_err(|reason| {
-            StoreError::Corrupt {
+        let entry =
+            decode_record(position as u64, record, keys).map_err(|reason| StoreError::Corrupt {
                 position: position as u64,
                 reason,
-            }
-        })?;
+            })?;
         out.push(entry);
     }
     Ok(out)
