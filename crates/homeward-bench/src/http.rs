@@ -318,35 +318,65 @@ pub(crate) async fn live_latency(args: &Args, rate: f64) -> anyhow::Result<(Dura
     let running = serve_homeward().await?;
     let http = reqwest::Client::new();
     let ids = open_incidents(&http, &running.base, &running.token, 8).await?;
-    let stream = http
-        .get(format!("{}/v1/board/stream", running.base))
-        .bearer_auth(&running.token)
-        .send()
-        .await?;
     let seen: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>> = Arc::default();
+    // The board stream is read on a thread and runtime of its own, as a wall display
+    // reads it from another machine: its frames do not wait behind the load
+    // generator's tasks on the server's workers.
+    let (connected, ready) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
+    let (stop_reader, stopped) = tokio::sync::oneshot::channel::<()>();
     let reader = {
         let seen = Arc::clone(&seen);
-        tokio::spawn(async move {
-            let mut body = stream.bytes_stream();
-            let mut buf = String::new();
-            while let Some(Ok(chunk)) = body.next().await {
-                buf.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buf.find("\n\n") {
-                    let frame: String = buf.drain(..end + 2).collect();
-                    let now = Instant::now();
-                    if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data:"))
-                        && let Ok(v) = serde_json::from_str::<Value>(data.trim())
-                        && let Some(report) = v["report"]["report_id"].as_str()
-                        && let Ok(mut s) = seen.lock()
-                    {
-                        // The first frame that shows it (later frames of the same
-                        // incident may show it again).
-                        s.entry(report.to_owned()).or_insert(now);
+        let url = format!("{}/v1/board/stream", running.base);
+        let token = running.token.clone();
+        std::thread::spawn(move || -> anyhow::Result<()> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                let stream = reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth(token)
+                    .send()
+                    .await;
+                let stream = match stream {
+                    Ok(s) => {
+                        let _ = connected.send(Ok(()));
+                        s
+                    }
+                    Err(e) => {
+                        let _ = connected.send(Err(e.into()));
+                        return Ok(());
+                    }
+                };
+                let mut body = stream.bytes_stream();
+                let mut buf = String::new();
+                let mut stopped = stopped;
+                loop {
+                    let chunk = tokio::select! {
+                        c = body.next() => c,
+                        _ = &mut stopped => break,
+                    };
+                    let Some(Ok(chunk)) = chunk else { break };
+                    buf.push_str(&String::from_utf8_lossy(&chunk));
+                    while let Some(end) = buf.find("\n\n") {
+                        let frame: String = buf.drain(..end + 2).collect();
+                        let now = Instant::now();
+                        if let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data:"))
+                            && let Ok(v) = serde_json::from_str::<Value>(data.trim())
+                            && let Some(report) = v["report"]["report_id"].as_str()
+                            && let Ok(mut s) = seen.lock()
+                        {
+                            // The first frame that shows it (later frames of the same
+                            // incident may show it again).
+                            s.entry(report.to_owned()).or_insert(now);
+                        }
                     }
                 }
-            }
+                anyhow::Ok(())
+            })
         })
     };
+    ready.await??;
     let count = (rate * args.seconds as f64).max(20.0) as usize;
     let gap = Duration::from_secs_f64(1.0 / rate.max(1.0));
     let mut acked = Vec::new();
@@ -381,7 +411,10 @@ pub(crate) async fn live_latency(args: &Args, rate: f64) -> anyhow::Result<(Dura
         acked.push(p.await??);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    reader.abort();
+    let _ = stop_reader.send(());
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the board stream's reader panicked"))??;
     let seen = seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
     let mut latencies: Vec<Duration> = acked
         .iter()
