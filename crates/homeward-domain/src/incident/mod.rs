@@ -13,7 +13,7 @@ pub use command::*;
 pub use event::*;
 pub use state::*;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

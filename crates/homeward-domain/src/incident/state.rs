@@ -4,7 +4,9 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// What `decide` needs to know about an incident.
+/// What `decide` needs to know about an incident. Its collections are persistent maps
+/// (`imbl`): a command group decides against a scratch copy of the state, and a copy
+/// costs the same for an incident of fifty thousand reports as for one of five.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// Events folded so far.
@@ -20,13 +22,13 @@ pub struct Incident {
     /// The lead officer.
     pub lead: Option<String>,
     /// Team members (the lead is not repeated here).
-    pub team: BTreeSet<String>,
+    pub team: imbl::OrdSet<String>,
     /// Persons affected and their statuses.
-    pub persons: BTreeMap<PersonId, AffectedStatus>,
+    pub persons: imbl::OrdMap<PersonId, AffectedStatus>,
     /// Tasks and their statuses.
-    pub tasks: BTreeMap<TaskId, TaskStatus>,
+    pub tasks: imbl::OrdMap<TaskId, TaskStatus>,
     /// Reports and whether each was retracted.
-    pub reports: BTreeMap<ReportId, bool>,
+    pub reports: imbl::OrdMap<ReportId, bool>,
 }
 
 impl Incident {
