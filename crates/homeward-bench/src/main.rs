@@ -46,8 +46,8 @@ pub struct Args {
     /// Internal: replay one data directory and print seconds and peak RSS as JSON.
     #[arg(long, hide = true)]
     pub replay_only: Option<PathBuf>,
-    /// Only these figures (ingest, append, hot, kafka, demo, takeover, replay, live);
-    /// all when empty.
+    /// Only these figures (ingest, append, hot, kafka, demo, takeover, scratch, replay,
+    /// live); all when empty.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }

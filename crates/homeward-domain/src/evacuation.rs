@@ -392,11 +392,12 @@ pub struct Evacuation {
     /// Set once closed.
     pub closed: bool,
     /// Assembly points.
-    pub assembly_points: BTreeSet<String>,
+    pub assembly_points: imbl::OrdSet<String>,
     /// Transports.
-    pub transports: BTreeMap<TransportId, Transport>,
-    /// Evacuees.
-    pub evacuees: BTreeMap<PersonId, Evacuee>,
+    pub transports: imbl::OrdMap<TransportId, Transport>,
+    /// Evacuees (persistent maps, like the incident's: a scratch copy of an evacuation
+    /// of ten thousand people costs what one of ten does).
+    pub evacuees: imbl::OrdMap<PersonId, Evacuee>,
 }
 
 impl Evacuation {

@@ -317,7 +317,11 @@ fn open_an_evacuation_tied_to_an_incident() {
     assert!(state.opened);
     assert!(!state.closed);
     assert_eq!(
-        state.assembly_points,
+        state
+            .assembly_points
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>(),
         BTreeSet::from(["Airport".to_owned(), "Embassy".to_owned()])
     );
     assert!(state.transports.is_empty());
