@@ -191,24 +191,22 @@ impl StandIns {
         let seed = event.stream_id.to_string();
         let seed = seed.as_bytes();
         let mut e = event.event.clone();
+        // A person's number and date of birth, registered or corrected.
+        let numbers = |dob: &mut Option<jiff::civil::Date>,
+                       passport: &mut Option<String>,
+                       phone: &mut Option<String>| {
+            *dob = dob.map(|d| birth(seed, d));
+            *passport = passport.as_deref().map(|v| shaped(seed, "passport", v));
+            *phone = phone.as_deref().map(|v| shaped(seed, "phone", v));
+        };
         match &mut e {
             DomainEvent::Person(PersonEvent::Registered(p)) => {
                 p.full_name = name(seed);
-                p.date_of_birth = p.date_of_birth.map(|d| birth(seed, d));
-                p.passport_number = p
-                    .passport_number
-                    .as_deref()
-                    .map(|v| shaped(seed, "passport", v));
-                p.phone = p.phone.as_deref().map(|v| shaped(seed, "phone", v));
+                numbers(&mut p.date_of_birth, &mut p.passport_number, &mut p.phone);
             }
             DomainEvent::Person(PersonEvent::Corrected(p)) => {
                 p.full_name = p.full_name.as_ref().map(|_| name(seed));
-                p.date_of_birth = p.date_of_birth.map(|d| birth(seed, d));
-                p.passport_number = p
-                    .passport_number
-                    .as_deref()
-                    .map(|v| shaped(seed, "passport", v));
-                p.phone = p.phone.as_deref().map(|v| shaped(seed, "phone", v));
+                numbers(&mut p.date_of_birth, &mut p.passport_number, &mut p.phone);
             }
             DomainEvent::Call(CallEvent::Logged(c)) => {
                 c.caller_name = name(seed);

@@ -157,65 +157,49 @@ impl Writer {
             let saved = self.state;
             let mut erasing = Vec::new();
             let direct = !isolated && matches!(job, WriteJob::Append(..) | WriteJob::Reject(..));
-            if direct {
-                let outcome = match job {
-                    WriteJob::Append(req, _) => Outcome::Append(append(
-                        &tx,
-                        req,
-                        &mut self.state,
-                        now,
-                        (&keys, &kek),
-                        &mut erasing,
-                    )),
-                    WriteJob::Reject(req, _) => {
-                        Outcome::Reject(reject(&tx, req, &mut self.state, now))
-                    }
-                    _ => unreachable!("only appends and refusals are written directly"),
-                };
+            let outcome = if direct {
+                let outcome = write(&tx, job, &mut self.state, now, (&keys, &kek), &mut erasing);
                 if !outcome.is_ok() && !outcome.wrote_nothing() {
                     return Err(Failure::Isolate);
                 }
-                if !outcome.is_ok() {
-                    self.state = saved;
+                outcome
+            } else {
+                let sp = tx.savepoint()?;
+                let outcome = write(&sp, job, &mut self.state, now, (&keys, &kek), &mut erasing);
+                if outcome.is_ok() {
+                    sp.commit()?;
                 }
-                erased.append(&mut erasing);
-                outcomes.push(outcome);
-                continue;
-            }
-            let sp = tx.savepoint()?;
-            let outcome = match job {
-                WriteJob::Append(req, _) => Outcome::Append(append(
-                    &sp,
-                    req,
-                    &mut self.state,
-                    now,
-                    (&keys, &kek),
-                    &mut erasing,
-                )),
-                WriteJob::Reject(req, _) => Outcome::Reject(reject(&sp, req, &mut self.state, now)),
-                WriteJob::Mirror(entries, _) => {
-                    Outcome::Mirror(mirror(&sp, entries, &mut self.state, &mut erasing))
-                }
-                WriteJob::Group(writes, _) => Outcome::Group(group(
-                    &sp,
-                    writes,
-                    &mut self.state,
-                    now,
-                    (&keys, &kek),
-                    &mut erasing,
-                )),
+                // Otherwise the savepoint, dropped here, rolls this job back alone.
+                outcome
             };
             if outcome.is_ok() {
-                sp.commit()?;
                 erased.append(&mut erasing);
             } else {
-                drop(sp); // rolls this job back alone
                 self.state = saved;
             }
             outcomes.push(outcome);
         }
         tx.commit()?;
         Ok((outcomes, erased))
+    }
+}
+
+/// What one job does, on the transaction or in its savepoint.
+fn write(
+    conn: &Connection,
+    job: &WriteJob,
+    state: &mut ChainState,
+    now: Timestamp,
+    keys: (&Keyring, &Kek),
+    erasing: &mut Vec<String>,
+) -> Outcome {
+    match job {
+        WriteJob::Append(req, _) => Outcome::Append(append(conn, req, state, now, keys, erasing)),
+        WriteJob::Reject(req, _) => Outcome::Reject(reject(conn, req, state, now)),
+        WriteJob::Mirror(entries, _) => Outcome::Mirror(mirror(conn, entries, state, erasing)),
+        WriteJob::Group(writes, _) => {
+            Outcome::Group(group(conn, writes, state, now, keys, erasing))
+        }
     }
 }
 
