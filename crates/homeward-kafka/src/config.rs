@@ -64,12 +64,18 @@ impl KafkaConfig {
         format!("{}sequencer-{}", self.prefix, self.instance_id)
     }
 
-    /// A base client configuration.
+    /// A base client configuration. `HOMEWARD_KAFKA_DEBUG` (librdkafka's debug
+    /// contexts, e.g. `eos,protocol`) turns on the client's own debug log, shown at the
+    /// `debug` level of `rdkafka`.
     pub fn client(&self) -> rdkafka::ClientConfig {
         let mut c = rdkafka::ClientConfig::new();
         c.set("bootstrap.servers", &self.brokers)
             .set("client.id", format!("homeward-{}", self.instance_id))
             .set("socket.keepalive.enable", "true");
+        if let Ok(contexts) = std::env::var("HOMEWARD_KAFKA_DEBUG") {
+            c.set("debug", contexts)
+                .set_log_level(rdkafka::config::RDKafkaLogLevel::Debug);
+        }
         c
     }
 }

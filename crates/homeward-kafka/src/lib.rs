@@ -208,6 +208,7 @@ impl KafkaLog {
             .map_err(|_| StoreError::Closed)?
             .insert(id, tx);
         let bytes = serde_json::to_vec(&request)?;
+        let started = std::time::Instant::now();
         let sent = self
             .producer
             .send(
@@ -221,8 +222,16 @@ impl KafkaLog {
             self.forget(id);
             return Err(unavailable(e));
         }
+        let produced = started.elapsed();
         match tokio::time::timeout(ANSWER_TIMEOUT, rx).await {
-            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Ok(outcome)) => {
+                tracing::debug!(
+                    produced_us = produced.as_micros() as u64,
+                    answered_us = started.elapsed().as_micros() as u64,
+                    "append request answered"
+                );
+                Ok(outcome)
+            }
             _ => {
                 self.forget(id);
                 Err(StoreError::Unavailable(
@@ -321,6 +330,7 @@ impl KafkaLog {
     /// Waits until the local copy holds the record of `partition` with chain number
     /// `seq` (or, from an older sequencer, at `offset`); returns the local head.
     async fn copied_through(&self, partition: i32, offset: i64, seq: u64) -> u64 {
+        let started = std::time::Instant::now();
         let mut rx = self.copied.clone();
         let _ = rx
             .wait_for(|c| {
@@ -331,6 +341,10 @@ impl KafkaLog {
                 }
             })
             .await;
+        tracing::debug!(
+            waited_us = started.elapsed().as_micros() as u64,
+            "answered append copied"
+        );
         *self.local.head().borrow()
     }
 }

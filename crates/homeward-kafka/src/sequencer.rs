@@ -202,6 +202,10 @@ impl Sequencer {
             .set("acks", "all")
             .set("transaction.timeout.ms", "10000")
             .set("linger.ms", "0")
+            // Back-to-back transactions meet the previous one's markers still being
+            // written; retry within milliseconds, not librdkafka's 100 ms.
+            .set("retry.backoff.ms", "2")
+            .set("retry.backoff.max.ms", "10")
             .create()?;
         // Before joining the group: a member that holds partitions answers for them.
         blocking(&producer, |p| p.init_transactions(TIMEOUT)).await?;
@@ -428,16 +432,38 @@ impl Sequencer {
     }
 
     async fn commit(&mut self, batch: &[OwnedMessage]) -> Result<(), KafkaError> {
+        let started = std::time::Instant::now();
         self.producer.begin_transaction()?;
+        // The consumed offsets first. Right after the previous commit the coordinator
+        // is still writing that transaction's markers and answers "concurrent
+        // transactions": librdkafka retries adding the offsets after `retry.backoff.ms`
+        // (set low), but adding the first produced partition only after a fixed 20 ms.
+        // Once the offsets are in, the transaction is open and the records' partitions
+        // are added at once.
+        let next: HashMap<i32, i64> = batch
+            .iter()
+            .map(|m| (m.partition(), m.offset() + 1))
+            .collect();
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in next {
+            tpl.add_partition_offset(&self.cfg.appends_topic(), p, Offset::Offset(o))?;
+        }
+        let metadata = self
+            .consumer
+            .group_metadata()
+            .ok_or(KafkaError::Global(rdkafka::types::RDKafkaErrorCode::State))?;
+        blocking(&self.producer, move |p| {
+            p.send_offsets_to_transaction(&tpl, &metadata, TIMEOUT)
+        })
+        .await?;
+        let opened = started.elapsed();
         let events_topic = self.cfg.events_topic();
         let results_topic = self.cfg.results_topic();
         let keys_topic = self.cfg.keys_topic();
-        let mut offsets: HashMap<i32, i64> = HashMap::new();
         // Everything of the batch, events and answers, is queued first and awaited
         // together: one produce round trip per batch, not per record or per kind.
         let mut deliveries = Vec::new();
         for m in batch {
-            offsets.insert(m.partition(), m.offset() + 1);
             let partition = m.partition();
             let request: Result<Request, _> =
                 serde_json::from_slice(m.payload().unwrap_or_default());
@@ -509,25 +535,27 @@ impl Sequencer {
                 .payload(&bytes);
             deliveries.push(enqueue(&self.producer, record).await?);
         }
+        let records = deliveries.len();
+        // Awaited before the commit, which then only ends the transaction: the
+        // client's commit flushes first, and a flush that finds records in flight
+        // polls in steps of 100 ms.
         for delivery in deliveries {
             delivery
                 .await
                 .map_err(|_| KafkaError::Canceled)?
                 .map_err(|(e, _)| e)?;
         }
-        let mut tpl = TopicPartitionList::new();
-        for (p, o) in offsets {
-            tpl.add_partition_offset(&self.cfg.appends_topic(), p, Offset::Offset(o))?;
-        }
-        let metadata = self
-            .consumer
-            .group_metadata()
-            .ok_or(KafkaError::Global(rdkafka::types::RDKafkaErrorCode::State))?;
-        blocking(&self.producer, move |p| {
-            p.send_offsets_to_transaction(&tpl, &metadata, TIMEOUT)?;
-            p.commit_transaction(TIMEOUT)
-        })
-        .await
+        let produced = started.elapsed();
+        blocking(&self.producer, |p| p.commit_transaction(TIMEOUT)).await?;
+        tracing::debug!(
+            requests = batch.len(),
+            records,
+            opened_us = opened.as_micros() as u64,
+            produced_us = produced.as_micros() as u64,
+            committed_us = started.elapsed().as_micros() as u64,
+            "sequencer transaction"
+        );
+        Ok(())
     }
 }
 
