@@ -29,7 +29,8 @@ use crate::{Clock, Command, CommandMeta, IdSource, ServiceError};
 
 /// The most commands decided and written together.
 const MAX_GROUP: usize = 64;
-/// How many times a command is decided again after losing a race to another writer.
+/// How many races to another instance's write a command may lose before it is answered
+/// as contended.
 const MAX_ATTEMPTS: usize = 24;
 
 /// Builds a caller's answer from its stream, the version after its events and their ids.
@@ -55,6 +56,8 @@ struct Job<R> {
     /// Waited behind another command with the same idempotency key: the log is asked
     /// for that key's answer before this one is decided.
     recheck: bool,
+    /// How many times its group lost the race to another instance's write.
+    races_lost: usize,
 }
 
 /// What the service needs to decide and write.
@@ -103,6 +106,7 @@ impl<R: Serialize + Send + 'static> Hot<R> {
             reply,
             waited: false,
             recheck: false,
+            races_lost: 0,
         };
         let start = {
             let mut queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
@@ -127,22 +131,27 @@ impl<R: Serialize + Send + 'static> Hot<R> {
     }
 }
 
-/// Takes the commands waiting on a stream, group after group, until none is left.
+/// Takes the commands waiting on a stream, group after group, until none is left. The
+/// commands of a round that must be decided again (a lost race, a wait) come first in
+/// the next group, and whatever arrived meanwhile joins them behind, up to
+/// [`MAX_GROUP`]: a busy stream's groups grow instead of queueing.
 async fn work<R: Serialize + Send + 'static>(shared: Arc<Shared<R>>, stream: StreamId) {
+    let mut carried = VecDeque::new();
+    let mut wait_for = None;
     loop {
-        let group: Vec<Job<R>> = {
+        let group = {
             let mut queues = shared.queues.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(queue) = queues.get_mut(&stream) else {
-                return;
-            };
-            if queue.is_empty() {
+            if let Some(queue) = queues.get_mut(&stream) {
+                let n = queue.len().min(MAX_GROUP.saturating_sub(carried.len()));
+                carried.extend(queue.drain(..n));
+            }
+            if carried.is_empty() {
                 queues.remove(&stream);
                 return;
             }
-            let n = queue.len().min(MAX_GROUP);
-            queue.drain(..n).collect()
+            std::mem::take(&mut carried)
         };
-        shared.parts.run(&stream, group.into()).await;
+        (carried, wait_for) = shared.parts.round(&stream, group, wait_for).await;
     }
 }
 
@@ -177,86 +186,87 @@ fn shared_error(e: &StoreError) -> StoreError {
 }
 
 impl Parts {
-    /// Decides and writes a group until every command in it has its answer.
-    async fn run<R: Serialize>(&self, stream: &StreamId, mut pending: VecDeque<Job<R>>) {
-        let mut attempt = 0;
-        let mut wait_for = None;
-        while !pending.is_empty() {
-            if attempt == MAX_ATTEMPTS {
-                for job in pending {
-                    let _ = job.reply.send(Err(ServiceError::Contended));
-                }
-                return;
+    /// Decides and writes a group once. Returns the commands to decide again (in
+    /// order) and the version of the stream to wait for first, if any.
+    async fn round<R: Serialize>(
+        &self,
+        stream: &StreamId,
+        pending: VecDeque<Job<R>>,
+        wait_for: Option<u64>,
+    ) -> (VecDeque<Job<R>>, Option<u64>) {
+        let (mut pending, spent): (VecDeque<_>, VecDeque<_>) = pending
+            .into_iter()
+            .partition(|job| job.races_lost < MAX_ATTEMPTS);
+        for job in spent {
+            let _ = job.reply.send(Err(ServiceError::Contended));
+        }
+        if let Some(version) = wait_for {
+            // Fold in what another writer appended, then decide again.
+            let head = *self.log.head().borrow();
+            self.wait_for(head).await;
+            self.wait_for_version(stream, version).await;
+        }
+        pending = self.recheck(pending).await;
+        let (planned, writes, deferred) = self.decide(stream, &mut pending);
+        let mut wait_for = (!deferred.is_empty()).then_some(0);
+        if writes.is_empty() {
+            for (job, plan) in planned {
+                answer(job, plan);
             }
-            attempt += 1;
-            if let Some(version) = wait_for.take() {
-                // Fold in what another writer appended, then decide again.
-                let head = *self.log.head().borrow();
-                self.wait_for(head).await;
-                self.wait_for_version(stream, version).await;
-            }
-            pending = self.recheck(pending).await;
-            let (planned, writes, deferred) = self.decide(stream, &mut pending);
-            if !deferred.is_empty() {
-                wait_for = Some(0);
-            }
-            if writes.is_empty() {
+            return (deferred, wait_for);
+        }
+        match self.log.append_group(writes).await {
+            Ok(GroupOutcome::Written(positions)) => {
+                let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
+                self.wait_for(last).await;
                 for (job, plan) in planned {
                     answer(job, plan);
                 }
-                pending = deferred;
-                continue;
+                (deferred, wait_for)
             }
-            match self.log.append_group(writes).await {
-                Ok(GroupOutcome::Written(positions)) => {
-                    let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
-                    self.wait_for(last).await;
-                    for (job, plan) in planned {
-                        answer(job, plan);
+            Ok(GroupOutcome::Stopped { index, reason }) => {
+                let mut again = VecDeque::with_capacity(planned.len() + deferred.len());
+                let lost = matches!(reason, GroupStop::Conflict { .. });
+                for (mut job, plan) in planned {
+                    if plan.index() != Some(index) {
+                        job.races_lost += usize::from(lost);
+                        again.push_back(job);
+                        continue;
                     }
-                    pending = deferred;
-                }
-                Ok(GroupOutcome::Stopped { index, reason }) => {
-                    let mut again = VecDeque::with_capacity(planned.len() + deferred.len());
-                    for (job, plan) in planned {
-                        if plan.index() != Some(index) {
-                            again.push_back(job);
-                            continue;
+                    match &reason {
+                        GroupStop::Duplicate(response) => {
+                            let _ = job.reply.send(Ok(Done::Replayed(response.clone())));
                         }
-                        match &reason {
-                            GroupStop::Duplicate(response) => {
-                                let _ = job.reply.send(Ok(Done::Replayed(response.clone())));
+                        GroupStop::KeyReused => {
+                            let _ = job.reply.send(Err(ServiceError::IdempotencyKeyReused));
+                        }
+                        GroupStop::Conflict { actual, .. } => {
+                            if let Some(expected) = job.meta.expected_version {
+                                let _ = job.reply.send(Err(ServiceError::Conflict {
+                                    expected,
+                                    actual: *actual,
+                                }));
+                            } else {
+                                job.races_lost += 1;
+                                again.push_back(job);
                             }
-                            GroupStop::KeyReused => {
-                                let _ = job.reply.send(Err(ServiceError::IdempotencyKeyReused));
-                            }
-                            GroupStop::Conflict { actual, .. } => {
-                                if let Some(expected) = job.meta.expected_version {
-                                    let _ = job.reply.send(Err(ServiceError::Conflict {
-                                        expected,
-                                        actual: *actual,
-                                    }));
-                                } else {
-                                    again.push_back(job);
-                                }
-                                wait_for = Some(*actual);
-                                // Another instance writes this stream too: back off a
-                                // little, at random, so the two do not keep colliding.
-                                let cap = 1u64 << attempt.min(6);
-                                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap);
-                                tokio::time::sleep(Duration::from_millis(pause)).await;
-                            }
+                            // Another instance wrote this stream: decide again once
+                            // its events are folded here. No pause: each lost race
+                            // is another writer's progress, so the writers cannot
+                            // keep each other from it.
+                            tracing::debug!(%stream, actual, "lost a race");
+                            wait_for = Some(*actual);
                         }
                     }
-                    again.extend(deferred);
-                    pending = again;
                 }
-                Err(e) => {
-                    for (job, _) in planned {
-                        let _ = job.reply.send(Err(ServiceError::Store(shared_error(&e))));
-                    }
-                    pending = deferred;
+                again.extend(deferred);
+                (again, wait_for)
+            }
+            Err(e) => {
+                for (job, _) in planned {
+                    let _ = job.reply.send(Err(ServiceError::Store(shared_error(&e))));
                 }
+                (deferred, wait_for)
             }
         }
     }
@@ -412,11 +422,14 @@ impl Parts {
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 projections.streams.version(stream)
             };
-            if folded >= version
-                || tokio::time::timeout_at(deadline, rx.changed())
-                    .await
-                    .is_err()
+            if folded >= version {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, rx.changed())
+                .await
+                .is_err()
             {
+                tracing::debug!(%stream, version, folded, "gave up waiting for a version");
                 return;
             }
         }
