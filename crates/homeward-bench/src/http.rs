@@ -147,6 +147,7 @@ pub(crate) async fn hot_stream(
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut retries = 0u64;
+            let mut first_refusal = None;
             let mut n = 0u64;
             while Instant::now() < deadline {
                 n += 1;
@@ -175,26 +176,32 @@ pub(crate) async fn hot_stream(
                     if status != reqwest::StatusCode::SERVICE_UNAVAILABLE || tries == 20 {
                         bail!("status {status}: {}", String::from_utf8_lossy(&body));
                     }
+                    if retries == 0 {
+                        first_refusal = Some(String::from_utf8_lossy(&body).into_owned());
+                    }
                     retries += 1;
                 }
                 latencies.push(t.elapsed());
             }
-            anyhow::Ok((latencies, retries))
+            anyhow::Ok((latencies, retries, first_refusal))
         }));
     }
     let mut all = Vec::new();
     let mut retried = 0;
+    let mut refusal = None;
     for t in tasks {
-        let (latencies, retries) = t.await??;
+        let (latencies, retries, first) = t.await??;
         all.extend(latencies);
         retried += retries;
+        refusal = refusal.or(first);
     }
     let rate = all.len() as f64 / started.elapsed().as_secs_f64();
     all.sort();
     if retried > 0 {
         println!(
-            "  ({retried} of {} requests answered 503 and were retried with their key)",
-            all.len() as u64 + retried
+            "  ({retried} of {} requests answered 503 and were retried with their key; one said: {})",
+            all.len() as u64 + retried,
+            refusal.unwrap_or_default()
         );
     }
     Ok((rate, percentile(&all, 0.5), percentile(&all, 0.99)))
