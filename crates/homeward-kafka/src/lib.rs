@@ -529,7 +529,9 @@ impl EventLog for KafkaLog {
                 Outcome::Duplicate { response } => Ok(AppendOutcome::Duplicate {
                     response: sequencer::unb64(&response),
                 }),
-                Outcome::Conflict { expected, actual } => Err(StoreError::Conflict {
+                Outcome::Conflict {
+                    expected, actual, ..
+                } => Err(StoreError::Conflict {
                     stream: key,
                     expected,
                     actual,
@@ -590,9 +592,12 @@ impl EventLog for KafkaLog {
                         Outcome::Duplicate { response } => {
                             GroupStop::Duplicate(sequencer::unb64(&response))
                         }
-                        Outcome::Conflict { expected, actual } => {
-                            GroupStop::Conflict { expected, actual }
-                        }
+                        Outcome::Conflict {
+                            actual, turn: true, ..
+                        } => GroupStop::Turn { actual },
+                        Outcome::Conflict {
+                            expected, actual, ..
+                        } => GroupStop::Conflict { expected, actual },
                         Outcome::KeyReused => GroupStop::KeyReused,
                         other => {
                             return Err(StoreError::Unavailable(format!(

@@ -128,7 +128,26 @@ struct PartitionState {
     recorded_at: Option<Timestamp>,
     /// The assignment epoch this state was rebuilt under.
     epoch: u64,
+    /// Streams whose next write is kept for the instance that last lost a race on
+    /// them, until it comes back or the moment passes (see [`TURN`]).
+    turns: HashMap<String, Turn>,
 }
+
+/// The next write of a stream, kept for one instance.
+#[derive(Debug)]
+struct Turn {
+    /// The instance (its `reply_to`).
+    holder: String,
+    until: std::time::Instant,
+}
+
+/// How long a stream's next write is kept for the instance that lost the last race on
+/// it. Without it, the instance that just won knows the new state first and its next
+/// small group arrives before the loser has folded the winner's events: the loser's
+/// group, holding everything its callers sent meanwhile, loses again and again. With
+/// it, the two take turns, each with a full group. Longer than a loser takes to fold
+/// and decide again; short enough that a loser that died holds no one up for long.
+pub(crate) const TURN: Duration = Duration::from_millis(250);
 
 fn header<'a>(m: &'a OwnedMessage, name: &str) -> Option<&'a str> {
     let headers = m.headers()?;
@@ -479,7 +498,9 @@ impl Sequencer {
             };
             let now = (self.clock)();
             let (records, outcome) = match &request {
-                Request::Group { items, .. } => decide_group(state, items, now),
+                Request::Group {
+                    items, reply_to, ..
+                } => decide_group(state, items, reply_to, now, std::time::Instant::now()),
                 single => decide(state, single, now),
             };
             // The chain number of the request's last record: the requester waits for
@@ -620,8 +641,11 @@ async fn enqueue<'a>(
 fn decide_group(
     state: &mut PartitionState,
     items: &[Request],
+    asker: &str,
     now: Timestamp,
+    instant: std::time::Instant,
 ) -> (Records, Outcome) {
+    state.turns.retain(|_, turn| turn.until > instant);
     let mut versions: HashMap<&str, u64> = HashMap::new();
     let mut scopes: HashMap<&str, &str> = HashMap::new();
     for (index, item) in items.iter().enumerate() {
@@ -642,6 +666,26 @@ fn decide_group(
                 idempotency,
                 ..
             } => {
+                let actual = versions
+                    .get(stream_id.as_str())
+                    .copied()
+                    .unwrap_or_else(|| {
+                        state.versions.get(stream_id.as_str()).copied().unwrap_or(0)
+                    });
+                match state.turns.get(stream_id.as_str()) {
+                    Some(turn) if turn.holder != asker => {
+                        return stop(Outcome::Conflict {
+                            expected: *expected_version,
+                            actual,
+                            turn: true,
+                        });
+                    }
+                    Some(_) => {
+                        // The holder is back: its turn is used, whatever comes of it.
+                        state.turns.remove(stream_id.as_str());
+                    }
+                    None => {}
+                }
                 if let Some(idem) = idempotency {
                     if let Some((hash, response)) = state.idempotency.get(&idem.scope) {
                         return stop(if *hash == idem.request_hash {
@@ -661,19 +705,23 @@ fn decide_group(
                         return stop(Outcome::Conflict {
                             expected: *expected_version,
                             actual: *expected_version,
+                            turn: false,
                         });
                     }
                 }
-                let actual = versions
-                    .get(stream_id.as_str())
-                    .copied()
-                    .unwrap_or_else(|| {
-                        state.versions.get(stream_id.as_str()).copied().unwrap_or(0)
-                    });
                 if actual != *expected_version {
+                    // A race lost to another write: the next write is this asker's.
+                    state.turns.insert(
+                        stream_id.to_string(),
+                        Turn {
+                            holder: asker.to_owned(),
+                            until: instant + TURN,
+                        },
+                    );
                     return stop(Outcome::Conflict {
                         expected: *expected_version,
                         actual,
+                        turn: false,
                     });
                 }
                 versions.insert(stream_id.as_str(), actual + events.len() as u64);
@@ -746,6 +794,7 @@ fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Rec
                     Outcome::Conflict {
                         expected: *expected_version,
                         actual,
+                        turn: false,
                     },
                 );
             }

@@ -169,12 +169,16 @@ pub enum Outcome {
         /// Base64 of the stored response.
         response: String,
     },
-    /// The stream is at another version.
+    /// The stream is at another version, or (`turn`) its next write is kept for the
+    /// instance that lost the last race on it.
     Conflict {
         /// Expected.
         expected: u64,
         /// Actual.
         actual: u64,
+        /// The write was refused only because another instance has its turn.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        turn: bool,
     },
     /// The idempotency key was used for another request.
     KeyReused,

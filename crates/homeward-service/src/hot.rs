@@ -33,6 +33,30 @@ const MAX_GROUP: usize = 64;
 /// as contended.
 const MAX_ATTEMPTS: usize = 24;
 
+/// How long a group refused because another instance has the stream's turn waits for
+/// that instance's write before it is decided again anyway (a little longer than the
+/// turn itself lasts).
+const TURN_PATIENCE: Duration = Duration::from_millis(300);
+
+/// What a group to decide again waits for first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wait {
+    /// The stream's version the read models must hold.
+    version: u64,
+    /// The longest wait.
+    patience: Duration,
+}
+
+impl Wait {
+    /// Waits for `version` (0: the log's head only), a few seconds at most.
+    fn folded(version: u64) -> Self {
+        Self {
+            version,
+            patience: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Builds a caller's answer from its stream, the version after its events and their ids.
 pub(crate) type Respond<R> = Box<dyn Fn(&StreamId, u64, &[Uuid]) -> R + Send + Sync>;
 
@@ -187,28 +211,28 @@ fn shared_error(e: &StoreError) -> StoreError {
 
 impl Parts {
     /// Decides and writes a group once. Returns the commands to decide again (in
-    /// order) and the version of the stream to wait for first, if any.
+    /// order) and what to wait for first, if anything.
     async fn round<R: Serialize>(
         &self,
         stream: &StreamId,
         pending: VecDeque<Job<R>>,
-        wait_for: Option<u64>,
-    ) -> (VecDeque<Job<R>>, Option<u64>) {
+        wait_for: Option<Wait>,
+    ) -> (VecDeque<Job<R>>, Option<Wait>) {
         let (mut pending, spent): (VecDeque<_>, VecDeque<_>) = pending
             .into_iter()
             .partition(|job| job.races_lost < MAX_ATTEMPTS);
         for job in spent {
             let _ = job.reply.send(Err(ServiceError::Contended));
         }
-        if let Some(version) = wait_for {
+        if let Some(Wait { version, patience }) = wait_for {
             // Fold in what another writer appended, then decide again.
             let head = *self.log.head().borrow();
             self.wait_for(head).await;
-            self.wait_for_version(stream, version).await;
+            self.wait_for_version(stream, version, patience).await;
         }
         pending = self.recheck(pending).await;
         let (planned, writes, deferred) = self.decide(stream, &mut pending);
-        let mut wait_for = (!deferred.is_empty()).then_some(0);
+        let mut wait_for = (!deferred.is_empty()).then_some(Wait::folded(0));
         if writes.is_empty() {
             for (job, plan) in planned {
                 answer(job, plan);
@@ -255,7 +279,16 @@ impl Parts {
                             // is another writer's progress, so the writers cannot
                             // keep each other from it.
                             tracing::debug!(%stream, actual, "lost a race");
-                            wait_for = Some(*actual);
+                            wait_for = Some(Wait::folded(*actual));
+                        }
+                        GroupStop::Turn { actual } => {
+                            // Another instance lost the last race and writes next:
+                            // decide again once its write is folded here.
+                            again.push_back(job);
+                            wait_for = Some(Wait {
+                                version: actual + 1,
+                                patience: TURN_PATIENCE,
+                            });
                         }
                     }
                 }
@@ -410,10 +443,10 @@ impl Parts {
         let _ = rx.wait_for(|p| *p >= position).await;
     }
 
-    /// Waits (a few seconds at most) until the read models hold `version` of `stream`.
-    async fn wait_for_version(&self, stream: &StreamId, version: u64) {
+    /// Waits (`patience` at most) until the read models hold `version` of `stream`.
+    async fn wait_for_version(&self, stream: &StreamId, version: u64, patience: Duration) {
         let mut rx = self.projected.clone();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + patience;
         loop {
             let folded = {
                 let projections = self

@@ -101,6 +101,13 @@ pub enum GroupStop {
     },
     /// The idempotency key was used before with a different request.
     KeyReused,
+    /// Nothing is wrong with the write, but the stream's next write is kept for
+    /// another instance, which lost the last race on it: decide again once its write
+    /// is folded (or after a moment, if it never comes).
+    Turn {
+        /// Where the stream is.
+        actual: u64,
+    },
 }
 
 /// A rejected command for the audit trail.

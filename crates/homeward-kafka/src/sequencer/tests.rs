@@ -1,9 +1,11 @@
 //! Deciding requests: groups, chained records, recorded times, keys, idempotency retention.
 
+use std::time::Instant;
+
 use homeward_domain::{Actor, IncidentId, Role, StreamId, Timestamp};
 use uuid::Uuid;
 
-use super::{PartitionState, decide_group};
+use super::{PartitionState, TURN, decide_group};
 use crate::wire::{IdempotencyWire, Outcome, ProposedWire, Request};
 
 fn stream() -> StreamId {
@@ -62,7 +64,9 @@ fn a_group_is_decided_write_after_write_and_chained_in_order() {
     let (records, outcome) = decide_group(
         &mut state,
         &[append(2, 1, None), refusal(), append(3, 2, Some("k"))],
+        "a",
         Timestamp::now(),
+        Instant::now(),
     );
     assert_eq!(records.len(), 4);
     let Outcome::Group { versions, .. } = outcome else {
@@ -80,7 +84,9 @@ fn a_group_that_cannot_be_written_whole_writes_nothing() {
     let (records, outcome) = decide_group(
         &mut state,
         &[append(2, 1, None), append(2, 1, None)],
+        "a",
         Timestamp::now(),
+        Instant::now(),
     );
     assert!(records.is_empty());
     assert_eq!(
@@ -89,15 +95,28 @@ fn a_group_that_cannot_be_written_whole_writes_nothing() {
             index: 1,
             reason: Box::new(Outcome::Conflict {
                 expected: 2,
-                actual: 3
+                actual: 3,
+                turn: false
             })
         }
     );
     assert_eq!(state.versions[stream().as_str()], 2);
     assert_eq!(state.seq, 0);
 
-    let (_, _) = decide_group(&mut state, &[append(2, 1, Some("k"))], Timestamp::now());
-    let (records, outcome) = decide_group(&mut state, &[append(3, 1, Some("k"))], Timestamp::now());
+    let (_, _) = decide_group(
+        &mut state,
+        &[append(2, 1, Some("k"))],
+        "a",
+        Timestamp::now(),
+        Instant::now(),
+    );
+    let (records, outcome) = decide_group(
+        &mut state,
+        &[append(3, 1, Some("k"))],
+        "a",
+        Timestamp::now(),
+        Instant::now(),
+    );
     assert!(records.is_empty());
     assert_eq!(
         outcome,
@@ -199,4 +218,60 @@ fn a_new_key_and_an_erasure_write_to_the_keys_topic_with_their_events() {
         Timestamp::now(),
     );
     assert_eq!(keys(&records), vec![(person.to_string(), None)]);
+}
+
+#[test]
+fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
+    let mut state = at_version(2);
+    let t0 = Instant::now();
+    let group = |expected| [append(expected, 1, None)];
+    // "a" writes; "b", which decided against version 2 too, loses the race.
+    let (_, outcome) = decide_group(&mut state, &group(2), "a", Timestamp::now(), t0);
+    assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
+    let (records, outcome) = decide_group(&mut state, &group(2), "b", Timestamp::now(), t0);
+    assert!(records.is_empty());
+    let lost = Outcome::Stopped {
+        index: 0,
+        reason: Box::new(Outcome::Conflict {
+            expected: 2,
+            actual: 3,
+            turn: false,
+        }),
+    };
+    assert_eq!(outcome, lost);
+    // "a" comes again at once with a group decided on the new state: it waits its turn.
+    let (records, outcome) = decide_group(&mut state, &group(3), "a", Timestamp::now(), t0);
+    assert!(records.is_empty());
+    assert_eq!(
+        outcome,
+        Outcome::Stopped {
+            index: 0,
+            reason: Box::new(Outcome::Conflict {
+                expected: 3,
+                actual: 3,
+                turn: true,
+            }),
+        }
+    );
+    assert_eq!(state.versions[stream().as_str()], 3);
+    // "b" comes back and writes; the turn is used, so "a" writes after it.
+    let (_, outcome) = decide_group(&mut state, &group(3), "b", Timestamp::now(), t0);
+    assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
+    let (_, outcome) = decide_group(&mut state, &group(4), "a", Timestamp::now(), t0);
+    assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
+    assert_eq!(state.versions[stream().as_str()], 5);
+
+    // A loser that never comes back holds the stream only for the turn's length.
+    let (_, outcome) = decide_group(&mut state, &group(4), "b", Timestamp::now(), t0);
+    assert!(matches!(&outcome, Outcome::Stopped { .. }), "{outcome:?}");
+    let (_, outcome) = decide_group(&mut state, &group(5), "a", Timestamp::now(), t0);
+    assert!(
+        matches!(&outcome, Outcome::Stopped { reason, .. }
+            if matches!(**reason, Outcome::Conflict { turn: true, .. })),
+        "{outcome:?}"
+    );
+    let later = t0 + TURN + std::time::Duration::from_millis(1);
+    let (_, outcome) = decide_group(&mut state, &group(5), "a", Timestamp::now(), later);
+    assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
+    assert_eq!(state.versions[stream().as_str()], 6);
 }
