@@ -14,8 +14,8 @@ use homeward_domain::{Actor, IncidentId, ReportId, Role, StreamId};
 use homeward_service::Outcome;
 use homeward_service::{Command, CommandMeta, Homeward, ServiceError, SystemClock};
 use homeward_store::{
-    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupWrite,
-    LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
+    AppendOutcome, AppendRequest, AuditQuery, AuditRow, EventLog, GroupOutcome, GroupStop,
+    GroupWrite, LogEntry, RecordedEvent, RejectionRequest, SqliteLog, StoreError,
 };
 use tokio::sync::{Notify, Semaphore};
 use uuid::Uuid;
@@ -25,6 +25,8 @@ struct Gated {
     inner: SqliteLog,
     groups: AtomicUsize,
     armed: std::sync::atomic::AtomicBool,
+    /// The held write is then refused as another instance's turn, nothing written.
+    turn: std::sync::atomic::AtomicBool,
     entered: Notify,
     release: Semaphore,
 }
@@ -42,6 +44,13 @@ impl EventLog for Gated {
             if self.armed.swap(false, Ordering::SeqCst) {
                 self.entered.notify_one();
                 let _permit = self.release.acquire().await;
+                if self.turn.swap(false, Ordering::SeqCst) {
+                    // The stream stands where the test left it: opened, version 1.
+                    return Ok(GroupOutcome::Stopped {
+                        index: 0,
+                        reason: GroupStop::Turn { actual: 1 },
+                    });
+                }
             }
             self.inner.append_group(writes).await
         })
@@ -106,6 +115,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
         inner: SqliteLog::open(dir.path()).unwrap(),
         groups: AtomicUsize::new(0),
         armed: false.into(),
+        turn: false.into(),
         entered: Notify::new(),
         release: Semaphore::new(0),
     });
@@ -224,4 +234,78 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
         let stored: Outcome = serde_json::from_slice(&stored).unwrap();
         assert_eq!(stored, answer.as_ref().unwrap().reply);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_refused_for_another_instances_turn_leads_the_next_group_with_what_arrived() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = Arc::new(Gated {
+        inner: SqliteLog::open(dir.path()).unwrap(),
+        groups: AtomicUsize::new(0),
+        armed: false.into(),
+        turn: false.into(),
+        entered: Notify::new(),
+        release: Semaphore::new(0),
+    });
+    let service = Homeward::start(
+        Arc::clone(&log) as Arc<dyn EventLog>,
+        Arc::new(SystemClock),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let id = IncidentId(Uuid::from_u128(2));
+    let stream = StreamId::incident(id);
+    let open = IncidentCommand::Open(OpenIncident {
+        kind: IncidentKind::Kidnapping,
+        title: "Two engineers taken near Gao".into(),
+        country: "ML".into(),
+        severity: 5,
+        classification: None,
+        place: None,
+        lat: None,
+        lon: None,
+        summary: None,
+        occurred_at: None,
+    });
+    service
+        .execute(Command::Incident(id, open), meta(None), Outcome::clone)
+        .await
+        .unwrap();
+
+    // The first report's write is held, then refused: another instance has the turn
+    // (and, here, never writes, so the turn runs out).
+    log.armed.store(true, Ordering::SeqCst);
+    log.turn.store(true, Ordering::SeqCst);
+    let send = |command: IncidentCommand| {
+        let service = Arc::clone(&service);
+        tokio::spawn(async move {
+            service
+                .execute(Command::Incident(id, command), meta(None), Outcome::clone)
+                .await
+        })
+    };
+    let mut answers = vec![send(report(200, "first"))];
+    log.entered.notified().await;
+    for (n, r) in [201, 202, 203].into_iter().enumerate() {
+        answers.push(send(report(r, "queued behind it")));
+        while service.waiting(&stream) < n + 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+    log.release.add_permits(1);
+    let mut versions = Vec::new();
+    for a in answers {
+        versions.push(a.await.unwrap().unwrap().reply.version);
+    }
+    // In arrival order, the refused command first; nothing of the refused write.
+    assert_eq!(versions, vec![2, 3, 4, 5]);
+    // Opening, the refused write, then one group of the refused command and the three
+    // that arrived meanwhile.
+    assert_eq!(log.groups.load(Ordering::SeqCst), 3);
+    let events = log.read_stream(stream.to_string()).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        (1..=5).collect::<Vec<_>>()
+    );
 }
