@@ -672,20 +672,6 @@ fn decide_group(
                     .unwrap_or_else(|| {
                         state.versions.get(stream_id.as_str()).copied().unwrap_or(0)
                     });
-                match state.turns.get(stream_id.as_str()) {
-                    Some(turn) if turn.holder != asker => {
-                        return stop(Outcome::Conflict {
-                            expected: *expected_version,
-                            actual,
-                            turn: true,
-                        });
-                    }
-                    Some(_) => {
-                        // The holder is back: its turn is used, whatever comes of it.
-                        state.turns.remove(stream_id.as_str());
-                    }
-                    None => {}
-                }
                 if let Some(idem) = idempotency {
                     if let Some((hash, response)) = state.idempotency.get(&idem.scope) {
                         return stop(if *hash == idem.request_hash {
@@ -708,6 +694,22 @@ fn decide_group(
                             turn: false,
                         });
                     }
+                }
+                // After the idempotency checks: a request already written is answered
+                // whoever has the turn.
+                match state.turns.get(stream_id.as_str()) {
+                    Some(turn) if turn.holder != asker => {
+                        return stop(Outcome::Conflict {
+                            expected: *expected_version,
+                            actual,
+                            turn: true,
+                        });
+                    }
+                    Some(_) => {
+                        // The holder is back: its turn is used, whatever comes of it.
+                        state.turns.remove(stream_id.as_str());
+                    }
+                    None => {}
                 }
                 if actual != *expected_version {
                     // A race lost to another write: the next write is this asker's.

@@ -52,6 +52,16 @@ fn refusal() -> Request {
     }
 }
 
+/// What `asker` (an instance's `reply_to`) gets for `items` at `at`.
+fn decided(
+    state: &mut PartitionState,
+    items: &[Request],
+    asker: &str,
+    at: Instant,
+) -> (super::Records, Outcome) {
+    decide_group(state, items, asker, Timestamp::now(), at)
+}
+
 fn at_version(version: u64) -> PartitionState {
     let mut state = PartitionState::default();
     state.versions.insert(stream().as_str().to_owned(), version);
@@ -61,11 +71,10 @@ fn at_version(version: u64) -> PartitionState {
 #[test]
 fn a_group_is_decided_write_after_write_and_chained_in_order() {
     let mut state = at_version(2);
-    let (records, outcome) = decide_group(
+    let (records, outcome) = decided(
         &mut state,
         &[append(2, 1, None), refusal(), append(3, 2, Some("k"))],
         "a",
-        Timestamp::now(),
         Instant::now(),
     );
     assert_eq!(records.len(), 4);
@@ -81,11 +90,10 @@ fn a_group_is_decided_write_after_write_and_chained_in_order() {
 #[test]
 fn a_group_that_cannot_be_written_whole_writes_nothing() {
     let mut state = at_version(2);
-    let (records, outcome) = decide_group(
+    let (records, outcome) = decided(
         &mut state,
         &[append(2, 1, None), append(2, 1, None)],
         "a",
-        Timestamp::now(),
         Instant::now(),
     );
     assert!(records.is_empty());
@@ -103,20 +111,8 @@ fn a_group_that_cannot_be_written_whole_writes_nothing() {
     assert_eq!(state.versions[stream().as_str()], 2);
     assert_eq!(state.seq, 0);
 
-    let (_, _) = decide_group(
-        &mut state,
-        &[append(2, 1, Some("k"))],
-        "a",
-        Timestamp::now(),
-        Instant::now(),
-    );
-    let (records, outcome) = decide_group(
-        &mut state,
-        &[append(3, 1, Some("k"))],
-        "a",
-        Timestamp::now(),
-        Instant::now(),
-    );
+    let (_, _) = decided(&mut state, &[append(2, 1, Some("k"))], "a", Instant::now());
+    let (records, outcome) = decided(&mut state, &[append(3, 1, Some("k"))], "a", Instant::now());
     assert!(records.is_empty());
     assert_eq!(
         outcome,
@@ -225,10 +221,10 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
     let mut state = at_version(2);
     let t0 = Instant::now();
     let group = |expected| [append(expected, 1, None)];
-    // "a" writes; "b", which decided against version 2 too, loses the race.
-    let (_, outcome) = decide_group(&mut state, &group(2), "a", Timestamp::now(), t0);
+    // "a" writes (with a key); "b", which decided against version 2 too, loses the race.
+    let (_, outcome) = decided(&mut state, &[append(2, 1, Some("k1"))], "a", t0);
     assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
-    let (records, outcome) = decide_group(&mut state, &group(2), "b", Timestamp::now(), t0);
+    let (records, outcome) = decided(&mut state, &group(2), "b", t0);
     assert!(records.is_empty());
     let lost = Outcome::Stopped {
         index: 0,
@@ -239,8 +235,15 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
         }),
     };
     assert_eq!(outcome, lost);
+    // A retry of what "a" already wrote is answered whoever has the turn.
+    let (_, outcome) = decided(&mut state, &[append(2, 1, Some("k1"))], "a", t0);
+    assert!(
+        matches!(&outcome, Outcome::Stopped { reason, .. }
+            if matches!(**reason, Outcome::Duplicate { .. })),
+        "{outcome:?}"
+    );
     // "a" comes again at once with a group decided on the new state: it waits its turn.
-    let (records, outcome) = decide_group(&mut state, &group(3), "a", Timestamp::now(), t0);
+    let (records, outcome) = decided(&mut state, &group(3), "a", t0);
     assert!(records.is_empty());
     assert_eq!(
         outcome,
@@ -255,23 +258,23 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
     );
     assert_eq!(state.versions[stream().as_str()], 3);
     // "b" comes back and writes; the turn is used, so "a" writes after it.
-    let (_, outcome) = decide_group(&mut state, &group(3), "b", Timestamp::now(), t0);
+    let (_, outcome) = decided(&mut state, &group(3), "b", t0);
     assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
-    let (_, outcome) = decide_group(&mut state, &group(4), "a", Timestamp::now(), t0);
+    let (_, outcome) = decided(&mut state, &group(4), "a", t0);
     assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
     assert_eq!(state.versions[stream().as_str()], 5);
 
     // A loser that never comes back holds the stream only for the turn's length.
-    let (_, outcome) = decide_group(&mut state, &group(4), "b", Timestamp::now(), t0);
+    let (_, outcome) = decided(&mut state, &group(4), "b", t0);
     assert!(matches!(&outcome, Outcome::Stopped { .. }), "{outcome:?}");
-    let (_, outcome) = decide_group(&mut state, &group(5), "a", Timestamp::now(), t0);
+    let (_, outcome) = decided(&mut state, &group(5), "a", t0);
     assert!(
         matches!(&outcome, Outcome::Stopped { reason, .. }
             if matches!(**reason, Outcome::Conflict { turn: true, .. })),
         "{outcome:?}"
     );
     let later = t0 + TURN + std::time::Duration::from_millis(1);
-    let (_, outcome) = decide_group(&mut state, &group(5), "a", Timestamp::now(), later);
+    let (_, outcome) = decided(&mut state, &group(5), "a", later);
     assert!(matches!(outcome, Outcome::Group { .. }), "{outcome:?}");
     assert_eq!(state.versions[stream().as_str()], 6);
 }
