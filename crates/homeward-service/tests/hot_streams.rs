@@ -108,8 +108,19 @@ fn report(report: u128, text: &str) -> IncidentCommand {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_together() {
+type Answer = tokio::task::JoinHandle<Result<homeward_service::Accepted, ServiceError>>;
+
+/// An incident opened through the service on a gated embedded log, and a way to send
+/// it commands, each from a task of its own.
+struct Opened {
+    log: Arc<Gated>,
+    service: Arc<Homeward>,
+    stream: StreamId,
+    send: Box<dyn Fn(IncidentCommand, Option<&'static str>) -> Answer>,
+    _dir: tempfile::TempDir,
+}
+
+async fn opened(incident: u128) -> Opened {
     let dir = tempfile::tempdir().unwrap();
     let log = Arc::new(Gated {
         inner: SqliteLog::open(dir.path()).unwrap(),
@@ -126,7 +137,7 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
     )
     .await
     .unwrap();
-    let id = IncidentId(Uuid::from_u128(1));
+    let id = IncidentId(Uuid::from_u128(incident));
     let stream = StreamId::incident(id);
     let open = IncidentCommand::Open(OpenIncident {
         kind: IncidentKind::Evacuation,
@@ -145,16 +156,38 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
         .await
         .unwrap();
 
-    // The first report's write is held; everything after it queues meanwhile.
-    log.armed.store(true, Ordering::SeqCst);
-    let send = |command: IncidentCommand, key: Option<&'static str>| {
+    let send = {
         let service = Arc::clone(&service);
-        tokio::spawn(async move {
-            service
-                .execute(Command::Incident(id, command), meta(key), Outcome::clone)
-                .await
+        Box::new(move |command: IncidentCommand, key: Option<&'static str>| {
+            let service = Arc::clone(&service);
+            tokio::spawn(async move {
+                service
+                    .execute(Command::Incident(id, command), meta(key), Outcome::clone)
+                    .await
+            })
         })
     };
+    Opened {
+        log,
+        service,
+        stream,
+        send,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_together() {
+    let Opened {
+        log,
+        service,
+        stream,
+        send,
+        _dir,
+    } = opened(1).await;
+
+    // The first report's write is held; everything after it queues meanwhile.
+    log.armed.store(true, Ordering::SeqCst);
     let first = send(report(100, "first"), None);
     log.entered.notified().await;
     let queued = [
@@ -238,57 +271,22 @@ async fn commands_waiting_on_one_stream_are_decided_in_order_and_written_togethe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_refused_for_another_instances_turn_leads_the_next_group_with_what_arrived() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = Arc::new(Gated {
-        inner: SqliteLog::open(dir.path()).unwrap(),
-        groups: AtomicUsize::new(0),
-        armed: false.into(),
-        turn: false.into(),
-        entered: Notify::new(),
-        release: Semaphore::new(0),
-    });
-    let service = Homeward::start(
-        Arc::clone(&log) as Arc<dyn EventLog>,
-        Arc::new(SystemClock),
-        |_, _| {},
-    )
-    .await
-    .unwrap();
-    let id = IncidentId(Uuid::from_u128(2));
-    let stream = StreamId::incident(id);
-    let open = IncidentCommand::Open(OpenIncident {
-        kind: IncidentKind::Kidnapping,
-        title: "Two engineers taken near Gao".into(),
-        country: "ML".into(),
-        severity: 5,
-        classification: None,
-        place: None,
-        lat: None,
-        lon: None,
-        summary: None,
-        occurred_at: None,
-    });
-    service
-        .execute(Command::Incident(id, open), meta(None), Outcome::clone)
-        .await
-        .unwrap();
+    let Opened {
+        log,
+        service,
+        stream,
+        send,
+        _dir,
+    } = opened(2).await;
 
     // The first report's write is held, then refused: another instance has the turn
     // (and, here, never writes, so the turn runs out).
     log.armed.store(true, Ordering::SeqCst);
     log.turn.store(true, Ordering::SeqCst);
-    let send = |command: IncidentCommand| {
-        let service = Arc::clone(&service);
-        tokio::spawn(async move {
-            service
-                .execute(Command::Incident(id, command), meta(None), Outcome::clone)
-                .await
-        })
-    };
-    let mut answers = vec![send(report(200, "first"))];
+    let mut answers = vec![send(report(200, "first"), None)];
     log.entered.notified().await;
     for (n, r) in [201, 202, 203].into_iter().enumerate() {
-        answers.push(send(report(r, "queued behind it")));
+        answers.push(send(report(r, "queued behind it"), None));
         while service.waiting(&stream) < n + 1 {
             tokio::task::yield_now().await;
         }
