@@ -46,6 +46,9 @@ pub mod problems {
     pub struct Rejected(Problem);
 }
 
+/// What a handler returns: its answer, or the problem it answers instead.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {

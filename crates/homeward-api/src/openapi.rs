@@ -2,10 +2,12 @@
 //! from the routes' own declarations (`routes::api`), and the touches the served
 //! document gets (problem media type, header patterns, 429 and 503).
 
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::Problem;
+use crate::error::problems::{Forbidden, Unauthorized};
 use crate::routes::command::CommandResult;
 
 struct BearerAuth;
@@ -51,6 +53,60 @@ struct ApiDoc;
 /// the tags. The operations come from the routes ([`crate::routes::api`]).
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: health, metrics, this document.
+    Public,
+    /// A caller with a bearer token; without a valid one it answers 401, and 403 when
+    /// the caller's role may not do what it asks.
+    Bearer,
+}
+
+/// Gives every operation of `openapi` (one module's) its tag and, for [`Access::Bearer`],
+/// the bearer security requirement and its 401 and 403 problems.
+pub fn describe(openapi: &mut utoipa::openapi::OpenApi, tag: &str, access: Access) {
+    let problems: Vec<_> = match access {
+        Access::Public => Vec::new(),
+        Access::Bearer => Unauthorized::responses()
+            .into_iter()
+            .chain(Forbidden::responses())
+            .collect(),
+    };
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            describe_operation(operation, tag, &problems);
+        }
+    }
+}
+
+fn describe_operation(
+    operation: &mut Operation,
+    tag: &str,
+    problems: &[(String, utoipa::openapi::RefOr<utoipa::openapi::Response>)],
+) {
+    operation.tags.get_or_insert_with(|| vec![tag.to_owned()]);
+    if problems.is_empty() {
+        return;
+    }
+    let no_scopes: [&str; 0] = [];
+    operation.security = Some(vec![SecurityRequirement::new("bearer", no_scopes)]);
+    for (status, response) in problems {
+        operation
+            .responses
+            .responses
+            .entry(status.clone())
+            .or_insert_with(|| response.clone());
+    }
 }
 
 /// The document: [`base`] with every route's operation.

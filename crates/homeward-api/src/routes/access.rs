@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeaders};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::Result;
 
 /// What to revoke: a token by its id (`jti`), every token of a subject issued until
 /// now, or both.
@@ -29,10 +29,9 @@ pub struct RevocationBody {
 }
 
 /// Revoke tokens (admin only). From the answer on, requests with a revoked token get 401.
-#[utoipa::path(post, path = "/v1/tokens/revocations", tag = "system",
-    params(CreateHeaders), request_body = RevocationBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn revoke(r: CommandRequest<(), RevocationBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/tokens/revocations", params(CreateHeaders),
+    request_body = RevocationBody, responses(CommandResponses))]
+pub async fn revoke(r: CommandRequest<(), RevocationBody, ()>) -> Result<Response> {
     let b = r.body;
     let command = Command::Access(AccessCommand::Revoke {
         token_id: b.token_id,

@@ -34,7 +34,8 @@ use super::{Reader, authorize};
 use crate::AppState;
 use crate::auth::answer_token_hash;
 use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Rejected, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound, Rejected};
 use crate::extract::ApiPath;
 
 /// Where the answer page lives; a link is this followed by its token.
@@ -52,12 +53,9 @@ pub struct AnswerLink {
 /// Give an open welfare check a one-time answer link for the citizen (duty officers).
 /// The link is shown only in this answer (and sent to subscriptions cleared for
 /// personal data), never stored; a retry makes another link.
-#[utoipa::path(post, path = "/v1/tasks/{id}/answer-link", tag = "tasks",
-    params(("id" = TaskId, Path)),
-    responses((status = 201, body = AnswerLink), BadRequest, Unauthorized,
-        Forbidden, NotFound, Rejected),
-    security(("bearer" = [])))]
-pub async fn issue(reader: Reader, ApiPath(id): ApiPath<TaskId>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/tasks/{id}/answer-link", params(("id" = TaskId, Path)),
+    responses((status = 201, body = AnswerLink), BadRequest, NotFound, Rejected))]
+pub async fn issue(reader: Reader, ApiPath(id): ApiPath<TaskId>) -> Result<Response> {
     authorize(
         &reader.state,
         &reader.caller,

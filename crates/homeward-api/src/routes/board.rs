@@ -24,7 +24,8 @@ use super::Reader;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::BadRequest;
 use crate::extract::ApiQuery;
 use crate::routes::incidents::AsOf;
 use crate::views;
@@ -45,13 +46,9 @@ fn render(state: &AppState, caller: &Caller) -> BoardView {
 
 /// The board: open incidents, totals, risk levels and the latest field reports, now
 /// or as they stood at `as_of`.
-#[utoipa::path(get, path = "/v1/board", tag = "board", params(AsOf),
-    responses((status = 200, body = BoardView), BadRequest, Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn board(
-    reader: Reader,
-    ApiQuery(q): ApiQuery<AsOf>,
-) -> Result<Json<BoardView>, AppError> {
+#[utoipa::path(get, path = "/v1/board", params(AsOf),
+    responses((status = 200, body = BoardView), BadRequest))]
+pub async fn board(reader: Reader, ApiQuery(q): ApiQuery<AsOf>) -> Result<Json<BoardView>> {
     reader.require(Action::ReadBoard)?;
     match q.as_of {
         None => Ok(Json(render(&reader.state, &reader.caller))),
@@ -181,11 +178,9 @@ async fn missed(
 /// behind gets a fresh `snapshot`. A client that reconnects with `Last-Event-ID` gets
 /// the changes it missed instead (or a fresh `snapshot` when that is too far back).
 /// Ends when the server shuts down.
-#[utoipa::path(get, path = "/v1/board/stream", tag = "board",
+#[utoipa::path(get, path = "/v1/board/stream",
     params(("Last-Event-ID" = Option<u64>, Header, description = "The id of the last event received before reconnecting")),
-    responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String),
-        Unauthorized, Forbidden),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "text/event-stream of `snapshot` and `change` events", content_type = "text/event-stream", body = String)))]
 pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,

@@ -16,8 +16,9 @@ use super::command::{ChangeHeaders, CommandRequest, CommandResponses, CreateHead
 use super::{Reader, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
-use crate::error::{AppError, OrNotFound};
+use crate::error::OrNotFound;
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views;
 
@@ -88,10 +89,9 @@ fn shown(caller: &Caller, state: &AppState, call: &CallRecord) -> Option<CallRec
 }
 
 /// Log a hotline call.
-#[utoipa::path(post, path = "/v1/calls", tag = "calls", operation_id = "log_call",
-    params(CreateHeaders), request_body = CallBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/calls", operation_id = "log_call", params(CreateHeaders),
+    request_body = CallBody, responses(CommandResponses))]
+pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response> {
     let state = &r.origin.state;
     let id = CallId(r.origin.new_id());
     let (b, caller) = (r.body, &r.origin.caller);
@@ -115,13 +115,9 @@ pub async fn log(r: CommandRequest<(), CallBody, ()>) -> Result<Response, AppErr
 }
 
 /// Calls, newest first.
-#[utoipa::path(get, path = "/v1/calls", tag = "calls", operation_id = "list_calls", params(CallQuery),
-    responses((status = 200, body = CallList), BadRequest, Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn list(
-    reader: Reader,
-    ApiQuery(q): ApiQuery<CallQuery>,
-) -> Result<Json<CallList>, AppError> {
+#[utoipa::path(get, path = "/v1/calls", operation_id = "list_calls", params(CallQuery),
+    responses((status = 200, body = CallList), BadRequest))]
+pub async fn list(reader: Reader, ApiQuery(q): ApiQuery<CallQuery>) -> Result<Json<CallList>> {
     reader.require(Action::ReadCalls)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let records: Vec<CallRecord> = reader
@@ -144,13 +140,9 @@ pub async fn list(
 }
 
 /// One call.
-#[utoipa::path(get, path = "/v1/calls/{id}", tag = "calls", operation_id = "get_call", params(("id" = CallId, Path)),
-    responses((status = 200, body = CallRecord), Unauthorized, Forbidden, NotFound),
-    security(("bearer" = [])))]
-pub async fn get(
-    reader: Reader,
-    ApiPath(id): ApiPath<CallId>,
-) -> Result<Json<CallRecord>, AppError> {
+#[utoipa::path(get, path = "/v1/calls/{id}", operation_id = "get_call",
+    params(("id" = CallId, Path)), responses((status = 200, body = CallRecord), NotFound))]
+pub async fn get(reader: Reader, ApiPath(id): ApiPath<CallId>) -> Result<Json<CallRecord>> {
     reader.require(Action::ReadCalls)?;
     let record = reader.state.service.read().calls.get(id).cloned();
     record
@@ -160,10 +152,9 @@ pub async fn get(
 }
 
 /// Link a call to an incident and/or a person.
-#[utoipa::path(post, path = "/v1/calls/{id}/link", tag = "calls",
-    params(("id" = CallId, Path), ChangeHeaders), request_body = LinkBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn link(r: CommandRequest<ApiPath<CallId>, LinkBody>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/calls/{id}/link", params(("id" = CallId, Path), ChangeHeaders),
+    request_body = LinkBody, responses(CommandResponses))]
+pub async fn link(r: CommandRequest<ApiPath<CallId>, LinkBody>) -> Result<Response> {
     let state = &r.origin.state;
     let (b, caller) = (&r.body, &r.origin.caller);
     let incident_known = b

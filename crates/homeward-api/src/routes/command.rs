@@ -27,6 +27,7 @@ use uuid::Uuid;
 use super::{authorize, ensure_assigned, ensure_evacuation};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::error::Result;
 use crate::error::{AppError, Problem};
 use crate::extract::{ApiPath, IdempotencyKey, IfMatch, JsonBody};
 
@@ -247,7 +248,7 @@ impl Origin {
         command: Command,
         status: StatusCode,
         names: CommandNames,
-    ) -> Result<Response, AppError> {
+    ) -> Result<Response> {
         let accepted = self.run(action, command, names).await?;
         Ok(respond(status, accepted))
     }
@@ -260,7 +261,7 @@ impl Origin {
         target: T,
         command: T::Command,
         status: StatusCode,
-    ) -> Result<Response, AppError> {
+    ) -> Result<Response> {
         let (command, names) = (target.command(command), target.names());
         self.submit(action, command, status, names).await
     }
@@ -347,24 +348,21 @@ impl<T: RecordId> CommandTarget for T {
     }
 }
 
-impl RecordId for IncidentId {
-    type Command = IncidentCommand;
-    const ON_STREAM: fn(Self, IncidentCommand) -> Command = Command::Incident;
+/// Each record id with its stream's commands and the service's command for that stream.
+macro_rules! record_ids {
+    ($($id:ty => $commands:ty, $variant:path;)*) => {$(
+        impl RecordId for $id {
+            type Command = $commands;
+            const ON_STREAM: fn(Self, $commands) -> Command = $variant;
+        }
+    )*};
 }
 
-impl RecordId for EvacuationId {
-    type Command = EvacuationCommand;
-    const ON_STREAM: fn(Self, EvacuationCommand) -> Command = Command::Evacuation;
-}
-
-impl RecordId for PersonId {
-    type Command = PersonCommand;
-    const ON_STREAM: fn(Self, PersonCommand) -> Command = Command::Person;
-}
-
-impl RecordId for CallId {
-    type Command = CallCommand;
-    const ON_STREAM: fn(Self, CallCommand) -> Command = Command::Call;
+record_ids! {
+    IncidentId => IncidentCommand, Command::Incident;
+    EvacuationId => EvacuationCommand, Command::Evacuation;
+    PersonId => PersonCommand, Command::Person;
+    CallId => CallCommand, Command::Call;
 }
 
 impl CommandTarget for CountryCode {
@@ -387,40 +385,25 @@ pub trait Within: Copy {
     fn name(self, names: CommandNames) -> CommandNames;
 }
 
-impl Within for PersonId {
-    fn name(self, names: CommandNames) -> CommandNames {
-        CommandNames {
-            person_id: Some(self),
-            ..names
+/// Each record that can stand within another, with the field of the answer that names it.
+macro_rules! within {
+    ($($id:ty => $field:ident;)*) => {$(
+        impl Within for $id {
+            fn name(self, names: CommandNames) -> CommandNames {
+                CommandNames {
+                    $field: Some(self.into()),
+                    ..names
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Within for TaskId {
-    fn name(self, names: CommandNames) -> CommandNames {
-        CommandNames {
-            task_id: Some(self.into()),
-            ..names
-        }
-    }
-}
-
-impl Within for ReportId {
-    fn name(self, names: CommandNames) -> CommandNames {
-        CommandNames {
-            report_id: Some(self.into()),
-            ..names
-        }
-    }
-}
-
-impl Within for TransportId {
-    fn name(self, names: CommandNames) -> CommandNames {
-        CommandNames {
-            transport_id: Some(self.into()),
-            ..names
-        }
-    }
+within! {
+    PersonId => person_id;
+    TaskId => task_id;
+    ReportId => report_id;
+    TransportId => transport_id;
 }
 
 /// A record within a record: the command goes to the outer record's stream.
@@ -442,7 +425,7 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
         action: Action,
         status: StatusCode,
         make: impl FnOnce(P, B) -> P::Command + Send,
-    ) -> Result<Response, AppError> {
+    ) -> Result<Response> {
         let ApiPath(path) = self.path;
         let command = make(path, self.body);
         self.origin.submit_on(action, path, command, status).await
@@ -504,7 +487,8 @@ pub struct CreateHeaders {
     idempotency_key: Option<String>,
 }
 
-/// What a command route may answer (for the OpenAPI document).
+/// What a command route may answer (for the OpenAPI document; 401 and 403 are
+/// given to every operation that takes a token, in `openapi::describe`).
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum CommandResponses {
@@ -517,12 +501,6 @@ pub enum CommandResponses {
     /// The request is malformed.
     #[response(status = 400)]
     BadRequest(Problem),
-    /// No valid token.
-    #[response(status = 401)]
-    Unauthorized(Problem),
-    /// The caller's role may not do this.
-    #[response(status = 403)]
-    Forbidden(Problem),
     /// No such record (or one the caller may not see).
     #[response(status = 404)]
     NotFound(Problem),

@@ -15,7 +15,7 @@ use super::Reader;
 use super::command::{ChangeHeaders, CommandRequest, CommandResponses};
 use crate::AppState;
 use crate::error::AppError;
-use crate::error::problems::{Forbidden, Unauthorized};
+use crate::error::Result;
 use crate::extract::ApiPath;
 
 /// A risk level.
@@ -36,10 +36,10 @@ pub struct RiskList {
 }
 
 /// Set a country's risk level.
-#[utoipa::path(put, path = "/v1/countries/{code}/risk", tag = "countries",
+#[utoipa::path(put, path = "/v1/countries/{code}/risk",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), ChangeHeaders),
-    request_body = RiskBody, responses(CommandResponses), security(("bearer" = [])))]
-pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Response, AppError> {
+    request_body = RiskBody, responses(CommandResponses))]
+pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Response> {
     let (ApiPath(code), b) = (r.path, r.body);
     let country = CountryCode::parse(&code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
@@ -54,10 +54,9 @@ pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Re
 }
 
 /// Every country's risk level, highest first.
-#[utoipa::path(get, path = "/v1/countries", tag = "countries", operation_id = "list_countries",
-    responses((status = 200, body = RiskList), Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn list(reader: Reader) -> Result<Json<RiskList>, AppError> {
+#[utoipa::path(get, path = "/v1/countries", operation_id = "list_countries",
+    responses((status = 200, body = RiskList)))]
+pub async fn list(reader: Reader) -> Result<Json<RiskList>> {
     Ok(Json(RiskList {
         countries: reader.read(Action::ReadBoard)?.board.risk_levels(),
     }))

@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use super::command::{ChangeHeaders, CommandNames, CommandRequest, CommandResponses};
 use super::{Reader, authorize, ensure_assigned, ensure_visible};
 use crate::AppState;
-use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::extract::{ApiPath, IfMatch};
 use crate::views;
 
@@ -48,14 +48,14 @@ pub struct DecisionList {
 /// `If-Match` (the incident as the client last read it), or else the server's head.
 /// Here `If-Match` pins what was known and refuses nothing that came in since; a
 /// version the incident never reached is refused.
-#[utoipa::path(post, path = "/v1/incidents/{id}/decisions", tag = "incidents", operation_id = "record_decision",
+#[utoipa::path(post, path = "/v1/incidents/{id}/decisions", operation_id = "record_decision",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = DecisionBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn record(
     State(state): State<AppState>,
     if_match: IfMatch,
     r: CommandRequest<ApiPath<IncidentId>, DecisionBody, ()>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     let ApiPath(id) = r.path;
     let stream = StreamId::incident(id);
     // Who may decide, and on which incident, before anything is read for them.
@@ -111,15 +111,9 @@ pub async fn record(
 /// An incident's decisions, each with `known` (the incident as it stood at the
 /// position its author was looking at, the same view as `?as_of`) and `learned_since`
 /// (the reports filed on the incident after that position).
-#[utoipa::path(get, path = "/v1/incidents/{id}/decisions", tag = "incidents",
-    params(("id" = IncidentId, Path)),
-    responses((status = 200, body = DecisionList), BadRequest, Unauthorized,
-        Forbidden, NotFound),
-    security(("bearer" = [])))]
-pub async fn list(
-    reader: Reader,
-    ApiPath(id): ApiPath<IncidentId>,
-) -> Result<Json<DecisionList>, AppError> {
+#[utoipa::path(get, path = "/v1/incidents/{id}/decisions", params(("id" = IncidentId, Path)),
+    responses((status = 200, body = DecisionList), BadRequest, NotFound))]
+pub async fn list(reader: Reader, ApiPath(id): ApiPath<IncidentId>) -> Result<Json<DecisionList>> {
     reader.require(Action::ReadIncidents)?;
     ensure_visible(&reader.state, &reader.caller, id)?;
     let events = reader

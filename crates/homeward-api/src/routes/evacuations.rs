@@ -23,7 +23,8 @@ use super::command::{
 use super::{Reader, authorize, ensure_evacuation, incident_visible, person_known};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::problems::{Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::NotFound;
 use crate::error::{AppError, OrNotFound};
 use crate::extract::ApiPath;
 use crate::routes::incidents::ReasonBody;
@@ -208,10 +209,9 @@ fn view(
 }
 
 /// Open an evacuation.
-#[utoipa::path(post, path = "/v1/evacuations", tag = "evacuations", operation_id = "open_evacuation",
-    params(CreateHeaders), request_body = OpenEvacuationBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/evacuations", operation_id = "open_evacuation",
+    params(CreateHeaders), request_body = OpenEvacuationBody, responses(CommandResponses))]
+pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Response> {
     let state = &r.origin.state;
     let id = EvacuationId(r.origin.new_id());
     let b = r.body;
@@ -232,10 +232,9 @@ pub async fn open(r: CommandRequest<(), OpenEvacuationBody, ()>) -> Result<Respo
 }
 
 /// Every evacuation with its counts.
-#[utoipa::path(get, path = "/v1/evacuations", tag = "evacuations", operation_id = "list_evacuations",
-    responses((status = 200, body = EvacuationList), Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn list(reader: Reader) -> Result<Json<EvacuationList>, AppError> {
+#[utoipa::path(get, path = "/v1/evacuations", operation_id = "list_evacuations",
+    responses((status = 200, body = EvacuationList)))]
+pub async fn list(reader: Reader) -> Result<Json<EvacuationList>> {
     let p = reader.read(Action::ReadEvacuations)?;
     Ok(Json(EvacuationList {
         evacuations: p
@@ -248,13 +247,12 @@ pub async fn list(reader: Reader) -> Result<Json<EvacuationList>, AppError> {
 }
 
 /// One evacuation: transports, evacuees, and the reconciliation.
-#[utoipa::path(get, path = "/v1/evacuations/{id}", tag = "evacuations", operation_id = "get_evacuation", params(("id" = EvacuationId, Path)),
-    responses((status = 200, body = EvacuationView), Unauthorized, Forbidden, NotFound),
-    security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/evacuations/{id}", operation_id = "get_evacuation",
+    params(("id" = EvacuationId, Path)), responses((status = 200, body = EvacuationView), NotFound))]
 pub async fn get(
     reader: Reader,
     ApiPath(id): ApiPath<EvacuationId>,
-) -> Result<Json<EvacuationView>, AppError> {
+) -> Result<Json<EvacuationView>> {
     let p = reader.read(Action::ReadEvacuations)?;
     p.evacuations
         .get(id)
@@ -263,12 +261,12 @@ pub async fn get(
 }
 
 /// Add an assembly point.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/assembly-points", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/assembly-points",
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = AssemblyPointBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn add_assembly_point(
     r: CommandRequest<ApiPath<EvacuationId>, AssemblyPointBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::ManageEvacuations, StatusCode::CREATED, |_, b| {
         EvacuationCommand::AddAssemblyPoint { name: b.name }
     })
@@ -276,12 +274,12 @@ pub async fn add_assembly_point(
 }
 
 /// Schedule a transport (flight, ship, bus, train) with its capacity and departure time.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/transports", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports",
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = TransportBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn add_transport(
     r: CommandRequest<ApiPath<EvacuationId>, TransportBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     let (ApiPath(id), b) = (r.path, r.body);
     let transport_id = TransportId(r.origin.new_id());
     let command = EvacuationCommand::ScheduleTransport(b.scheduled(transport_id));
@@ -300,12 +298,10 @@ pub async fn add_transport(
 }
 
 /// Close the evacuation, with a reason.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/close", tag = "evacuations", operation_id = "close_evacuation",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/close", operation_id = "close_evacuation",
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = ReasonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn close(
-    r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn close(r: CommandRequest<ApiPath<EvacuationId>, ReasonBody>) -> Result<Response> {
     r.send(Action::ManageEvacuations, StatusCode::OK, |_, b| {
         EvacuationCommand::Close { reason: b.reason }
     })
@@ -313,12 +309,12 @@ pub async fn close(
 }
 
 /// Check an evacuee in at an assembly point.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/check-in", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/check-in",
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = CheckInBody, responses(CommandResponses))]
 pub async fn check_in(
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ProcessEvacuees,
         StatusCode::OK,
@@ -331,12 +327,12 @@ pub async fn check_in(
 }
 
 /// Give an evacuee (and their family group, together) seats on a transport.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/assign", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/assign",
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = AssignBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = AssignBody, responses(CommandResponses))]
 pub async fn assign(
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, AssignBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ManageEvacuations,
         StatusCode::OK,
@@ -350,12 +346,12 @@ pub async fn assign(
 }
 
 /// Board an evacuee (checked in, holding a seat on this transport).
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/board", tag = "evacuations", operation_id = "board_evacuee",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/board", operation_id = "board_evacuee",
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = BoardBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = BoardBody, responses(CommandResponses))]
 pub async fn board(
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, BoardBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ProcessEvacuees,
         StatusCode::OK,
@@ -368,12 +364,12 @@ pub async fn board(
 }
 
 /// Mark an evacuee as not having shown up; their seat is released.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/no-show", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/no-show",
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = CheckInBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = CheckInBody, responses(CommandResponses))]
 pub async fn no_show(
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, CheckInBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ProcessEvacuees,
         StatusCode::OK,
@@ -383,12 +379,12 @@ pub async fn no_show(
 }
 
 /// Take an evacuee off a transport before it leaves, with a reason.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/offload", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees/{person_id}/offload",
     params(("id" = EvacuationId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = ReasonBody, responses(CommandResponses))]
 pub async fn offload(
     r: CommandRequest<ApiPath<(EvacuationId, PersonId)>, ReasonBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ProcessEvacuees,
         StatusCode::OK,
@@ -401,12 +397,12 @@ pub async fn offload(
 }
 
 /// The transport left.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/depart", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/depart",
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
-    request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = MovementBody, responses(CommandResponses))]
 pub async fn depart(
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ManageEvacuations,
         StatusCode::OK,
@@ -419,12 +415,12 @@ pub async fn depart(
 }
 
 /// The transport arrived.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/arrive", tag = "evacuations",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/transports/{transport_id}/arrive",
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path), ChangeHeaders),
-    request_body = MovementBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = MovementBody, responses(CommandResponses))]
 pub async fn arrive(
     r: CommandRequest<ApiPath<(EvacuationId, TransportId)>, MovementBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::ManageEvacuations,
         StatusCode::OK,
@@ -438,12 +434,10 @@ pub async fn arrive(
 
 /// Register an evacuee: a person already in the registry (`person_id`) or a new one
 /// (`person`), with a priority and an optional family group.
-#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees", tag = "evacuations", operation_id = "register_evacuee",
+#[utoipa::path(post, path = "/v1/evacuations/{id}/evacuees", operation_id = "register_evacuee",
     params(("id" = EvacuationId, Path), ChangeHeaders), request_body = EvacueeBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn register(
-    r: CommandRequest<ApiPath<EvacuationId>, EvacueeBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn register(r: CommandRequest<ApiPath<EvacuationId>, EvacueeBody>) -> Result<Response> {
     let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let caller = &r.origin.caller;
@@ -553,17 +547,14 @@ pub fn manifests(
 
 /// A transport's manifest: passengers by seat with totals. JSON by default; CSV (a
 /// header row, one row per passenger) with `Accept: text/csv`.
-#[utoipa::path(get, path = "/v1/evacuations/{id}/transports/{transport_id}/manifest", tag = "evacuations",
+#[utoipa::path(get, path = "/v1/evacuations/{id}/transports/{transport_id}/manifest",
     params(("id" = EvacuationId, Path), ("transport_id" = TransportId, Path)),
-    responses((status = 200, body = Manifest, content_type = "application/json"),
-        (status = 200, description = "CSV manifest", content_type = "text/csv", body = String),
-        Unauthorized, Forbidden, NotFound),
-    security(("bearer" = [])))]
+    responses((status = 200, body = Manifest, content_type = "application/json"), (status = 200, description = "CSV manifest", content_type = "text/csv", body = String), NotFound))]
 pub async fn manifest(
     reader: Reader,
     ApiPath((id, transport)): ApiPath<(EvacuationId, TransportId)>,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     reader.require(Action::ReadEvacuations)?;
     let mut manifests = manifests(&reader.state, &reader.caller, id, Some(transport))?;
     let wants_csv = headers

@@ -16,8 +16,7 @@ use utoipa_axum::routes;
 
 use super::Reader;
 use crate::AppState;
-use crate::error::AppError;
-use crate::error::problems::{Forbidden, Unauthorized};
+use crate::error::Result;
 use crate::views;
 
 const INDEX: &str = include_str!("../../assets/field/index.html");
@@ -121,10 +120,8 @@ pub const REPORT_CATEGORIES: [ReportCategory; 8] = [
 
 /// The open incidents the caller is assigned to (as lead or team member), and the
 /// report categories: what the field page offers.
-#[utoipa::path(get, path = "/v1/me/incidents", tag = "incidents",
-    responses((status = 200, body = MyIncidents), Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn my_incidents(reader: Reader) -> Result<Json<MyIncidents>, AppError> {
+#[utoipa::path(get, path = "/v1/me/incidents", responses((status = 200, body = MyIncidents)))]
+pub async fn my_incidents(reader: Reader) -> Result<Json<MyIncidents>> {
     let p = reader.read(Action::ReadIncidents)?;
     let subject = reader.caller.actor.subject.clone();
     let mut incidents: Vec<AssignedIncident> = p

@@ -25,7 +25,8 @@ use super::{Reader, ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::extract::{ApiPath, ApiQuery, IfMatch};
 use crate::views;
 
@@ -300,10 +301,9 @@ pub struct IncidentList {
 }
 
 /// Open an incident.
-#[utoipa::path(post, path = "/v1/incidents", tag = "incidents", operation_id = "open_incident",
-    params(CreateHeaders), request_body = OpenIncidentBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/incidents", operation_id = "open_incident", params(CreateHeaders),
+    request_body = OpenIncidentBody, responses(CommandResponses))]
+pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Response> {
     let id = IncidentId(r.origin.new_id());
     let command = IncidentCommand::Open(r.body.into());
     r.origin
@@ -312,13 +312,9 @@ pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Respons
 }
 
 /// List incidents the caller may see.
-#[utoipa::path(get, path = "/v1/incidents", tag = "incidents", operation_id = "list_incidents", params(ListQuery),
-    responses((status = 200, body = IncidentList), BadRequest, Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn list(
-    reader: Reader,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<IncidentList>, AppError> {
+#[utoipa::path(get, path = "/v1/incidents", operation_id = "list_incidents", params(ListQuery),
+    responses((status = 200, body = IncidentList), BadRequest))]
+pub async fn list(reader: Reader, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<IncidentList>> {
     reader.require(Action::ReadIncidents)?;
     let country = match q.country.as_deref() {
         None => None,
@@ -364,15 +360,14 @@ pub async fn list(
 }
 
 /// One incident's file, now or as it stood at `as_of`.
-#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "incidents", operation_id = "get_incident",
+#[utoipa::path(get, path = "/v1/incidents/{id}", operation_id = "get_incident",
     params(("id" = IncidentId, Path), AsOf),
-    responses((status = 200, body = IncidentFile), Unauthorized, Forbidden, NotFound),
-    security(("bearer" = [])))]
+    responses((status = 200, body = IncidentFile), NotFound))]
 pub async fn get(
     reader: Reader,
     ApiPath(id): ApiPath<IncidentId>,
     ApiQuery(q): ApiQuery<AsOf>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     reader.require(Action::ReadIncidents)?;
     let file = match q.as_of {
         None => visible_incident(&reader.state, &reader.caller, id)?,
@@ -395,23 +390,19 @@ pub async fn get(
 }
 
 /// Move an incident along its workflow (`closed` needs a reason).
-#[utoipa::path(post, path = "/v1/incidents/{id}/status", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/status",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = StatusBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn status(
-    r: CommandRequest<ApiPath<IncidentId>, StatusBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn status(r: CommandRequest<ApiPath<IncidentId>, StatusBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
         .await
 }
 
 /// Close an incident, with a reason.
-#[utoipa::path(post, path = "/v1/incidents/{id}/close", tag = "incidents", operation_id = "close_incident",
+#[utoipa::path(post, path = "/v1/incidents/{id}/close", operation_id = "close_incident",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn close(
-    r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn close(r: CommandRequest<ApiPath<IncidentId>, ReasonBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Close { reason: b.reason }
     })
@@ -419,12 +410,10 @@ pub async fn close(
 }
 
 /// Reopen a closed incident, with a reason.
-#[utoipa::path(post, path = "/v1/incidents/{id}/reopen", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/reopen",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReasonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn reopen(
-    r: CommandRequest<ApiPath<IncidentId>, ReasonBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn reopen(r: CommandRequest<ApiPath<IncidentId>, ReasonBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::Reopen { reason: b.reason }
     })
@@ -432,23 +421,19 @@ pub async fn reopen(
 }
 
 /// Set the severity (1 to 5).
-#[utoipa::path(post, path = "/v1/incidents/{id}/severity", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/severity",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SeverityBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn severity(
-    r: CommandRequest<ApiPath<IncidentId>, SeverityBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn severity(r: CommandRequest<ApiPath<IncidentId>, SeverityBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
         .await
 }
 
 /// Assign the lead officer.
-#[utoipa::path(post, path = "/v1/incidents/{id}/lead", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/lead",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn lead(
-    r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn lead(r: CommandRequest<ApiPath<IncidentId>, SubjectBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AssignLead { subject: b.subject }
     })
@@ -456,12 +441,10 @@ pub async fn lead(
 }
 
 /// Add a team member.
-#[utoipa::path(post, path = "/v1/incidents/{id}/team", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/team",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SubjectBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn add_member(
-    r: CommandRequest<ApiPath<IncidentId>, SubjectBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn add_member(r: CommandRequest<ApiPath<IncidentId>, SubjectBody>) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |_, b| {
         IncidentCommand::AddTeamMember { subject: b.subject }
     })
@@ -469,12 +452,10 @@ pub async fn add_member(
 }
 
 /// Set a task, with an optional due time and assignee.
-#[utoipa::path(post, path = "/v1/incidents/{id}/tasks", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/tasks",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = TaskBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn add_task(
-    r: CommandRequest<ApiPath<IncidentId>, TaskBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn add_task(r: CommandRequest<ApiPath<IncidentId>, TaskBody>) -> Result<Response> {
     let (ApiPath(id), b) = (r.path, r.body);
     let task = (id, TaskId(r.origin.new_id()));
     let command = IncidentCommand::AddTask {
@@ -490,12 +471,10 @@ pub async fn add_task(
 
 /// File a field report. Field devices on bad networks should send an
 /// `Idempotency-Key`: a retry then files the report once.
-#[utoipa::path(post, path = "/v1/incidents/{id}/reports", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/reports",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ReportBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn file_report(
-    r: CommandRequest<ApiPath<IncidentId>, ReportBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn file_report(r: CommandRequest<ApiPath<IncidentId>, ReportBody>) -> Result<Response> {
     let (ApiPath(id), b) = (r.path, r.body);
     let report = (id, ReportId(r.origin.new_id()));
     let command = IncidentCommand::FileReport(b.filed(report.1));
@@ -505,12 +484,12 @@ pub async fn file_report(
 }
 
 /// Record contact from the captors (kidnapping incidents only).
-#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/captor-contacts", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/captor-contacts",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CaptorContactBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn captor_contact(
     r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -518,12 +497,10 @@ pub async fn captor_contact(
 }
 
 /// Record a demand (kidnapping incidents only).
-#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/demands", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/demands",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = DemandBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn demand(
-    r: CommandRequest<ApiPath<IncidentId>, DemandBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn demand(r: CommandRequest<ApiPath<IncidentId>, DemandBody>) -> Result<Response> {
     r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -531,12 +508,12 @@ pub async fn demand(
 }
 
 /// Record proof of life (kidnapping incidents only).
-#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/proofs-of-life", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/proofs-of-life",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = ProofOfLifeBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn proof_of_life(
     r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -544,12 +521,12 @@ pub async fn proof_of_life(
 }
 
 /// Record a negotiation update (kidnapping incidents only).
-#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/negotiation", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/negotiation",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = NegotiationBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn negotiation(
     r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -557,12 +534,10 @@ pub async fn negotiation(
 }
 
 /// Record the release, rescue, escape or death of hostages (kidnapping incidents only).
-#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/outcome", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/kidnapping/outcome",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = OutcomeBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn outcome(
-    r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn outcome(r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>) -> Result<Response> {
     r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -571,12 +546,10 @@ pub async fn outcome(
 
 /// Correct a mistake: names the version it corrects and why. The only way out of a
 /// terminal status besides reopening.
-#[utoipa::path(post, path = "/v1/incidents/{id}/corrections", tag = "incidents", operation_id = "correct_incident",
+#[utoipa::path(post, path = "/v1/incidents/{id}/corrections", operation_id = "correct_incident",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CorrectionBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn correct(
-    r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn correct(r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>) -> Result<Response> {
     r.send(Action::CorrectIncident, StatusCode::CREATED, |_, b| {
         b.into()
     })
@@ -584,12 +557,12 @@ pub async fn correct(
 }
 
 /// Name a registered person as affected by the incident.
-#[utoipa::path(post, path = "/v1/incidents/{id}/persons", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/persons",
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = AffectedPersonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn add_person(
     r: CommandRequest<ApiPath<IncidentId>, AffectedPersonBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let person_known = person_known(state, b.person_id);
@@ -611,12 +584,12 @@ pub async fn add_person(
 }
 
 /// Change an affected person's status (terminal statuses need a correction).
-#[utoipa::path(post, path = "/v1/incidents/{id}/persons/{person_id}/status", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/persons/{person_id}/status",
     params(("id" = IncidentId, Path), ("person_id" = PersonId, Path), ChangeHeaders),
-    request_body = PersonStatusBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = PersonStatusBody, responses(CommandResponses))]
 pub async fn person_status(
     r: CommandRequest<ApiPath<(IncidentId, PersonId)>, PersonStatusBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(
         Action::UpdateAffectedPersons,
         StatusCode::OK,
@@ -630,12 +603,12 @@ pub async fn person_status(
 }
 
 /// Complete a task.
-#[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/complete", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/complete",
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
-    request_body = NoteBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = NoteBody, responses(CommandResponses))]
 pub async fn complete_task(
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, NoteBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::CompleteTask, StatusCode::OK, |(_, task_id), b| {
         IncidentCommand::CompleteTask {
             task_id,
@@ -646,12 +619,12 @@ pub async fn complete_task(
 }
 
 /// Cancel a task, with a reason.
-#[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/cancel", tag = "incidents",
+#[utoipa::path(post, path = "/v1/incidents/{id}/tasks/{task_id}/cancel",
     params(("id" = IncidentId, Path), ("task_id" = TaskId, Path), ChangeHeaders),
-    request_body = ReasonBody, responses(CommandResponses), security(("bearer" = [])))]
+    request_body = ReasonBody, responses(CommandResponses))]
 pub async fn cancel_task(
     r: CommandRequest<ApiPath<(IncidentId, TaskId)>, ReasonBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::ManageIncident, StatusCode::OK, |(_, task_id), b| {
         IncidentCommand::CancelTask {
             task_id,
@@ -662,16 +635,15 @@ pub async fn cancel_task(
 }
 
 /// Remove a team member.
-#[utoipa::path(delete, path = "/v1/incidents/{id}/team/{subject}", tag = "incidents",
-    params(("id" = IncidentId, Path), ("subject" = String, Path),
-        ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
-    responses(CommandResponses), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/v1/incidents/{id}/team/{subject}",
+    params(("id" = IncidentId, Path), ("subject" = String, Path), ("If-Match" = Option<String>, Header, description = "The version you saw; another version answers 409")),
+    responses(CommandResponses))]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, subject)): ApiPath<(IncidentId, String)>,
     if_match: IfMatch,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     let command = IncidentCommand::RemoveTeamMember { subject };
     Origin::bodyless(state, caller, if_match)
         .submit_on(Action::ManageIncident, id, command, StatusCode::OK)

@@ -34,6 +34,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::openapi::Access;
 use crate::views;
 
 /// How a module adds its routes to the API: each handler's `#[utoipa::path]` gives
@@ -41,31 +42,53 @@ use crate::views;
 /// cannot disagree.
 type Register = fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>;
 
+/// A module of the API: the tag its operations are listed under, who may call them,
+/// and its routes. What holds for every operation of a module is said here once, not
+/// on each handler.
+struct Module {
+    tag: &'static str,
+    access: Access,
+    register: Register,
+}
+
+const fn module(tag: &'static str, access: Access, register: Register) -> Module {
+    Module {
+        tag,
+        access,
+        register,
+    }
+}
+
 /// The modules of the API, in the order they register their routes.
-const MODULES: [Register; 16] = [
-    system::add_routes,
-    wall::add_routes,
-    subscriptions::add_routes,
-    tasks::add_routes,
-    answer::add_routes,
-    field::add_routes,
-    incidents::add_routes,
-    decisions::add_routes,
-    persons::add_routes,
-    access::add_routes,
-    calls::add_routes,
-    evacuations::add_routes,
-    countries::add_routes,
-    board::add_routes,
-    sitrep::add_routes,
-    audit::add_routes,
+const MODULES: [Module; 16] = [
+    module("system", Access::Public, system::add_routes),
+    module("board", Access::Bearer, wall::add_routes),
+    module("subscriptions", Access::Bearer, subscriptions::add_routes),
+    module("tasks", Access::Bearer, tasks::add_routes),
+    module("tasks", Access::Bearer, answer::add_routes),
+    module("incidents", Access::Bearer, field::add_routes),
+    module("incidents", Access::Bearer, incidents::add_routes),
+    module("incidents", Access::Bearer, decisions::add_routes),
+    module("persons", Access::Bearer, persons::add_routes),
+    module("system", Access::Bearer, access::add_routes),
+    module("calls", Access::Bearer, calls::add_routes),
+    module("evacuations", Access::Bearer, evacuations::add_routes),
+    module("countries", Access::Bearer, countries::add_routes),
+    module("board", Access::Bearer, board::add_routes),
+    module("board", Access::Bearer, sitrep::add_routes),
+    module("audit", Access::Bearer, audit::add_routes),
 ];
 
-/// Every route of the API, each registered once, by the module that serves it. (The
-/// wall display's own files are in [`router`] only.)
+/// Every route of the API, each registered once, by the module that serves it, and
+/// each operation described with its module's tag and access. (The wall display's own
+/// files are in [`router`] only.)
 pub fn api() -> OpenApiRouter<AppState> {
     let base = OpenApiRouter::with_openapi(crate::openapi::base());
-    MODULES.iter().fold(base, |api, register| register(api))
+    MODULES.iter().fold(base, |api, module| {
+        let mut routes = (module.register)(OpenApiRouter::new());
+        crate::openapi::describe(routes.get_openapi_mut(), module.tag, module.access);
+        api.merge(routes)
+    })
 }
 
 /// The field capture page's files and the citizens' answer page's, in the order

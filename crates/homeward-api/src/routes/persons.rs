@@ -19,7 +19,8 @@ use super::command::{
     Warning,
 };
 use crate::AppState;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::error::{AppError, OrNotFound};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::incidents::ReasonBody;
@@ -200,10 +201,9 @@ pub struct PersonList {
 
 /// Register a person. A record that looks like the same person (same passport, or
 /// same name and date of birth) is named in `warnings`; the registration goes ahead.
-#[utoipa::path(post, path = "/v1/persons", tag = "persons", operation_id = "register_person",
-    params(CreateHeaders), request_body = PersonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/persons", operation_id = "register_person", params(CreateHeaders),
+    request_body = PersonBody, responses(CommandResponses))]
+pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response> {
     let state = &r.origin.state;
     let id = PersonId(r.origin.new_id());
     let command = r.body.command(state);
@@ -234,13 +234,12 @@ pub async fn register(r: CommandRequest<(), PersonBody, ()>) -> Result<Response,
 }
 
 /// Search persons by name or passport number (the locator).
-#[utoipa::path(get, path = "/v1/persons", tag = "persons", params(SearchQuery),
-    responses((status = 200, body = PersonList), BadRequest, Unauthorized, Forbidden),
-    security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/persons", params(SearchQuery),
+    responses((status = 200, body = PersonList), BadRequest))]
 pub async fn search(
     reader: Reader,
     ApiQuery(q): ApiQuery<SearchQuery>,
-) -> Result<Json<PersonList>, AppError> {
+) -> Result<Json<PersonList>> {
     reader.require(Action::ReadPersons)?;
     let query = q.q.unwrap_or_default();
     if query.trim().chars().count() < 2 {
@@ -260,13 +259,9 @@ pub async fn search(
 }
 
 /// One person: status, last known place, incidents and calls.
-#[utoipa::path(get, path = "/v1/persons/{id}", tag = "persons", operation_id = "get_person", params(("id" = PersonId, Path)),
-    responses((status = 200, body = PersonView), Unauthorized, Forbidden, NotFound),
-    security(("bearer" = [])))]
-pub async fn get(
-    reader: Reader,
-    ApiPath(id): ApiPath<PersonId>,
-) -> Result<Json<PersonView>, AppError> {
+#[utoipa::path(get, path = "/v1/persons/{id}", operation_id = "get_person",
+    params(("id" = PersonId, Path)), responses((status = 200, body = PersonView), NotFound))]
+pub async fn get(reader: Reader, ApiPath(id): ApiPath<PersonId>) -> Result<Json<PersonView>> {
     let projections = reader.read(Action::ReadPersons)?;
     let record = projections.locator.get(id).or_not_found("person", id)?;
     Ok(Json(views::person_view(
@@ -280,10 +275,10 @@ pub async fn get(
 /// number, phone and date of birth are sealed with is destroyed, so every stored copy reads
 /// as erased from then on, in every projection, export and time travel. The erasure
 /// is itself an audited event; the audit chain still verifies.
-#[utoipa::path(post, path = "/v1/persons/{id}/erase", tag = "persons",
+#[utoipa::path(post, path = "/v1/persons/{id}/erase",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn erase(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn erase(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<Response> {
     r.send(Action::ErasePerson, StatusCode::OK, |_, b| {
         PersonCommand::Erase { reason: b.reason }
     })
@@ -291,12 +286,12 @@ pub async fn erase(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<R
 }
 
 /// Record where the person is now.
-#[utoipa::path(post, path = "/v1/persons/{id}/whereabouts", tag = "persons",
+#[utoipa::path(post, path = "/v1/persons/{id}/whereabouts",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WhereaboutsBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn whereabouts(
     r: CommandRequest<ApiPath<PersonId>, WhereaboutsBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::UpdateWhereabouts(b.into())
     })
@@ -304,12 +299,12 @@ pub async fn whereabouts(
 }
 
 /// Set the person's vulnerabilities.
-#[utoipa::path(put, path = "/v1/persons/{id}/vulnerabilities", tag = "persons",
+#[utoipa::path(put, path = "/v1/persons/{id}/vulnerabilities",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = VulnerabilitiesBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn vulnerabilities(
     r: CommandRequest<ApiPath<PersonId>, VulnerabilitiesBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::UpdatePerson, StatusCode::OK, |_, b| {
         PersonCommand::SetVulnerabilities(b.vulnerabilities)
     })
@@ -317,23 +312,19 @@ pub async fn vulnerabilities(
 }
 
 /// Record the answer to a welfare check.
-#[utoipa::path(post, path = "/v1/persons/{id}/welfare", tag = "persons",
+#[utoipa::path(post, path = "/v1/persons/{id}/welfare",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WelfareBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn welfare(
-    r: CommandRequest<ApiPath<PersonId>, WelfareBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn welfare(r: CommandRequest<ApiPath<PersonId>, WelfareBody>) -> Result<Response> {
     r.send(Action::UpdatePerson, StatusCode::OK, |_, b| b.into())
         .await
 }
 
 /// Undo a merge: this record stands on its own again.
-#[utoipa::path(post, path = "/v1/persons/{id}/unmerge", tag = "persons",
+#[utoipa::path(post, path = "/v1/persons/{id}/unmerge",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = ReasonBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn unmerge(
-    r: CommandRequest<ApiPath<PersonId>, ReasonBody>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn unmerge(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result<Response> {
     r.send(Action::MergePersons, StatusCode::OK, |_, b| {
         PersonCommand::Unmerge { reason: b.reason }
     })
@@ -341,21 +332,21 @@ pub async fn unmerge(
 }
 
 /// Correct personal details: names the version it corrects and why.
-#[utoipa::path(post, path = "/v1/persons/{id}/corrections", tag = "persons", operation_id = "correct_person",
+#[utoipa::path(post, path = "/v1/persons/{id}/corrections", operation_id = "correct_person",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = PersonCorrectionBody,
-    responses(CommandResponses), security(("bearer" = [])))]
+    responses(CommandResponses))]
 pub async fn correct(
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     r.send(Action::MergePersons, StatusCode::OK, |_, b| b.into())
         .await
 }
 
 /// Merge this record into another record of the same person (undone by unmerge).
-#[utoipa::path(post, path = "/v1/persons/{id}/merge", tag = "persons",
+#[utoipa::path(post, path = "/v1/persons/{id}/merge",
     params(("id" = PersonId, Path), ChangeHeaders), request_body = MergeBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn merge(r: CommandRequest<ApiPath<PersonId>, MergeBody>) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn merge(r: CommandRequest<ApiPath<PersonId>, MergeBody>) -> Result<Response> {
     let state = r.origin.state.clone();
     // What the surviving record is: itself merged into another, or unknown.
     let target = |into| {

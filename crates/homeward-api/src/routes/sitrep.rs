@@ -18,7 +18,8 @@ use super::{Reader, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::extract::ApiQuery;
 use crate::views;
 
@@ -103,17 +104,13 @@ fn wants_markdown(headers: &HeaderMap) -> bool {
 /// evacuations with their reconciliation, risk changes, and the figures (citizens
 /// affected, evacuated, still unaccounted). JSON, or Markdown with `Accept:
 /// text/markdown`.
-#[utoipa::path(get, path = "/v1/sitrep", tag = "board", params(SitrepParams),
-    responses((status = 200, description = "The report",
-            content((Sitrep = "application/json"), (String = "text/markdown"))),
-        BadRequest, Unauthorized, Forbidden,
-        NotFound),
-    security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/sitrep", params(SitrepParams),
+    responses((status = 200, description = "The report", content((Sitrep = "application/json"), (String = "text/markdown"))), BadRequest, NotFound))]
 pub async fn get(
     reader: Reader,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<SitrepParams>,
-) -> Result<Response, AppError> {
+) -> Result<Response> {
     let report = report(&reader.state, &reader.caller, q).await?;
     if wants_markdown(&headers) {
         return Ok(text(
@@ -125,15 +122,9 @@ pub async fn get(
 }
 
 /// The situation report as a printable HTML page.
-#[utoipa::path(get, path = "/sitrep", tag = "board", params(SitrepParams),
-    responses((status = 200, description = "A printable HTML page", content_type = "text/html", body = String),
-        BadRequest, Unauthorized, Forbidden,
-        NotFound),
-    security(("bearer" = [])))]
-pub async fn page(
-    reader: Reader,
-    ApiQuery(q): ApiQuery<SitrepParams>,
-) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/sitrep", params(SitrepParams),
+    responses((status = 200, description = "A printable HTML page", content_type = "text/html", body = String), BadRequest, NotFound))]
+pub async fn page(reader: Reader, ApiQuery(q): ApiQuery<SitrepParams>) -> Result<Response> {
     let report = report(&reader.state, &reader.caller, q).await?;
     let mut response = text("text/html; charset=utf-8", sitrep::html(&report));
     let headers = response.headers_mut();

@@ -18,7 +18,8 @@ use super::command::{CommandNames, CommandRequest, CommandResponses, CreateHeade
 use super::{Reader, authorize};
 use crate::AppState;
 use crate::error::AppError;
-use crate::error::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
+use crate::error::Result;
+use crate::error::problems::{BadRequest, NotFound};
 use crate::extract::ApiPath;
 
 /// A subscription to create.
@@ -102,10 +103,9 @@ pub struct ReplayResult {
 
 /// Subscribe an endpoint to events. The answer carries the shared secret that signs
 /// every delivery (`Homeward-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`).
-#[utoipa::path(post, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "create_subscription",
-    params(CreateHeaders), request_body = SubscriptionBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/v1/subscriptions", operation_id = "create_subscription",
+    params(CreateHeaders), request_body = SubscriptionBody, responses(CommandResponses))]
+pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Response> {
     let state = &r.origin.state;
     let id = r.origin.new_id();
     let (b, caller) = (r.body, &r.origin.caller);
@@ -145,10 +145,9 @@ pub async fn create(r: CommandRequest<(), SubscriptionBody, ()>) -> Result<Respo
 const MANAGE: Action = Action::ManageSubscriptions;
 
 /// Every subscription, with how its deliveries stand on this instance.
-#[utoipa::path(get, path = "/v1/subscriptions", tag = "subscriptions", operation_id = "list_subscriptions",
-    responses((status = 200, body = SubscriptionList), Unauthorized, Forbidden),
-    security(("bearer" = [])))]
-pub async fn list(reader: Reader) -> Result<Json<SubscriptionList>, AppError> {
+#[utoipa::path(get, path = "/v1/subscriptions", operation_id = "list_subscriptions",
+    responses((status = 200, body = SubscriptionList)))]
+pub async fn list(reader: Reader) -> Result<Json<SubscriptionList>> {
     reader.require(Action::ManageSubscriptions)?;
     let subs: Vec<SubscriptionView> = reader
         .state
@@ -197,12 +196,10 @@ fn deliveries(reader: &Reader, id: Uuid) -> Result<Option<&homeward_notify::Noti
 }
 
 /// End a subscription: nothing more is delivered to it.
-#[utoipa::path(post, path = "/v1/subscriptions/{id}/delete", tag = "subscriptions",
+#[utoipa::path(post, path = "/v1/subscriptions/{id}/delete",
     params(("id" = Uuid, Path), CreateHeaders), request_body = DeleteBody,
-    responses(CommandResponses), security(("bearer" = [])))]
-pub async fn delete(
-    r: CommandRequest<ApiPath<Uuid>, DeleteBody, ()>,
-) -> Result<Response, AppError> {
+    responses(CommandResponses))]
+pub async fn delete(r: CommandRequest<ApiPath<Uuid>, DeleteBody, ()>) -> Result<Response> {
     let state = &r.origin.state;
     let (ApiPath(id), b) = (r.path, r.body);
     let stream = Some(StreamId::subscription(id));
@@ -222,15 +219,9 @@ pub async fn delete(
 }
 
 /// The deliveries of a subscription that kept failing, oldest first.
-#[utoipa::path(get, path = "/v1/subscriptions/{id}/failures", tag = "subscriptions",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = FailureList), BadRequest, Unauthorized,
-        Forbidden, NotFound),
-    security(("bearer" = [])))]
-pub async fn failures(
-    reader: Reader,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<FailureList>, AppError> {
+#[utoipa::path(get, path = "/v1/subscriptions/{id}/failures", params(("id" = Uuid, Path)),
+    responses((status = 200, body = FailureList), BadRequest, NotFound))]
+pub async fn failures(reader: Reader, ApiPath(id): ApiPath<Uuid>) -> Result<Json<FailureList>> {
     let failures = match deliveries(&reader, id)? {
         Some(n) => n.failures(id).map_err(internal)?,
         None => Vec::new(),
@@ -250,15 +241,9 @@ pub async fn failures(
 }
 
 /// Send every failed delivery of a subscription again, oldest first.
-#[utoipa::path(post, path = "/v1/subscriptions/{id}/failures/replay", tag = "subscriptions",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = ReplayResult), BadRequest, Unauthorized,
-        Forbidden, NotFound),
-    security(("bearer" = [])))]
-pub async fn replay(
-    reader: Reader,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<ReplayResult>, AppError> {
+#[utoipa::path(post, path = "/v1/subscriptions/{id}/failures/replay", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ReplayResult), BadRequest, NotFound))]
+pub async fn replay(reader: Reader, ApiPath(id): ApiPath<Uuid>) -> Result<Json<ReplayResult>> {
     let outcome = match deliveries(&reader, id)? {
         Some(n) => n.replay_failures(id).await.map_err(internal)?,
         None => homeward_notify::ReplayOutcome::default(),

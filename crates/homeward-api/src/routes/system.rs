@@ -40,7 +40,7 @@ pub struct UnreadableEntry {
 }
 
 /// Health.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     let unreadable = state.service.unreadable();
     Json(Health {
@@ -60,7 +60,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "system",
+#[utoipa::path(get, path = "/metrics",
     responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format", content_type = "application/openmetrics-text", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let head = *state.service.log().head().borrow();
@@ -76,7 +76,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// The OpenAPI 3 document of this API.
-#[utoipa::path(get, path = "/openapi.json", tag = "system",
+#[utoipa::path(get, path = "/openapi.json",
     responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
 pub async fn openapi() -> impl IntoResponse {
     Json(crate::openapi::document_json())

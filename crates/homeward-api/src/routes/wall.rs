@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 
 use super::Reader;
 use crate::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::Result;
+use crate::error::problems::BadRequest;
 use crate::extract::ApiQuery;
 use crate::views;
 
@@ -130,13 +131,12 @@ pub struct TimelineQuery {
 /// The whole history at a glance: when it starts and ends, how many events fell in
 /// each span, and the decisions recorded (restricted cases' decisions redacted or
 /// left out, as on the board). The replay scrubber's scale.
-#[utoipa::path(get, path = "/v1/timeline", tag = "board", params(TimelineQuery),
-    responses((status = 200, body = TimelineView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)),
-    security(("bearer" = [])))]
+#[utoipa::path(get, path = "/v1/timeline", params(TimelineQuery),
+    responses((status = 200, body = TimelineView), BadRequest))]
 pub async fn timeline(
     reader: Reader,
     ApiQuery(q): ApiQuery<TimelineQuery>,
-) -> Result<Json<TimelineView>, AppError> {
+) -> Result<Json<TimelineView>> {
     let projections = reader.read(Action::ReadBoard)?;
     let mut view = projections.timeline.view(q.buckets.unwrap_or(240));
     view.decisions =
