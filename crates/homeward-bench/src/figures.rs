@@ -138,7 +138,7 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
             "one hot incident, embedded, one instance", load.0
         );
         if let Some(brokers) = &args.kafka {
-            let (mut peak, mut half) = (Runs::default(), Runs::default());
+            let (mut peak, mut half, mut one) = (Runs::default(), Runs::default(), Runs::default());
             for _ in 0..args.runs {
                 let prefix = format!("bench-hot-{}.", Uuid::now_v7().simple());
                 let shared = tempfile::tempdir()?;
@@ -150,6 +150,9 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 peak.add(run);
                 // Then at half that rate, on a new incident of the same instances.
                 half.add(hot_stream(&bases, &a.token, load, Some(run.0 / 2.0)).await?);
+                // The ceiling of the two: every client through one of them, so that one
+                // instance decides every command of the stream.
+                one.add(hot_stream(&bases[..1], &a.token, load, None).await?);
                 let _ = a.stop.send(());
                 let _ = b.stop.send(());
             }
@@ -163,6 +166,11 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 "{:<44} p50 {h50:.2} ms, p99 {h99:.2} ms (at {:.0} reports/s, half the peak)",
                 "  acknowledged report on Kafka",
                 rate / 2.0
+            );
+            let (rate, p50, p99) = one.medians();
+            println!(
+                "{:<44} {rate:>12.0} reports/s, p50 {p50:.2} ms, p99 {p99:.2} ms ({} clients)",
+                "  the same through one of the two", load.0
             );
         }
     }

@@ -66,6 +66,8 @@ pub struct KafkaLog {
     writer: watch::Receiver<bool>,
     /// The erasures other instances said they folded.
     folded: watch::Receiver<erasure::Folded>,
+    /// Where this instance serves its API, once it does (see [`EventLog::serving_at`]).
+    serves_at: std::sync::OnceLock<String>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -164,6 +166,7 @@ impl KafkaLog {
             keys,
             writer,
             folded,
+            serves_at: std::sync::OnceLock::new(),
         }))
     }
 
@@ -512,6 +515,10 @@ async fn listen(
 }
 
 impl EventLog for KafkaLog {
+    fn serving_at(&self, url: &str) {
+        let _ = self.serves_at.set(url.to_owned());
+    }
+
     fn append(&self, request: AppendRequest) -> BoxFuture<'_, Result<AppendOutcome, StoreError>> {
         Box::pin(async move {
             let key = request.stream_id.to_string();
@@ -570,6 +577,7 @@ impl EventLog for KafkaLog {
                 request_id: Uuid::now_v7(),
                 reply_to: self.cfg.instance_id.clone(),
                 items,
+                serves_at: self.serves_at.get().cloned(),
             };
             match self.request(&key, wire).await? {
                 Outcome::Group {
@@ -593,8 +601,11 @@ impl EventLog for KafkaLog {
                             GroupStop::Duplicate(sequencer::unb64(&response))
                         }
                         Outcome::Conflict {
-                            actual, turn: true, ..
-                        } => GroupStop::Turn { actual },
+                            actual,
+                            turn: true,
+                            writer,
+                            ..
+                        } => GroupStop::Turn { actual, writer },
                         Outcome::Conflict {
                             expected, actual, ..
                         } => GroupStop::Conflict { expected, actual },

@@ -138,7 +138,19 @@ struct PartitionState {
 struct Turn {
     /// The instance (its `reply_to`).
     holder: String,
+    /// Where it serves its API, if it said: the others are told, and send it the
+    /// stream's commands (see `Outcome::Conflict::writer`).
+    serves_at: Option<String>,
     until: std::time::Instant,
+}
+
+/// The instance asking for a group's write.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Asker<'a> {
+    /// Its `reply_to`.
+    pub(crate) instance: &'a str,
+    /// Where it serves its API, if it said.
+    pub(crate) serves_at: Option<&'a str>,
 }
 
 /// How long a stream's next write is kept for the instance that lost the last race on
@@ -499,8 +511,17 @@ impl Sequencer {
             let now = (self.clock)();
             let (records, outcome) = match &request {
                 Request::Group {
-                    items, reply_to, ..
-                } => decide_group(state, items, reply_to, now, std::time::Instant::now()),
+                    items,
+                    reply_to,
+                    serves_at,
+                    ..
+                } => {
+                    let asker = Asker {
+                        instance: reply_to,
+                        serves_at: serves_at.as_deref(),
+                    };
+                    decide_group(state, items, asker, now, std::time::Instant::now())
+                }
                 single => decide(state, single, now),
             };
             // The chain number of the request's last record: the requester waits for
@@ -641,7 +662,7 @@ async fn enqueue<'a>(
 fn decide_group(
     state: &mut PartitionState,
     items: &[Request],
-    asker: &str,
+    asker: Asker<'_>,
     now: Timestamp,
     instant: std::time::Instant,
 ) -> (Records, Outcome) {
@@ -692,17 +713,19 @@ fn decide_group(
                             expected: *expected_version,
                             actual: *expected_version,
                             turn: false,
+                            writer: None,
                         });
                     }
                 }
                 // After the idempotency checks: a request already written is answered
                 // whoever has the turn.
                 match state.turns.get(stream_id.as_str()) {
-                    Some(turn) if turn.holder != asker => {
+                    Some(turn) if turn.holder != asker.instance => {
                         return stop(Outcome::Conflict {
                             expected: *expected_version,
                             actual,
                             turn: true,
+                            writer: turn.serves_at.clone(),
                         });
                     }
                     Some(_) => {
@@ -716,7 +739,8 @@ fn decide_group(
                     state.turns.insert(
                         stream_id.to_string(),
                         Turn {
-                            holder: asker.to_owned(),
+                            holder: asker.instance.to_owned(),
+                            serves_at: asker.serves_at.map(str::to_owned),
                             until: instant + TURN,
                         },
                     );
@@ -724,6 +748,7 @@ fn decide_group(
                         expected: *expected_version,
                         actual,
                         turn: false,
+                        writer: None,
                     });
                 }
                 versions.insert(stream_id.as_str(), actual + events.len() as u64);
@@ -797,6 +822,7 @@ fn decide(state: &mut PartitionState, request: &Request, now: Timestamp) -> (Rec
                         expected: *expected_version,
                         actual,
                         turn: false,
+                        writer: None,
                     },
                 );
             }

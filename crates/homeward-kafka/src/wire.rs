@@ -122,6 +122,10 @@ pub enum Request {
         reply_to: String,
         /// The writes (appends and rejections; their own ids name refusal entries).
         items: Vec<Request>,
+        /// Where the asking instance serves its API: another instance refused for
+        /// this one's turn on the stream is told, and sends the stream's commands here.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serves_at: Option<String>,
     },
 }
 
@@ -179,6 +183,9 @@ pub enum Outcome {
         /// The write was refused only because another instance has its turn.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         turn: bool,
+        /// With `turn`: where the instance that has it serves its API, if it said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        writer: Option<String>,
     },
     /// The idempotency key was used for another request.
     KeyReused,

@@ -91,6 +91,8 @@ pub(crate) struct Parts {
     pub ids: Arc<dyn IdSource>,
     pub projections: Arc<RwLock<Projections>>,
     pub projected: watch::Receiver<u64>,
+    /// Told where another instance that has a stream's turn serves.
+    pub writers: Arc<crate::writers::Writers>,
 }
 
 /// The queues of the streams with commands waiting.
@@ -281,9 +283,13 @@ impl Parts {
                             tracing::debug!(%stream, actual, "lost a race");
                             wait_for = Some(Wait::folded(*actual));
                         }
-                        GroupStop::Turn { actual } => {
+                        GroupStop::Turn { actual, writer } => {
                             // Another instance lost the last race and writes next:
-                            // decide again once its write is folded here.
+                            // decide again once its write is folded here, and send it
+                            // the stream's next commands.
+                            if let Some(url) = writer {
+                                self.writers.learned(stream, url);
+                            }
                             again.push_back(job);
                             wait_for = Some(Wait {
                                 version: actual + 1,

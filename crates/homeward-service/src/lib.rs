@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod reactor;
 pub mod sitrep;
 pub mod snapshots;
+pub mod writers;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -133,6 +134,7 @@ pub struct Homeward {
     projected: watch::Receiver<u64>,
     changes: broadcast::Sender<Arc<Change>>,
     hot: hot::Hot<Value>,
+    writers: Arc<writers::Writers>,
     reacted: std::sync::OnceLock<reactor::Reacted>,
     snapshots: Option<Arc<Snapshots>>,
     resumed_from: u64,
@@ -194,12 +196,14 @@ impl Homeward {
         let (projected_tx, projected) = watch::channel(position);
         let (changes, _) = broadcast::channel(4096);
         let snapshots = snapshots.map(Arc::new);
+        let writers = Arc::new(writers::Writers::default());
         let hot = hot::Hot::new(hot::Parts {
             log: Arc::clone(&log),
             clock: Arc::clone(&clock),
             ids: Arc::clone(&ids),
             projections: Arc::clone(&projections),
             projected: projected.clone(),
+            writers: Arc::clone(&writers),
         });
         let service = Arc::new(Self {
             log: Arc::clone(&log),
@@ -209,6 +213,7 @@ impl Homeward {
             projected,
             changes: changes.clone(),
             hot,
+            writers,
             reacted: std::sync::OnceLock::new(),
             snapshots: snapshots.clone(),
             resumed_from: from,
@@ -257,6 +262,11 @@ impl Homeward {
     /// The event log.
     pub fn log(&self) -> &Arc<dyn EventLog> {
         &self.log
+    }
+
+    /// The streams another instance writes, and where it serves (see [`writers`]).
+    pub fn writers(&self) -> &writers::Writers {
+        &self.writers
     }
 
     /// A fresh identifier.

@@ -48,7 +48,10 @@ impl EventLog for Gated {
                     // The stream stands where the test left it: opened, version 1.
                     return Ok(GroupOutcome::Stopped {
                         index: 0,
-                        reason: GroupStop::Turn { actual: 1 },
+                        reason: GroupStop::Turn {
+                            actual: 1,
+                            writer: Some("http://b:8080".into()),
+                        },
                     });
                 }
             }
@@ -305,5 +308,11 @@ async fn a_group_refused_for_another_instances_turn_leads_the_next_group_with_wh
     assert_eq!(
         events.iter().map(|e| e.version).collect::<Vec<_>>(),
         (1..=5).collect::<Vec<_>>()
+    );
+    // The instance that has the turn said where it serves: the stream's next commands
+    // are for it.
+    assert_eq!(
+        service.writers().elsewhere(&stream).as_deref(),
+        Some("http://b:8080")
     );
 }

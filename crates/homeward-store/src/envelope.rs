@@ -107,6 +107,9 @@ pub enum GroupStop {
     Turn {
         /// Where the stream is.
         actual: u64,
+        /// Where the instance that has the turn serves its API, if it said: the
+        /// stream's commands are better sent there while it writes the stream.
+        writer: Option<String>,
     },
 }
 

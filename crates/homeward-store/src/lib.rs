@@ -117,6 +117,14 @@ pub trait EventLog: Send + Sync + 'static {
     /// The position of the last durable entry, and a way to wait for the next.
     fn head(&self) -> tokio::sync::watch::Receiver<u64>;
 
+    /// Tells the log where this instance serves its API (`http://host:port`), once it
+    /// does: a backend shared by several instances tells another instance that meets
+    /// this one's turn on a stream (see [`GroupStop::Turn`]). A backend of one copy has
+    /// no one to tell.
+    fn serving_at(&self, url: &str) {
+        let _ = url;
+    }
+
     /// Tells the other copies of the log that this one's read models have folded the
     /// erasure of `stream` (a backend of one copy has no one to tell).
     fn erasure_folded(&self, stream: &str) {

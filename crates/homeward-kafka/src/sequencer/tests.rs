@@ -5,7 +5,7 @@ use std::time::Instant;
 use homeward_domain::{Actor, IncidentId, Role, StreamId, Timestamp};
 use uuid::Uuid;
 
-use super::{PartitionState, TURN, decide_group};
+use super::{Asker, PartitionState, TURN, decide_group};
 use crate::wire::{IdempotencyWire, Outcome, ProposedWire, Request};
 
 fn stream() -> StreamId {
@@ -53,12 +53,18 @@ fn refusal() -> Request {
 }
 
 /// What `asker` (an instance's `reply_to`) gets for `items` at `at`.
+/// Decides a group asked by the instance `asker`, which serves at `http://<asker>`.
 fn decided(
     state: &mut PartitionState,
     items: &[Request],
     asker: &str,
     at: Instant,
 ) -> (super::Records, Outcome) {
+    let serves_at = format!("http://{asker}");
+    let asker = Asker {
+        instance: asker,
+        serves_at: Some(&serves_at),
+    };
     decide_group(state, items, asker, Timestamp::now(), at)
 }
 
@@ -104,7 +110,8 @@ fn a_group_that_cannot_be_written_whole_writes_nothing() {
             reason: Box::new(Outcome::Conflict {
                 expected: 2,
                 actual: 3,
-                turn: false
+                turn: false,
+                writer: None,
             })
         }
     );
@@ -232,6 +239,7 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
             expected: 2,
             actual: 3,
             turn: false,
+            writer: None,
         }),
     };
     assert_eq!(outcome, lost);
@@ -242,7 +250,8 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
             if matches!(**reason, Outcome::Duplicate { .. })),
         "{outcome:?}"
     );
-    // "a" comes again at once with a group decided on the new state: it waits its turn.
+    // "a" comes again at once with a group decided on the new state: it waits its turn,
+    // and is told where "b" serves.
     let (records, outcome) = decided(&mut state, &group(3), "a", t0);
     assert!(records.is_empty());
     assert_eq!(
@@ -253,6 +262,7 @@ fn the_instance_that_lost_a_race_has_the_next_write_of_the_stream() {
                 expected: 3,
                 actual: 3,
                 turn: true,
+                writer: Some("http://b".into()),
             }),
         }
     );
