@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod forward;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod metrics;
@@ -124,6 +125,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::router())
         .fallback(|| async { AppError::NotFound("no such route".into()) })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            forward::forward,
+        ))
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY))
         .layer(middleware::from_fn_with_state(

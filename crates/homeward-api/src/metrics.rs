@@ -33,6 +33,14 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+/// Labels of a command sent on to the instance writing its stream (see `forward`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ForwardLabels {
+    /// `sent` (answered there), `unreachable` (taken here), `unanswered` (503),
+    /// `received` (sent here by another instance).
+    pub outcome: &'static str,
+}
+
 /// Every metric the server exports.
 pub struct Metrics {
     registry: Mutex<Registry>,
@@ -41,6 +49,7 @@ pub struct Metrics {
     log_head: Gauge,
     projected: Gauge,
     unreadable: Gauge,
+    forwarded: Family<ForwardLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -76,6 +85,12 @@ impl Default for Metrics {
             "Position of the log entry this instance cannot read and is held before (0: none; upgrade the instance)",
             unreadable.clone(),
         );
+        let forwarded = Family::<ForwardLabels, Counter>::default();
+        registry.register(
+            "forwarded_commands",
+            "Commands sent on to the instance writing their stream, or received from another",
+            forwarded.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -83,11 +98,19 @@ impl Default for Metrics {
             log_head,
             projected,
             unreadable,
+            forwarded,
         }
     }
 }
 
 impl Metrics {
+    /// Counts a command sent on (or received), by what came of it.
+    pub fn forwarded(&self, outcome: &'static str) {
+        self.forwarded
+            .get_or_create(&ForwardLabels { outcome })
+            .inc();
+    }
+
     /// The Prometheus text exposition, with positions read now.
     pub fn render(&self, log_head: u64, projected: u64, unreadable: u64) -> String {
         self.log_head.set(log_head as i64);

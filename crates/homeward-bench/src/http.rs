@@ -89,6 +89,7 @@ pub(crate) async fn serve_on(
     let state = AppState::new(service, keys, Some(dir.path().to_owned())).with_notifier(notifier);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
+    state.service.log().serving_at(&base);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(homeward_api::run(listener, state, async move {
         let _ = stopped.await;

@@ -205,6 +205,13 @@ struct ServeArgs {
     /// `NAME.`); it wins over `--namespace` when given.
     #[arg(long, env = "HOMEWARD_KAFKA_TOPIC_PREFIX")]
     kafka_topic_prefix: Option<String>,
+    /// Where the other instances of a Kafka deployment reach this one's API
+    /// (`http://host:port`): when two instances take commands for one busy stream, the
+    /// one that meets the other's turn on it sends it the stream's commands there.
+    /// Default: `http://<--listen>` when that names an address, none when it is a
+    /// wildcard (0.0.0.0); without one, the others write such a stream themselves.
+    #[arg(long, env = "HOMEWARD_ADVERTISE")]
+    advertise: Option<String>,
     /// Partitions of the events topic when Homeward creates it.
     #[arg(long, env = "HOMEWARD_KAFKA_PARTITIONS", default_value_t = 12)]
     kafka_partitions: i32,
@@ -530,6 +537,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
+        let advertised = args
+            .advertise
+            .clone()
+            .or_else(|| (!addr.ip().is_unspecified()).then(|| format!("http://{addr}")));
+        if let Some(url) = &advertised {
+            service.log().serving_at(url.trim_end_matches('/'));
+        }
         tracing::info!(%addr, data_dir = %data_dir.display(), "Homeward is serving");
         let d = data_dir.display();
         eprintln!(

@@ -1,0 +1,188 @@
+//! A command for a stream another instance writes is sent to that instance as it came,
+//! and taken here when that instance cannot be reached or sent it here itself.
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use homeward_domain::{IncidentId, Role, StreamId};
+use serde_json::json;
+use support::TestApp;
+use uuid::Uuid;
+
+/// What the stand-in for the other instance was sent.
+#[derive(Debug, Clone)]
+struct Received {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// A stand-in for the instance writing the stream: it records what it is sent and
+/// answers 201 with a body of its own.
+async fn other_instance() -> (String, Arc<Mutex<Vec<Received>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&received);
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let seen = Arc::clone(&seen);
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            seen.lock().unwrap().push(Received {
+                method: parts.method,
+                path: parts.uri.to_string(),
+                headers: parts.headers,
+                body,
+            });
+            (
+                StatusCode::CREATED,
+                [("idempotent-replayed", "false")],
+                axum::Json(json!({"written_by": "the other instance"})),
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+fn report(id: &str, token: &str, key: &str) -> Request<Body> {
+    Request::post(format!("/v1/incidents/{id}/reports"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(
+            r#"{"text":"shots heard near the market","category":"situation"}"#,
+        ))
+        .unwrap()
+}
+
+fn stream(id: &str) -> StreamId {
+    StreamId::incident(IncidentId(Uuid::parse_str(id).unwrap()))
+}
+
+#[tokio::test]
+async fn a_command_for_a_stream_another_instance_writes_is_sent_there_as_it_came() {
+    let app = TestApp::embedded().await;
+    let duty = app.token("duty.officer", Role::DutyOfficer);
+    let id = app.open_incident(&duty, "kidnapping").await;
+    let (url, received) = other_instance().await;
+    app.state.service.writers().learned(&stream(&id), &url);
+    let events = app.events().await;
+
+    let r = app.send(report(&id, &duty, "report-1")).await;
+
+    // The other instance's answer, as it gave it.
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.body, json!({"written_by": "the other instance"}));
+    assert_eq!(r.headers["idempotent-replayed"], "false");
+    // The command as it came, marked as sent on.
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    let sent = &received[0];
+    assert_eq!(sent.method, Method::POST);
+    assert_eq!(sent.path, format!("/v1/incidents/{id}/reports"));
+    assert_eq!(
+        sent.headers[header::AUTHORIZATION],
+        format!("Bearer {duty}")
+    );
+    assert_eq!(sent.headers["idempotency-key"], "report-1");
+    assert_eq!(sent.headers["homeward-forwarded"], "1");
+    assert_eq!(
+        sent.body,
+        Bytes::from_static(br#"{"text":"shots heard near the market","category":"situation"}"#)
+    );
+    // Nothing was written here, and the stream is still sent there.
+    assert_eq!(app.events().await, events);
+    assert_eq!(
+        app.state.service.writers().elsewhere(&stream(&id)),
+        Some(url)
+    );
+    // Reads are answered here.
+    let read = app.get(&format!("/v1/incidents/{id}"), &duty).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(received_count(&app, "sent").await, 1);
+}
+
+#[tokio::test]
+async fn a_writer_that_cannot_be_reached_is_forgotten_and_the_command_taken_here() {
+    let app = TestApp::embedded().await;
+    let duty = app.token("duty.officer", Role::DutyOfficer);
+    let id = app.open_incident(&duty, "kidnapping").await;
+    // A port nothing listens on any more.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    app.state.service.writers().learned(&stream(&id), &url);
+    let events = app.events().await;
+
+    let r = app.send(report(&id, &duty, "report-1")).await;
+
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(app.events().await, events + 1);
+    assert_eq!(app.state.service.writers().elsewhere(&stream(&id)), None);
+    assert_eq!(received_count(&app, "unreachable").await, 1);
+}
+
+#[tokio::test]
+async fn a_command_sent_here_by_another_instance_is_taken_here_and_never_sent_on() {
+    let app = TestApp::embedded().await;
+    let duty = app.token("duty.officer", Role::DutyOfficer);
+    let id = app.open_incident(&duty, "kidnapping").await;
+    let (url, received) = other_instance().await;
+    app.state.service.writers().learned(&stream(&id), &url);
+
+    let mut request = report(&id, &duty, "report-1");
+    request
+        .headers_mut()
+        .insert("homeward-forwarded", "1".parse().unwrap());
+    let r = app.send(request).await;
+
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert!(received.lock().unwrap().is_empty());
+    // The other instance counts on this one to write the stream.
+    assert_eq!(app.state.service.writers().elsewhere(&stream(&id)), None);
+    assert_eq!(received_count(&app, "received").await, 1);
+}
+
+#[tokio::test]
+async fn a_command_that_opens_a_stream_is_never_sent_on() {
+    let app = TestApp::embedded().await;
+    let duty = app.token("duty.officer", Role::DutyOfficer);
+    let (url, received) = other_instance().await;
+    // Another stream is written elsewhere; a new one is opened here.
+    let id = app.open_incident(&duty, "kidnapping").await;
+    app.state.service.writers().learned(&stream(&id), &url);
+    let r = app
+        .post(
+            "/v1/incidents",
+            &duty,
+            json!({"kind": "evacuation", "title": "Port closed", "country": "ML", "severity": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert!(received.lock().unwrap().is_empty());
+}
+
+/// The `homeward_forwarded_commands_total` count for `outcome`, from `/metrics`.
+async fn received_count(app: &TestApp, outcome: &str) -> u64 {
+    let r = app
+        .send(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    let text = r.body.as_str().unwrap_or_default().to_owned();
+    let line = format!("homeward_forwarded_commands_total{{outcome=\"{outcome}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
