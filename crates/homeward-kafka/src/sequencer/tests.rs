@@ -5,7 +5,7 @@ use std::time::Instant;
 use homeward_domain::{Actor, IncidentId, Role, StreamId, Timestamp};
 use uuid::Uuid;
 
-use super::{Asker, PartitionState, TURN, decide_group};
+use super::decide::{Asker, PartitionState, TURN, decide_group};
 use crate::wire::{IdempotencyWire, Outcome, ProposedWire, Request};
 
 fn stream() -> StreamId {
@@ -59,7 +59,7 @@ fn decided(
     items: &[Request],
     asker: &str,
     at: Instant,
-) -> (super::Records, Outcome) {
+) -> (super::decide::Records, Outcome) {
     let serves_at = format!("http://{asker}");
     let asker = Asker {
         instance: asker,
@@ -145,7 +145,7 @@ fn idempotency_records_older_than_the_retention_are_forgotten() {
 
 #[test]
 fn recorded_times_follow_the_clock_given_and_never_go_back() {
-    let recorded = |records: &super::Records| -> Vec<Timestamp> {
+    let recorded = |records: &super::decide::Records| -> Vec<Timestamp> {
         records
             .iter()
             .filter_map(|r| match r {
@@ -188,7 +188,7 @@ fn a_new_key_and_an_erasure_write_to_the_keys_topic_with_their_events() {
         idempotency: None,
         new_key: new_key.map(str::to_owned),
     };
-    let keys = |records: &super::Records| -> Vec<(String, Option<Vec<u8>>)> {
+    let keys = |records: &super::decide::Records| -> Vec<(String, Option<Vec<u8>>)> {
         records
             .iter()
             .filter_map(|r| match r {
