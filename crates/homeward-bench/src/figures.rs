@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Args;
-use crate::http::{hot_stream, ingest, live_latency, serve_homeward, serve_kafka};
+use crate::http::{forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka};
 
 pub(crate) const REPORT: &str = "Convoy of 12 buses left the Al-Salam assembly point at 06:40 with 540 citizens; \
 checkpoint at Jabal Awliya passed without incident; next contact expected at Wad Madani.";
@@ -148,6 +148,10 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 let bases = [a.base.clone(), b.base.clone()];
                 let run = hot_stream(&bases, &a.token, load, None).await?;
                 peak.add(run);
+                let sent = forwarded(&bases).await?;
+                println!(
+                    "  (that run: {sent} commands sent on to the instance writing the stream)"
+                );
                 // Then at half that rate, on a new incident of the same instances.
                 half.add(hot_stream(&bases, &a.token, load, Some(run.0 / 2.0)).await?);
                 // The ceiling of the two: every client through one of them, so that one

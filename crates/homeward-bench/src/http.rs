@@ -208,6 +208,27 @@ pub(crate) async fn hot_stream(
     Ok((rate, percentile(&all, 0.5), percentile(&all, 0.99)))
 }
 
+/// How many commands the instances at `bases` sent on to the instance writing their
+/// stream (`homeward_forwarded_commands_total{outcome="sent"}`, summed).
+pub(crate) async fn forwarded(bases: &[String]) -> anyhow::Result<u64> {
+    let http = reqwest::Client::new();
+    let mut sent = 0;
+    for base in bases {
+        let text = http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        sent += text
+            .lines()
+            .find_map(|l| l.strip_prefix("homeward_forwarded_commands_total{outcome=\"sent\"} "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    Ok(sent)
+}
+
 pub(crate) async fn serve_trivial() -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
     use axum::routing::post;
     let app = axum::Router::new().route(
