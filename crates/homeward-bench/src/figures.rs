@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::Args;
-use crate::http::{forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka};
+use crate::http::{
+    forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka, settled,
+};
 
 pub(crate) const REPORT: &str = "Convoy of 12 buses left the Al-Salam assembly point at 06:40 with 540 citizens; \
 checkpoint at Jabal Awliya passed without incident; next contact expected at Wad Madani.";
@@ -143,8 +145,9 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 let prefix = format!("bench-hot-{}.", Uuid::now_v7().simple());
                 let shared = tempfile::tempdir()?;
                 let kek = shared.path().join("homeward.kek");
-                let a = serve_kafka(brokers, &prefix, &kek).await?;
-                let b = serve_kafka(brokers, &prefix, &kek).await?;
+                let (a, a_log) = serve_kafka(brokers, &prefix, &kek).await?;
+                let (b, b_log) = serve_kafka(brokers, &prefix, &kek).await?;
+                settled(&[&a_log, &b_log], 12).await?;
                 let bases = [a.base.clone(), b.base.clone()];
                 let run = hot_stream(&bases, &a.token, load, None).await?;
                 peak.add(run);

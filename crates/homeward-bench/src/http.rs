@@ -36,7 +36,7 @@ pub(crate) async fn serve_kafka(
     brokers: &str,
     prefix: &str,
     kek: &Path,
-) -> anyhow::Result<Running> {
+) -> anyhow::Result<(Running, Arc<homeward_kafka::KafkaLog>)> {
     let dir = tempfile::tempdir()?;
     let cfg = homeward_kafka::KafkaConfig {
         brokers: brokers.to_owned(),
@@ -52,7 +52,25 @@ pub(crate) async fn serve_kafka(
         bail!("the sequencer did not join its group");
     }
     log.catch_up().await?;
-    serve_on(log, dir).await
+    let running = serve_on(Arc::clone(&log) as Arc<dyn EventLog>, dir).await?;
+    Ok((running, log))
+}
+
+/// Waits, a minute at most, until the instances' sequencers write every one of the
+/// `partitions` between them: the group has settled, and no partition moves while the
+/// clock runs.
+pub(crate) async fn settled(
+    logs: &[&Arc<homeward_kafka::KafkaLog>],
+    partitions: usize,
+) -> anyhow::Result<()> {
+    let until = Instant::now() + Duration::from_secs(60);
+    while logs.iter().map(|l| l.partitions_written()).sum::<usize>() != partitions {
+        if Instant::now() > until {
+            bail!("the sequencers' group did not settle within a minute");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
 }
 
 /// The service on `log`, run as `homeward serve` runs it (the reactor with its welfare

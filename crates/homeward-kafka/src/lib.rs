@@ -63,7 +63,7 @@ pub struct KafkaLog {
     copied: watch::Receiver<Copied>,
     keys: Arc<keys::Keys>,
     /// Whether this instance's sequencer has joined its group (see [`KafkaLog::writer_ready`]).
-    writer: watch::Receiver<bool>,
+    writer: watch::Receiver<Option<usize>>,
     /// The erasures other instances said they folded.
     folded: watch::Receiver<erasure::Folded>,
     /// Where this instance serves its API, once it does (see [`EventLog::serving_at`]).
@@ -150,7 +150,7 @@ impl KafkaLog {
             Arc::clone(&keys),
             copied_tx,
         ));
-        let (writer_tx, writer) = watch::channel(false);
+        let (writer_tx, writer) = watch::channel(None);
         tokio::spawn(sequencer::run(
             Arc::clone(&cfg),
             clock,
@@ -177,9 +177,15 @@ impl KafkaLog {
     /// waits for this before it takes requests.
     pub async fn writer_ready(&self, limit: Duration) -> bool {
         let mut rx = self.writer.clone();
-        tokio::time::timeout(limit, rx.wait_for(|ready| *ready))
+        tokio::time::timeout(limit, rx.wait_for(Option::is_some))
             .await
             .is_ok_and(|r| r.is_ok())
+    }
+
+    /// How many partitions this instance's sequencer writes now (none before it joined
+    /// its group, and between a revocation and the next assignment).
+    pub fn partitions_written(&self) -> usize {
+        self.writer.borrow().unwrap_or(0)
     }
 
     /// Waits until the local copy holds every committed record of the topic as of now

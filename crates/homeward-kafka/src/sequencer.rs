@@ -60,8 +60,9 @@ struct Ownership {
 /// Keeps [`Ownership`] current through every rebalance.
 pub(crate) struct SeqContext {
     ownership: Arc<Mutex<Ownership>>,
-    /// Told of the first assignment (see [`run`]).
-    ready: watch::Sender<bool>,
+    /// Told of the first assignment and of every change since: how many partitions
+    /// this member writes (none until the group first gave it its share; see [`run`]).
+    ready: watch::Sender<Option<usize>>,
 }
 
 impl SeqContext {
@@ -98,18 +99,26 @@ impl ConsumerContext for SeqContext {
             tracing::warn!(error = %e, "sequencer rebalance failed; giving up every partition");
             ownership.owned.clear();
         }
+        let owned = ownership.owned.len();
+        self.ready.send_if_modified(|ready| {
+            let changed = ready.is_some_and(|n| n != owned);
+            if changed {
+                *ready = Some(owned);
+            }
+            changed
+        });
     }
 
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         let mut ownership = self.ownership();
         let (what, partitions) = match rebalance {
             Rebalance::Assign(tpl) => {
-                self.ready.send_replace(true);
                 ownership.epoch += 1;
                 let epoch = ownership.epoch;
                 for e in tpl.elements() {
                     ownership.owned.insert(e.partition(), epoch);
                 }
+                self.ready.send_replace(Some(ownership.owned.len()));
                 ("assigned", tpl.count())
             }
             Rebalance::Revoke(tpl) => ("revoked", tpl.count()),
@@ -150,7 +159,7 @@ pub(crate) async fn run(
     cfg: Arc<KafkaConfig>,
     clock: RecordClock,
     local: Arc<SqliteLog>,
-    ready: watch::Sender<bool>,
+    ready: watch::Sender<Option<usize>>,
 ) {
     loop {
         let parts = (Arc::clone(&cfg), Arc::clone(&clock), Arc::clone(&local));
@@ -182,7 +191,7 @@ struct Sequencer {
 impl Sequencer {
     async fn new(
         (cfg, clock, local): (Arc<KafkaConfig>, RecordClock, Arc<SqliteLog>),
-        ready: watch::Sender<bool>,
+        ready: watch::Sender<Option<usize>>,
     ) -> Result<Self, KafkaError> {
         let ownership = Arc::new(Mutex::new(Ownership::default()));
         let producer: FutureProducer = cfg
