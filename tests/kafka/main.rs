@@ -60,6 +60,16 @@ async fn two_instances_hammering_one_incident_leave_gapless_unique_versions() ->
         "every report acknowledged (with retries)"
     );
 
+    // The two raced for the incident's versions until one of them, refused for the
+    // other's turn, sent it the incident's reports; each one sent was taken by the other.
+    let (sent_a, sent_b) = (forwarded(&a, "sent").await?, forwarded(&b, "sent").await?);
+    assert!(
+        sent_a + sent_b > 0,
+        "no report was sent on to the incident's writer"
+    );
+    assert_eq!(sent_a, forwarded(&b, "received").await?);
+    assert_eq!(sent_b, forwarded(&a, "received").await?);
+
     let expected = acknowledged.len() as u64 + 2;
     let from_a = incident(&a, &id, expected).await?;
     let from_b = incident(&b, &id, expected).await?;
@@ -228,6 +238,24 @@ async fn the_partition_leader_killed_in_a_three_broker_cluster_loses_nothing() -
 }
 
 /// Counts the events of `event_type` in an instance's audit trail.
+/// `homeward_forwarded_commands_total{outcome}` of instance `i`.
+async fn forwarded(i: &support::Instance, outcome: &str) -> anyhow::Result<u64> {
+    let api = i.api();
+    let text = api
+        .http
+        .get(format!("{}/metrics", api.base))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let line = format!("homeward_forwarded_commands_total{{outcome=\"{outcome}\"}} ");
+    Ok(text
+        .lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0))
+}
+
 async fn count_events(i: &support::Instance, event_type: &str) -> anyhow::Result<usize> {
     let api = i.api();
     let mut after = 0u64;
