@@ -430,6 +430,15 @@ impl<P: CommandTarget + Send, B: Send, M: Send> CommandRequest<ApiPath<P>, B, M>
         let command = make(path, self.body);
         self.origin.submit_on(action, path, command, status).await
     }
+
+    /// [`Self::send`] of the command the body converts into (a `From` impl, where a
+    /// body maps field for field).
+    pub(crate) async fn send_body(self, action: Action, status: StatusCode) -> Result<Response>
+    where
+        B: Into<P::Command>,
+    {
+        self.send(action, status, |_, b| b.into()).await
+    }
 }
 
 /// The HTTP answer: the result, its version as the `ETag`, `Idempotent-Replayed` when

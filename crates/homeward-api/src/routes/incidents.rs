@@ -394,8 +394,7 @@ pub async fn get(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = StatusBody,
     responses(CommandResponses))]
 pub async fn status(r: CommandRequest<ApiPath<IncidentId>, StatusBody>) -> Result<Response> {
-    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
-        .await
+    r.send_body(Action::ManageIncident, StatusCode::OK).await
 }
 
 /// Close an incident, with a reason.
@@ -425,8 +424,7 @@ pub async fn reopen(r: CommandRequest<ApiPath<IncidentId>, ReasonBody>) -> Resul
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = SeverityBody,
     responses(CommandResponses))]
 pub async fn severity(r: CommandRequest<ApiPath<IncidentId>, SeverityBody>) -> Result<Response> {
-    r.send(Action::ManageIncident, StatusCode::OK, |_, b| b.into())
-        .await
+    r.send_body(Action::ManageIncident, StatusCode::OK).await
 }
 
 /// Assign the lead officer.
@@ -490,10 +488,8 @@ pub async fn file_report(r: CommandRequest<ApiPath<IncidentId>, ReportBody>) -> 
 pub async fn captor_contact(
     r: CommandRequest<ApiPath<IncidentId>, CaptorContactBody>,
 ) -> Result<Response> {
-    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::RecordCaseFacts, StatusCode::CREATED)
+        .await
 }
 
 /// Record a demand (kidnapping incidents only).
@@ -501,10 +497,8 @@ pub async fn captor_contact(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = DemandBody,
     responses(CommandResponses))]
 pub async fn demand(r: CommandRequest<ApiPath<IncidentId>, DemandBody>) -> Result<Response> {
-    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::RecordCaseFacts, StatusCode::CREATED)
+        .await
 }
 
 /// Record proof of life (kidnapping incidents only).
@@ -514,10 +508,8 @@ pub async fn demand(r: CommandRequest<ApiPath<IncidentId>, DemandBody>) -> Resul
 pub async fn proof_of_life(
     r: CommandRequest<ApiPath<IncidentId>, ProofOfLifeBody>,
 ) -> Result<Response> {
-    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::RecordCaseFacts, StatusCode::CREATED)
+        .await
 }
 
 /// Record a negotiation update (kidnapping incidents only).
@@ -527,10 +519,8 @@ pub async fn proof_of_life(
 pub async fn negotiation(
     r: CommandRequest<ApiPath<IncidentId>, NegotiationBody>,
 ) -> Result<Response> {
-    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::RecordCaseFacts, StatusCode::CREATED)
+        .await
 }
 
 /// Record the release, rescue, escape or death of hostages (kidnapping incidents only).
@@ -538,10 +528,8 @@ pub async fn negotiation(
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = OutcomeBody,
     responses(CommandResponses))]
 pub async fn outcome(r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>) -> Result<Response> {
-    r.send(Action::RecordCaseFacts, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::RecordCaseFacts, StatusCode::CREATED)
+        .await
 }
 
 /// Correct a mistake: names the version it corrects and why. The only way out of a
@@ -550,10 +538,8 @@ pub async fn outcome(r: CommandRequest<ApiPath<IncidentId>, OutcomeBody>) -> Res
     params(("id" = IncidentId, Path), ChangeHeaders), request_body = CorrectionBody,
     responses(CommandResponses))]
 pub async fn correct(r: CommandRequest<ApiPath<IncidentId>, CorrectionBody>) -> Result<Response> {
-    r.send(Action::CorrectIncident, StatusCode::CREATED, |_, b| {
-        b.into()
-    })
-    .await
+    r.send_body(Action::CorrectIncident, StatusCode::CREATED)
+        .await
 }
 
 /// Name a registered person as affected by the incident.

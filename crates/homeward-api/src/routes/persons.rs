@@ -316,8 +316,7 @@ pub async fn vulnerabilities(
     params(("id" = PersonId, Path), ChangeHeaders), request_body = WelfareBody,
     responses(CommandResponses))]
 pub async fn welfare(r: CommandRequest<ApiPath<PersonId>, WelfareBody>) -> Result<Response> {
-    r.send(Action::UpdatePerson, StatusCode::OK, |_, b| b.into())
-        .await
+    r.send_body(Action::UpdatePerson, StatusCode::OK).await
 }
 
 /// Undo a merge: this record stands on its own again.
@@ -338,8 +337,7 @@ pub async fn unmerge(r: CommandRequest<ApiPath<PersonId>, ReasonBody>) -> Result
 pub async fn correct(
     r: CommandRequest<ApiPath<PersonId>, PersonCorrectionBody>,
 ) -> Result<Response> {
-    r.send(Action::MergePersons, StatusCode::OK, |_, b| b.into())
-        .await
+    r.send_body(Action::MergePersons, StatusCode::OK).await
 }
 
 /// Merge this record into another record of the same person (undone by unmerge).
