@@ -5,8 +5,9 @@
 //! round trips. The log tells an instance that meets another's turn on a stream where
 //! that instance serves ([`homeward_service::writers`]); from then on this middleware
 //! sends the stream's commands there, as they came (token, `Idempotency-Key`,
-//! `If-Match`, body), and answers with what that instance answered. One instance then
-//! decides every command of the stream, in one queue.
+//! `If-Match`, body), and answers with what that instance answered, once this one's read
+//! models hold what it wrote (so the caller reads its own writes here too). One
+//! instance then decides every command of the stream, in one queue.
 //!
 //! A command sent on is marked (`Homeward-Forwarded`) and never sent on again; the
 //! instance that receives one writes the stream itself from then on. An instance that
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use homeward_domain::{EvacuationId, IncidentId, StreamId};
@@ -109,6 +110,11 @@ pub async fn forward(State(state): State<AppState>, req: Request, next: Next) ->
         Ok(response) => {
             writers.used(&stream);
             state.metrics.forwarded("sent");
+            // The caller reads its own writes from this instance: answer once its read
+            // models hold the version the other instance wrote (a few seconds at most).
+            if let Some(version) = written_version(&response) {
+                state.service.wait_for_version(&stream, version).await;
+            }
             response
         }
         Err(e) if e.is_connect() => {
@@ -130,6 +136,15 @@ pub async fn forward(State(state): State<AppState>, req: Request, next: Next) ->
             .into_response()
         }
     }
+}
+
+/// The stream's version after a command that took effect: the `ETag` of a 2xx answer.
+fn written_version(response: &Response) -> Option<u64> {
+    if !response.status().is_success() {
+        return None;
+    }
+    let etag = response.headers().get(header::ETAG)?.to_str().ok()?;
+    etag.trim_matches('"').parse().ok()
 }
 
 async fn send(

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::response::IntoResponse;
 use homeward_domain::{IncidentId, Role, StreamId};
 use serde_json::json;
 use support::TestApp;
@@ -26,11 +27,22 @@ struct Received {
 /// A stand-in for the instance writing the stream: it records what it is sent and
 /// answers 201 with a body of its own.
 async fn other_instance() -> (String, Arc<Mutex<Vec<Received>>>) {
+    serve_other(None, || {}).await
+}
+
+/// The stand-in, answering with `etag` (the stream's version after the command) and
+/// doing `then` as it answers.
+async fn serve_other(
+    etag: Option<&'static str>,
+    then: impl Fn() + Clone + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<Received>>>) {
     let received = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&received);
     let app = axum::Router::new().fallback(move |req: Request<Body>| {
         let seen = Arc::clone(&seen);
+        let then = then.clone();
         async move {
+            then();
             let (parts, body) = req.into_parts();
             let body = axum::body::to_bytes(body, 1 << 20)
                 .await
@@ -41,11 +53,18 @@ async fn other_instance() -> (String, Arc<Mutex<Vec<Received>>>) {
                 headers: parts.headers,
                 body,
             });
-            (
+            let mut answer = (
                 StatusCode::CREATED,
                 [("idempotent-replayed", "false")],
                 axum::Json(json!({"written_by": "the other instance"})),
             )
+                .into_response();
+            if let Some(etag) = etag {
+                answer
+                    .headers_mut()
+                    .insert(header::ETAG, etag.parse().unwrap());
+            }
+            answer
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -110,6 +129,38 @@ async fn a_command_for_a_stream_another_instance_writes_is_sent_there_as_it_came
     let read = app.get(&format!("/v1/incidents/{id}"), &duty).await;
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(received_count(&app, "sent").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_sent_on_is_answered_once_this_instance_holds_what_was_written() {
+    let app = TestApp::embedded().await;
+    let duty = app.token("duty.officer", Role::DutyOfficer);
+    let id = app.open_incident(&duty, "kidnapping").await;
+    // The other instance writes the report (here: straight into this instance's log, as
+    // its copy would receive it) as it answers that the incident is now at version 2.
+    let router = app.router.clone();
+    let (token, incident) = (duty.clone(), id.clone());
+    let writes = move || {
+        let mut written = report(&incident, &token, "report-1");
+        written
+            .headers_mut()
+            .insert("homeward-forwarded", "1".parse().unwrap());
+        tokio::spawn(tower::ServiceExt::oneshot(router.clone(), written));
+    };
+    let (url, _) = serve_other(Some("\"2\""), writes).await;
+    app.state.service.writers().learned(&stream(&id), &url);
+
+    let r = app.send(report(&id, &duty, "report-1")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+
+    // Read here right after the answer: the report is there.
+    let file = app.get(&format!("/v1/incidents/{id}"), &duty).await;
+    assert_eq!(
+        file.body["reports"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        file.body
+    );
 }
 
 #[tokio::test]
