@@ -152,7 +152,12 @@ impl Writer {
         let mut erased = Vec::new();
         let keys = Arc::clone(&self.keys);
         let kek = Arc::clone(&self.kek);
-        let mut tx = self.conn.transaction()?;
+        // The write lock at the start, waited for under the busy timeout: a deferred
+        // transaction that reads first and then writes can be refused at once, without
+        // the busy timeout, when the lock cannot be had at that moment.
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for job in jobs {
             let saved = self.state;
             let mut erasing = Vec::new();
