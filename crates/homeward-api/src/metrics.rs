@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency, log and projection positions.
+//! Prometheus metrics: requests by route and status, latency, log and projection positions,
+//! commands sent on to the instance writing their stream.
 
 use std::sync::Mutex;
 use std::time::Instant;

@@ -88,13 +88,28 @@ fn stream(id: &str) -> StreamId {
     StreamId::incident(IncidentId(Uuid::parse_str(id).unwrap()))
 }
 
-#[tokio::test]
-async fn a_command_for_a_stream_another_instance_writes_is_sent_there_as_it_came() {
+/// `request` marked as sent on by another instance.
+fn marked(mut request: Request<Body>) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert("homeward-forwarded", "1".parse().unwrap());
+    request
+}
+
+/// An application with an open incident, a duty officer's token, and the incident
+/// known to be written by the instance at `url`.
+async fn written_at(url: &str) -> (TestApp, String, String) {
     let app = TestApp::embedded().await;
     let duty = app.token("duty.officer", Role::DutyOfficer);
     let id = app.open_incident(&duty, "kidnapping").await;
+    app.state.service.writers().learned(&stream(&id), url);
+    (app, duty, id)
+}
+
+#[tokio::test]
+async fn a_command_for_a_stream_another_instance_writes_is_sent_there_as_it_came() {
     let (url, received) = other_instance().await;
-    app.state.service.writers().learned(&stream(&id), &url);
+    let (app, duty, id) = written_at(&url).await;
     let events = app.events().await;
 
     let r = app.send(report(&id, &duty, "report-1")).await;
@@ -128,7 +143,7 @@ async fn a_command_for_a_stream_another_instance_writes_is_sent_there_as_it_came
     // Reads are answered here.
     let read = app.get(&format!("/v1/incidents/{id}"), &duty).await;
     assert_eq!(read.status, StatusCode::OK);
-    assert_eq!(received_count(&app, "sent").await, 1);
+    assert_eq!(forwarded_count(&app, "sent").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,10 +156,7 @@ async fn a_command_sent_on_is_answered_once_this_instance_holds_what_was_written
     let router = app.router.clone();
     let (token, incident) = (duty.clone(), id.clone());
     let writes = move || {
-        let mut written = report(&incident, &token, "report-1");
-        written
-            .headers_mut()
-            .insert("homeward-forwarded", "1".parse().unwrap());
+        let written = marked(report(&incident, &token, "report-1"));
         tokio::spawn(tower::ServiceExt::oneshot(router.clone(), written));
     };
     let (url, _) = serve_other(Some("\"2\""), writes).await;
@@ -165,14 +177,11 @@ async fn a_command_sent_on_is_answered_once_this_instance_holds_what_was_written
 
 #[tokio::test]
 async fn a_writer_that_cannot_be_reached_is_forgotten_and_the_command_taken_here() {
-    let app = TestApp::embedded().await;
-    let duty = app.token("duty.officer", Role::DutyOfficer);
-    let id = app.open_incident(&duty, "kidnapping").await;
     // A port nothing listens on any more.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    app.state.service.writers().learned(&stream(&id), &url);
+    let (app, duty, id) = written_at(&url).await;
     let events = app.events().await;
 
     let r = app.send(report(&id, &duty, "report-1")).await;
@@ -181,39 +190,29 @@ async fn a_writer_that_cannot_be_reached_is_forgotten_and_the_command_taken_here
     assert_eq!(r.body["version"], 2);
     assert_eq!(app.events().await, events + 1);
     assert_eq!(app.state.service.writers().elsewhere(&stream(&id)), None);
-    assert_eq!(received_count(&app, "unreachable").await, 1);
+    assert_eq!(forwarded_count(&app, "unreachable").await, 1);
 }
 
 #[tokio::test]
 async fn a_command_sent_here_by_another_instance_is_taken_here_and_never_sent_on() {
-    let app = TestApp::embedded().await;
-    let duty = app.token("duty.officer", Role::DutyOfficer);
-    let id = app.open_incident(&duty, "kidnapping").await;
     let (url, received) = other_instance().await;
-    app.state.service.writers().learned(&stream(&id), &url);
+    let (app, duty, id) = written_at(&url).await;
 
-    let mut request = report(&id, &duty, "report-1");
-    request
-        .headers_mut()
-        .insert("homeward-forwarded", "1".parse().unwrap());
-    let r = app.send(request).await;
+    let r = app.send(marked(report(&id, &duty, "report-1"))).await;
 
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["version"], 2);
     assert!(received.lock().unwrap().is_empty());
     // The other instance counts on this one to write the stream.
     assert_eq!(app.state.service.writers().elsewhere(&stream(&id)), None);
-    assert_eq!(received_count(&app, "received").await, 1);
+    assert_eq!(forwarded_count(&app, "received").await, 1);
 }
 
 #[tokio::test]
 async fn a_command_that_opens_a_stream_is_never_sent_on() {
-    let app = TestApp::embedded().await;
-    let duty = app.token("duty.officer", Role::DutyOfficer);
     let (url, received) = other_instance().await;
     // Another stream is written elsewhere; a new one is opened here.
-    let id = app.open_incident(&duty, "kidnapping").await;
-    app.state.service.writers().learned(&stream(&id), &url);
+    let (app, duty, _) = written_at(&url).await;
     let r = app
         .post(
             "/v1/incidents",
@@ -226,7 +225,7 @@ async fn a_command_that_opens_a_stream_is_never_sent_on() {
 }
 
 /// The `homeward_forwarded_commands_total` count for `outcome`, from `/metrics`.
-async fn received_count(app: &TestApp, outcome: &str) -> u64 {
+async fn forwarded_count(app: &TestApp, outcome: &str) -> u64 {
     let r = app
         .send(Request::get("/metrics").body(Body::empty()).unwrap())
         .await;

@@ -62,7 +62,8 @@ pub struct KafkaLog {
     pending: Pending,
     copied: watch::Receiver<Copied>,
     keys: Arc<keys::Keys>,
-    /// Whether this instance's sequencer has joined its group (see [`KafkaLog::writer_ready`]).
+    /// How many partitions this instance's sequencer writes; none before it joined its
+    /// group (see [`KafkaLog::writer_ready`], [`KafkaLog::partitions_written`]).
     writer: watch::Receiver<Option<usize>>,
     /// The erasures other instances said they folded.
     folded: watch::Receiver<erasure::Folded>,
