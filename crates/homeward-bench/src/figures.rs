@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::Args;
 use crate::http::{
-    forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka, settled,
+    PARTITIONS, forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka, settled,
 };
 
 pub(crate) const REPORT: &str = "Convoy of 12 buses left the Al-Salam assembly point at 06:40 with 540 citizens; \
@@ -147,7 +147,7 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 let kek = shared.path().join("homeward.kek");
                 let (a, a_log) = serve_kafka(brokers, &prefix, &kek).await?;
                 let (b, b_log) = serve_kafka(brokers, &prefix, &kek).await?;
-                settled(&[&a_log, &b_log], 12).await?;
+                settled(&[&a_log, &b_log], PARTITIONS as usize).await?;
                 let bases = [a.base.clone(), b.base.clone()];
                 let run = hot_stream(&bases, &a.token, load, None).await?;
                 peak.add(run);
@@ -453,7 +453,7 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
     let cfg = homeward_kafka::KafkaConfig {
         brokers: brokers.to_owned(),
         prefix: format!("bench-{}.", Uuid::now_v7().simple()),
-        partitions: 12,
+        partitions: PARTITIONS,
         replication: 0,
         instance_id: homeward_kafka::instance_id(dir.path())?,
         erasure_window: homeward_kafka::config::ERASURE_WINDOW,

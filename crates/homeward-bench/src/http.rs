@@ -32,6 +32,9 @@ pub(crate) async fn serve_homeward() -> anyhow::Result<Running> {
 
 /// An instance on the Kafka backend, on topics `prefix` with the deployment's KEK in
 /// `kek`, serving once its sequencer has joined the group and its copy has caught up.
+/// Partitions of the Kafka instances' topics.
+pub(crate) const PARTITIONS: i32 = 12;
+
 pub(crate) async fn serve_kafka(
     brokers: &str,
     prefix: &str,
@@ -41,7 +44,7 @@ pub(crate) async fn serve_kafka(
     let cfg = homeward_kafka::KafkaConfig {
         brokers: brokers.to_owned(),
         prefix: prefix.to_owned(),
-        partitions: 12,
+        partitions: PARTITIONS,
         replication: 0,
         instance_id: homeward_kafka::instance_id(dir.path())?,
         erasure_window: homeward_kafka::config::ERASURE_WINDOW,
