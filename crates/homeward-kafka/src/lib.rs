@@ -566,6 +566,11 @@ impl EventLog for KafkaLog {
             let mut key = String::new();
             let mut fresh = HashMap::new();
             let mut items = Vec::with_capacity(writes.len());
+            // A group of appends only is answered once its transaction committed: the
+            // service waits for its stream's versions to be folded here before it
+            // answers its callers. A refusal has no version to wait for, so a group
+            // with one is answered once this instance's copy holds it.
+            let refusals = writes.iter().any(|w| matches!(w, GroupWrite::Reject(_)));
             for write in writes {
                 match write {
                     GroupWrite::Append(request) => {
@@ -593,8 +598,12 @@ impl EventLog for KafkaLog {
                     versions,
                     seq,
                 } => {
-                    let last = offsets.iter().copied().max().unwrap_or(-1);
-                    let head = self.copied_through(partition, last, seq).await;
+                    let head = if refusals {
+                        let last = offsets.iter().copied().max().unwrap_or(-1);
+                        self.copied_through(partition, last, seq).await
+                    } else {
+                        0
+                    };
                     Ok(GroupOutcome::Written(
                         versions
                             .into_iter()

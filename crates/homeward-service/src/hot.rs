@@ -10,6 +10,10 @@
 //! idempotency key gets its own record. When the write cannot be done as a whole (a
 //! duplicate, a reused key, another instance's write), nothing of it was written: the
 //! command that stopped it gets its answer and the others are decided again.
+//!
+//! The worker moves on as soon as a group is durable: it keeps the stream's state as
+//! that write left it and decides the next group against it, while the group's callers
+//! are answered once this instance's read models hold the write (read your writes).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
@@ -17,6 +21,7 @@ use std::time::Duration;
 
 use homeward_domain::{Context, Rejection, StreamId};
 use homeward_projections::Projections;
+use homeward_projections::streams::Streams;
 use homeward_store::{
     AppendRequest, EventLog, GroupOutcome, GroupStop, GroupWrite, Idempotency, ProposedEvent,
     RejectionRequest, StoreError,
@@ -46,6 +51,10 @@ pub(crate) struct Wait {
     /// The longest wait.
     patience: Duration,
 }
+
+/// The longest a written group's callers wait for this instance's read models to hold
+/// the write before they are answered anyway (it is durable; only reading it here lags).
+const FOLD_PATIENCE: Duration = Duration::from_secs(30);
 
 impl Wait {
     /// Waits for `version` (0: the log's head only), a few seconds at most.
@@ -104,7 +113,13 @@ struct Shared<R> {
     parts: Parts,
     /// A stream has an entry while its worker runs.
     queues: Mutex<HashMap<StreamId, VecDeque<Job<R>>>>,
+    /// The streams as their last write left them, until the read models hold that.
+    kept: Kept,
 }
+
+/// Each stream as the last write of its queue left it, kept until the read models
+/// hold that write (see [`Parts::base`]).
+type Kept = Arc<Mutex<HashMap<StreamId, Streams>>>;
 
 impl<R: Serialize + Send + 'static> Hot<R> {
     pub(crate) fn new(parts: Parts) -> Self {
@@ -112,6 +127,7 @@ impl<R: Serialize + Send + 'static> Hot<R> {
             shared: Arc::new(Shared {
                 parts,
                 queues: Mutex::default(),
+                kept: Kept::default(),
             }),
         }
     }
@@ -177,7 +193,10 @@ async fn work<R: Serialize + Send + 'static>(shared: Arc<Shared<R>>, stream: Str
             }
             std::mem::take(&mut carried)
         };
-        (carried, wait_for) = shared.parts.round(&stream, group, wait_for).await;
+        (carried, wait_for) = shared
+            .parts
+            .round(&stream, group, wait_for, &shared.kept)
+            .await;
     }
 }
 
@@ -213,12 +232,14 @@ fn shared_error(e: &StoreError) -> StoreError {
 
 impl Parts {
     /// Decides and writes a group once. Returns the commands to decide again (in
-    /// order) and what to wait for first, if anything.
-    async fn round<R: Serialize>(
+    /// order) and what to wait for first, if anything. A written group's state is
+    /// kept for the next (`kept`) until the read models hold it.
+    async fn round<R: Serialize + Send + 'static>(
         &self,
         stream: &StreamId,
         pending: VecDeque<Job<R>>,
         wait_for: Option<Wait>,
+        kept: &Kept,
     ) -> (VecDeque<Job<R>>, Option<Wait>) {
         let (mut pending, spent): (VecDeque<_>, VecDeque<_>) = pending
             .into_iter()
@@ -233,7 +254,8 @@ impl Parts {
             self.wait_for_version(stream, version, patience).await;
         }
         pending = self.recheck(pending).await;
-        let (planned, writes, deferred) = self.decide(stream, &mut pending);
+        let mut scratch = self.base(stream, kept);
+        let (planned, writes, deferred) = self.decide(stream, &mut scratch, &mut pending);
         let mut wait_for = (!deferred.is_empty()).then_some(Wait::folded(0));
         if writes.is_empty() {
             for (job, plan) in planned {
@@ -243,11 +265,18 @@ impl Parts {
         }
         match self.log.append_group(writes).await {
             Ok(GroupOutcome::Written(positions)) => {
-                let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
-                self.wait_for(last).await;
-                for (job, plan) in planned {
-                    answer(job, plan);
-                }
+                // Durable: the next group is decided against what this one left, and
+                // this one's callers are answered once the read models hold it.
+                lock(kept).insert(stream.clone(), scratch);
+                let waiter = self.folded();
+                let (stream, kept) = (stream.clone(), Arc::clone(kept));
+                tokio::spawn(async move {
+                    waiter.written(&stream, &positions).await;
+                    waiter.forget_folded(&stream, &kept);
+                    for (job, plan) in planned {
+                        answer(job, plan);
+                    }
+                });
                 (deferred, wait_for)
             }
             Ok(GroupOutcome::Stopped { index, reason }) => {
@@ -334,30 +363,45 @@ impl Parts {
         left
     }
 
-    /// Decides the pending commands in order against a scratch copy of the stream.
-    /// A command that must wait (a version the caller saw and this instance has not
-    /// folded yet, or a second use of one idempotency key) waits with every command
-    /// after it, so the order of arrival is kept.
+    /// The state to decide the next group against: a scratch copy of the stream as the
+    /// read models hold it, or as the queue's last write left it (`kept`) when the
+    /// read models have not folded that write yet. Versions are gapless and written
+    /// once, so two states of a stream at one version are the same state, and the one
+    /// at the higher version is the newer: a write by another instance shows in the
+    /// read models first, this instance's own write in `kept`.
+    fn base(&self, stream: &StreamId, kept: &Kept) -> Streams {
+        let kept = lock(kept);
+        let projections = self
+            .projections
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match kept.get(stream) {
+            Some(kept) if kept.version(stream) > projections.streams.version(stream) => {
+                kept.clone()
+            }
+            _ => projections.streams.subset([stream]),
+        }
+    }
+
+    /// Decides the pending commands in order against `scratch`, a copy of the stream
+    /// that each decided command's events move on. A command that must wait (a version
+    /// the caller saw and this instance has not folded yet, or a second use of one
+    /// idempotency key) waits with every command after it, so the order of arrival is
+    /// kept.
     #[allow(clippy::type_complexity)]
     fn decide<R: Serialize>(
         &self,
         stream: &StreamId,
+        scratch: &mut Streams,
         pending: &mut VecDeque<Job<R>>,
     ) -> (Vec<(Job<R>, Planned<R>)>, Vec<GroupWrite>, VecDeque<Job<R>>) {
-        let mut scratch = {
-            let projections = self
-                .projections
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            projections.streams.subset([stream])
-        };
         let now = self.clock.now();
         let mut planned = Vec::with_capacity(pending.len());
         let mut writes = Vec::new();
         let mut scopes = HashSet::new();
         while let Some(mut job) = pending.pop_front() {
             let ctx = Context::new(job.meta.actor.clone(), now);
-            let (version, decided) = job.command.decide(&scratch, &ctx);
+            let (version, decided) = job.command.decide(scratch, &ctx);
             let repeated_key = job
                 .meta
                 .idempotency
@@ -444,9 +488,63 @@ impl Parts {
     }
 
     async fn wait_for(&self, position: u64) {
+        self.folded().wait_for(position).await;
+    }
+
+    async fn wait_for_version(&self, stream: &StreamId, version: u64, patience: Duration) {
+        self.folded()
+            .wait_for_version(stream, version, patience)
+            .await;
+    }
+
+    fn folded(&self) -> Folded {
+        Folded {
+            projections: Arc::clone(&self.projections),
+            projected: self.projected.clone(),
+        }
+    }
+}
+
+/// What the read models hold: waited on before a caller is answered, and before a
+/// group is decided again after another writer's write.
+struct Folded {
+    projections: Arc<RwLock<Projections>>,
+    projected: watch::Receiver<u64>,
+}
+
+impl Folded {
+    async fn wait_for(&self, position: u64) {
         let mut rx = self.projected.clone();
         // An error means the projector stopped; there is nothing more to wait for.
         let _ = rx.wait_for(|p| *p >= position).await;
+    }
+
+    /// Waits until the read models hold a written group: its log position where the
+    /// log names it, and its stream's version after it (a log whose own copy takes the
+    /// write in only after it is durable names no position).
+    async fn written(&self, stream: &StreamId, positions: &[(u64, Option<u64>)]) {
+        let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
+        self.wait_for(last).await;
+        if let Some(version) = positions.iter().filter_map(|(_, v)| *v).max() {
+            self.wait_for_version(stream, version, FOLD_PATIENCE).await;
+        }
+    }
+
+    /// Forgets the kept state of `stream` once the read models hold it.
+    fn forget_folded(&self, stream: &StreamId, kept: &Kept) {
+        let mut kept = lock(kept);
+        let folded = self
+            .projections
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .streams
+            .version(stream);
+        if kept
+            .get(stream)
+            .is_some_and(|k| k.version(stream) <= folded)
+        {
+            kept.remove(stream);
+        }
     }
 
     /// Waits (`patience` at most) until the read models hold `version` of `stream`.
@@ -473,6 +571,10 @@ impl Parts {
             }
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Sends a written (or not to be written) command its answer.

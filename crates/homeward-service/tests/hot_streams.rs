@@ -29,6 +29,20 @@ struct Gated {
     turn: std::sync::atomic::AtomicBool,
     entered: Notify,
     release: Semaphore,
+    /// The head the service sees: it follows the log's own unless held.
+    shown: tokio::sync::watch::Sender<u64>,
+    holding: std::sync::atomic::AtomicBool,
+    /// Written groups are answered without their log positions, as the Kafka log
+    /// answers before its copy holds them.
+    unpositioned: std::sync::atomic::AtomicBool,
+}
+
+impl Gated {
+    /// Shows the service the log's head again, and from now on.
+    fn release_head(&self) {
+        self.holding.store(false, Ordering::SeqCst);
+        self.shown.send_replace(*self.inner.head().borrow());
+    }
 }
 
 impl EventLog for Gated {
@@ -55,7 +69,17 @@ impl EventLog for Gated {
                     });
                 }
             }
-            self.inner.append_group(writes).await
+            let outcome = self.inner.append_group(writes).await;
+            match outcome {
+                Ok(GroupOutcome::Written(positions))
+                    if self.unpositioned.load(Ordering::SeqCst) =>
+                {
+                    Ok(GroupOutcome::Written(
+                        positions.into_iter().map(|(_, v)| (0, v)).collect(),
+                    ))
+                }
+                other => other,
+            }
         })
     }
     fn record_rejection(
@@ -85,7 +109,7 @@ impl EventLog for Gated {
         self.inner.audit(query)
     }
     fn head(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.head()
+        self.shown.subscribe()
     }
 }
 
@@ -125,14 +149,33 @@ struct Opened {
 
 async fn opened(incident: u128) -> Opened {
     let dir = tempfile::tempdir().unwrap();
+    let inner = SqliteLog::open(dir.path()).unwrap();
     let log = Arc::new(Gated {
-        inner: SqliteLog::open(dir.path()).unwrap(),
+        shown: tokio::sync::watch::Sender::new(*inner.head().borrow()),
+        inner,
         groups: AtomicUsize::new(0),
         armed: false.into(),
         turn: false.into(),
         entered: Notify::new(),
         release: Semaphore::new(0),
+        holding: false.into(),
+        unpositioned: false.into(),
     });
+    {
+        let log = Arc::clone(&log);
+        let mut head = log.inner.head();
+        tokio::spawn(async move {
+            loop {
+                let at = *head.borrow_and_update();
+                if !log.holding.load(Ordering::SeqCst) {
+                    log.shown.send_replace(at);
+                }
+                if head.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
     let service = Homeward::start(
         Arc::clone(&log) as Arc<dyn EventLog>,
         Arc::new(SystemClock),
@@ -314,5 +357,49 @@ async fn a_group_refused_for_another_instances_turn_leads_the_next_group_with_wh
     assert_eq!(
         service.writers().elsewhere(&stream).as_deref(),
         Some("http://b:8080")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_group_is_written_before_the_read_models_hold_the_last_and_answers_wait_for_them()
+{
+    let Opened {
+        log,
+        service,
+        stream,
+        send,
+        _dir,
+    } = opened(3).await;
+    // The read models stop at the opening (position 1); the log answers as Kafka does,
+    // without positions.
+    log.holding.store(true, Ordering::SeqCst);
+    log.unpositioned.store(true, Ordering::SeqCst);
+    let mut written = log.inner.head();
+
+    let first = send(report(300, "first"), Some("k300"));
+    written.wait_for(|p| *p >= 2).await.unwrap();
+    // Durable, but not folded here: its caller is not answered yet, and the next
+    // command is decided against what the first left and written at once.
+    let second = send(report(301, "second"), None);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        written.wait_for(|p| *p >= 3),
+    )
+    .await
+    .expect("the second report was written while the first was not folded")
+    .unwrap();
+    assert_eq!(service.projected(), 1);
+    assert!(!first.is_finished() && !second.is_finished());
+
+    log.release_head();
+    let first = first.await.unwrap().unwrap();
+    let second = second.await.unwrap().unwrap();
+    assert_eq!((first.reply.version, second.reply.version), (2, 3));
+    // Each caller reads its own write once answered.
+    assert!(service.projected() >= 3);
+    let events = log.read_stream(stream.to_string()).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![1, 2, 3]
     );
 }

@@ -76,7 +76,10 @@ pub enum GroupWrite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupOutcome {
     /// Every write is durable: the log position of each (its last event, or the
-    /// refusal) and, for an append, the stream's version after it.
+    /// refusal) and, for an append, the stream's version after it. A backend whose own
+    /// log takes a write in only after it is durable elsewhere (Kafka: the instance's
+    /// copy) may answer before then with position 0 for the appends: their versions
+    /// tell when this instance holds them.
     Written(Vec<(u64, Option<u64>)>),
     /// Nothing was written: the write at `index` cannot be done as asked.
     Stopped {
