@@ -28,6 +28,15 @@ pub struct RiskBody {
     pub reason: String,
 }
 
+impl From<RiskBody> for CountryCommand {
+    fn from(b: RiskBody) -> Self {
+        Self::SetRiskLevel {
+            level: b.level,
+            reason: b.reason,
+        }
+    }
+}
+
 /// Risk levels set, highest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RiskList {
@@ -40,14 +49,11 @@ pub struct RiskList {
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2"), ChangeHeaders),
     request_body = RiskBody, responses(CommandResponses))]
 pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Response> {
-    let (ApiPath(code), b) = (r.path, r.body);
-    let country = CountryCode::parse(&code)
+    let ApiPath(code) = &r.path;
+    let country = CountryCode::parse(code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
-    let command = CountryCommand::SetRiskLevel {
-        level: b.level,
-        reason: b.reason,
-    };
     // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
+    let command = r.body.into();
     r.origin
         .submit_on(Action::SetCountryRisk, country, command, StatusCode::OK)
         .await
