@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 use super::command::{
     ChangeHeaders, CommandRequest, CommandResponses, CreateHeaders, Origin, with_etag,
 };
-use super::{Reader, ensure_visible, person_known, visible_incident};
+use super::{Reader, country_filter, ensure_visible, person_known, visible_incident};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -316,12 +316,7 @@ pub async fn open(r: CommandRequest<(), OpenIncidentBody, ()>) -> Result<Respons
     responses((status = 200, body = IncidentList), BadRequest))]
 pub async fn list(reader: Reader, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<IncidentList>> {
     reader.require(Action::ReadIncidents)?;
-    let country = match q.country.as_deref() {
-        None => None,
-        Some(c) => Some(homeward_domain::CountryCode::parse(c).ok_or_else(|| {
-            AppError::bad_request("invalid_query", format!("`{c}` is not a country code"))
-        })?),
-    };
+    let country = country_filter(q.country.as_deref())?;
     let wanted_status: Box<dyn Fn(IncidentStatus) -> bool> = match q.status.as_deref() {
         None | Some("open") => Box::new(IncidentStatus::is_open),
         Some("all") => Box::new(|_| true),

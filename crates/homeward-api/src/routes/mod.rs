@@ -25,7 +25,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::routing::get;
 use homeward_domain::policy::{self, Action};
-use homeward_domain::{EvacuationId, IncidentId, PersonId, StreamId};
+use homeward_domain::{CountryCode, EvacuationId, IncidentId, PersonId, StreamId};
 use homeward_projections::Projections;
 use homeward_projections::incidents::IncidentFile;
 use homeward_store::RejectionRequest;
@@ -249,6 +249,16 @@ pub(crate) fn ensure_evacuation(state: &AppState, id: EvacuationId) -> Result<()
         Some(_) => Ok(()),
         None => Err(AppError::not_found("evacuation", id)),
     }
+}
+
+/// A query's `country` filter: none when not given, 400 when it is not a country code.
+pub(crate) fn country_filter(code: Option<&str>) -> Result<Option<CountryCode>, AppError> {
+    code.map(|c| {
+        CountryCode::parse(c).ok_or_else(|| {
+            AppError::bad_request("invalid_query", format!("`{c}` is not a country code"))
+        })
+    })
+    .transpose()
 }
 
 /// Whether the person is in the registry.

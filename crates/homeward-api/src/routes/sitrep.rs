@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use homeward_domain::incident::Classification;
 use homeward_domain::policy::Action;
-use homeward_domain::{CountryCode, IncidentId, Timestamp};
+use homeward_domain::{IncidentId, Timestamp};
 use homeward_projections::board::Visibility;
 use homeward_projections::sitrep::{self, Sitrep, SitrepQuery};
 use homeward_service::sitrep::SitrepError;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Reader, ensure_visible};
+use super::{Reader, country_filter, ensure_visible};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -43,12 +43,7 @@ pub struct SitrepParams {
 
 async fn report(state: &AppState, caller: &Caller, q: SitrepParams) -> Result<Sitrep, AppError> {
     caller.require(Action::ReadIncidents)?;
-    let country = match q.country.as_deref() {
-        None => None,
-        Some(c) => Some(CountryCode::parse(c).ok_or_else(|| {
-            AppError::bad_request("invalid_query", format!("`{c}` is not a country code"))
-        })?),
-    };
+    let country = country_filter(q.country.as_deref())?;
     if let Some(id) = q.incident {
         ensure_visible(state, caller, id)?;
     }
