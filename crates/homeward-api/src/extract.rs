@@ -1,6 +1,7 @@
 //! Extractors that turn malformed requests into problem details: JSON bodies (exact
 //! media type, size limit, unknown fields refused), path and query parameters,
-//! `Idempotency-Key` and `If-Match`.
+//! `Idempotency-Key` and `If-Match`; and `query_params!`, which declares a route's
+//! query parameters.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -101,6 +102,21 @@ impl From<QueryRejection> for AppError {
         AppError::bad_request("invalid_query", e.body_text())
     }
 }
+
+/// Declares a route's query parameters, read with [`ApiQuery`]: the struct, written
+/// with its docs and fields as usual, is given its derives, documented as query
+/// parameters, and refuses a parameter it does not name (the problem lists the ones
+/// it takes).
+macro_rules! query_params {
+    ($(#[$attr:meta])* $vis:vis struct $name:ident { $($fields:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Debug, ::serde::Deserialize, ::utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(deny_unknown_fields)]
+        $vis struct $name { $($fields)* }
+    };
+}
+pub(crate) use query_params;
 
 /// The `Idempotency-Key` header, if sent.
 #[derive(Debug, Clone)]

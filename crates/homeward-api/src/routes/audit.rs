@@ -6,7 +6,7 @@ use homeward_domain::policy::Action;
 use homeward_domain::{Actor, IncidentId, PersonId, StreamId, StreamKind, Timestamp};
 use homeward_store::codec::encode_event;
 use homeward_store::{AuditQuery, LogEntry, SqliteLog};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,32 +18,31 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::Result;
 use crate::error::problems::BadRequest;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, query_params};
 use crate::views;
 
-/// Filters of the audit trail.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AuditParams {
-    /// Only this stream (e.g. `incident-…`, `country-ML`).
-    pub stream: Option<String>,
-    /// Only this incident's stream.
-    pub incident: Option<IncidentId>,
-    /// Only this person's stream.
-    pub person: Option<PersonId>,
-    /// Only entries caused by this subject.
-    pub actor: Option<String>,
-    /// Recorded at or after (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub from: Option<Timestamp>,
-    /// Recorded at or before (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub to: Option<Timestamp>,
-    /// Only entries after this position (paging).
-    pub after: Option<u64>,
-    /// At most this many (default 100, at most 1000).
-    pub limit: Option<usize>,
+query_params! {
+    /// Filters of the audit trail.
+    pub struct AuditParams {
+        /// Only this stream (e.g. `incident-…`, `country-ML`).
+        pub stream: Option<String>,
+        /// Only this incident's stream.
+        pub incident: Option<IncidentId>,
+        /// Only this person's stream.
+        pub person: Option<PersonId>,
+        /// Only entries caused by this subject.
+        pub actor: Option<String>,
+        /// Recorded at or after (RFC 3339).
+        #[param(value_type = Option<String>, format = DateTime)]
+        pub from: Option<Timestamp>,
+        /// Recorded at or before (RFC 3339).
+        #[param(value_type = Option<String>, format = DateTime)]
+        pub to: Option<Timestamp>,
+        /// Only entries after this position (paging).
+        pub after: Option<u64>,
+        /// At most this many (default 100, at most 1000).
+        pub limit: Option<usize>,
+    }
 }
 
 /// One audit entry.

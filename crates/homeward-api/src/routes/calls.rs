@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::OrNotFound;
 use crate::error::Result;
 use crate::error::problems::{BadRequest, NotFound};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, query_params};
 use crate::views;
 
 /// A call to log.
@@ -54,17 +54,16 @@ pub struct LinkBody {
     pub person_id: Option<PersonId>,
 }
 
-/// Filters of the call list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct CallQuery {
-    /// Only calls about this person.
-    pub person_id: Option<PersonId>,
-    /// Only calls about this incident.
-    pub incident_id: Option<IncidentId>,
-    /// At most this many, newest first (default 100, at most 1000).
-    pub limit: Option<usize>,
+query_params! {
+    /// Filters of the call list.
+    pub struct CallQuery {
+        /// Only calls about this person.
+        pub person_id: Option<PersonId>,
+        /// Only calls about this incident.
+        pub incident_id: Option<IncidentId>,
+        /// At most this many, newest first (default 100, at most 1000).
+        pub limit: Option<usize>,
+    }
 }
 
 /// Calls, newest first.

@@ -27,7 +27,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::Result;
 use crate::error::problems::{BadRequest, NotFound};
-use crate::extract::{ApiPath, ApiQuery, IfMatch};
+use crate::extract::{ApiPath, ApiQuery, IfMatch, query_params};
 use crate::views;
 
 /// Opens an incident.
@@ -264,33 +264,31 @@ pub struct CorrectionBody {
     pub fix: FixBody,
 }
 
-/// `?as_of=`: a moment in RFC 3339.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AsOf {
-    /// Show the record as it stood at this moment (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub as_of: Option<Timestamp>,
+query_params! {
+    /// `?as_of=`: a moment in RFC 3339.
+    pub struct AsOf {
+        /// Show the record as it stood at this moment (RFC 3339).
+        #[param(value_type = Option<String>, format = DateTime)]
+        pub as_of: Option<Timestamp>,
+    }
 }
 
-/// Filters of the incident list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// `open` (default: everything but closed), `closed`, `all`, or one status.
-    pub status: Option<String>,
-    /// Only this kind.
-    pub kind: Option<IncidentKind>,
-    /// Only this country.
-    pub country: Option<String>,
-    /// Only this severity or higher.
-    pub min_severity: Option<u8>,
-    /// Only incidents whose title contains this text.
-    pub q: Option<String>,
-    /// At most this many (default 200, at most 1000).
-    pub limit: Option<usize>,
+query_params! {
+    /// Filters of the incident list.
+    pub struct ListQuery {
+        /// `open` (default: everything but closed), `closed`, `all`, or one status.
+        pub status: Option<String>,
+        /// Only this kind.
+        pub kind: Option<IncidentKind>,
+        /// Only this country.
+        pub country: Option<String>,
+        /// Only this severity or higher.
+        pub min_severity: Option<u8>,
+        /// Only incidents whose title contains this text.
+        pub q: Option<String>,
+        /// At most this many (default 200, at most 1000).
+        pub limit: Option<usize>,
+    }
 }
 
 /// The incident list.

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::error::Result;
 use crate::error::problems::{BadRequest, NotFound};
 use crate::error::{AppError, OrNotFound};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, query_params};
 use crate::routes::incidents::ReasonBody;
 use crate::views::{self, PersonView};
 
@@ -181,15 +181,14 @@ impl From<PersonCorrectionBody> for PersonCommand {
     }
 }
 
-/// The locator's query.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct SearchQuery {
-    /// A name (every word a prefix) or a passport number.
-    pub q: Option<String>,
-    /// At most this many (default 50, at most 500).
-    pub limit: Option<usize>,
+query_params! {
+    /// The locator's query.
+    pub struct SearchQuery {
+        /// A name (every word a prefix) or a passport number.
+        pub q: Option<String>,
+        /// At most this many (default 50, at most 500).
+        pub limit: Option<usize>,
+    }
 }
 
 /// The locator's answer.

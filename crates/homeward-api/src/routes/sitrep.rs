@@ -10,7 +10,6 @@ use homeward_domain::{IncidentId, Timestamp};
 use homeward_projections::board::Visibility;
 use homeward_projections::sitrep::{self, Sitrep, SitrepQuery};
 use homeward_service::sitrep::SitrepError;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,25 +19,24 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::error::Result;
 use crate::error::problems::{BadRequest, NotFound};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, query_params};
 use crate::views;
 
-/// What the report covers.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct SitrepParams {
-    /// The moment the report describes (RFC 3339): not before the log began, not in
-    /// the future.
-    #[param(value_type = String, format = DateTime)]
-    pub as_of: Timestamp,
-    /// The moment of the last report: what changed is counted after it (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub since: Option<Timestamp>,
-    /// Only this country (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
-    /// Only this incident.
-    pub incident: Option<IncidentId>,
+query_params! {
+    /// What the report covers.
+    pub struct SitrepParams {
+        /// The moment the report describes (RFC 3339): not before the log began, not in
+        /// the future.
+        #[param(value_type = String, format = DateTime)]
+        pub as_of: Timestamp,
+        /// The moment of the last report: what changed is counted after it (RFC 3339).
+        #[param(value_type = Option<String>, format = DateTime)]
+        pub since: Option<Timestamp>,
+        /// Only this country (ISO 3166-1 alpha-2).
+        pub country: Option<String>,
+        /// Only this incident.
+        pub incident: Option<IncidentId>,
+    }
 }
 
 async fn report(state: &AppState, caller: &Caller, q: SitrepParams) -> Result<Sitrep, AppError> {

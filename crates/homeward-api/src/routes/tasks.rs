@@ -18,7 +18,7 @@ use super::Reader;
 use crate::AppState;
 use crate::error::Result;
 use crate::error::problems::BadRequest;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, query_params};
 use crate::views;
 
 /// Which kind of task.
@@ -31,23 +31,22 @@ pub enum TaskKind {
     IncidentTask,
 }
 
-/// Filters of the task list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct TaskQuery {
-    /// Only this kind.
-    pub kind: Option<TaskKind>,
-    /// Only tasks in this country (ISO 3166-1 alpha-2).
-    pub country: Option<CountryCode>,
-    /// Only tasks in this status: `open`, `escalated`, `completed` or `cancelled`.
-    pub status: Option<CheckStatus>,
-    /// Only tasks concerning this person.
-    pub person_id: Option<PersonId>,
-    /// At most this many (default 1000, at most 10000).
-    pub limit: Option<usize>,
-    /// Skip this many first.
-    pub offset: Option<usize>,
+query_params! {
+    /// Filters of the task list.
+    pub struct TaskQuery {
+        /// Only this kind.
+        pub kind: Option<TaskKind>,
+        /// Only tasks in this country (ISO 3166-1 alpha-2).
+        pub country: Option<CountryCode>,
+        /// Only tasks in this status: `open`, `escalated`, `completed` or `cancelled`.
+        pub status: Option<CheckStatus>,
+        /// Only tasks concerning this person.
+        pub person_id: Option<PersonId>,
+        /// At most this many (default 1000, at most 10000).
+        pub limit: Option<usize>,
+        /// Skip this many first.
+        pub offset: Option<usize>,
+    }
 }
 
 /// One task.
@@ -208,15 +207,14 @@ pub async fn list(reader: Reader, ApiQuery(q): ApiQuery<TaskQuery>) -> Result<Js
     Ok(Json(TaskList { total, tasks }))
 }
 
-/// Filters of the list of missed deadlines.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct MissedQuery {
-    /// Only this kind.
-    pub kind: Option<DeadlineKind>,
-    /// Only this country (ISO 3166-1 alpha-2).
-    pub country: Option<CountryCode>,
+query_params! {
+    /// Filters of the list of missed deadlines.
+    pub struct MissedQuery {
+        /// Only this kind.
+        pub kind: Option<DeadlineKind>,
+        /// Only this country (ISO 3166-1 alpha-2).
+        pub country: Option<CountryCode>,
+    }
 }
 
 /// Missed deadlines, newest first (the latest 200).

@@ -9,7 +9,6 @@ use homeward_domain::policy::Action;
 use homeward_projections::board::Visibility;
 use homeward_projections::decisions;
 use homeward_projections::timeline::TimelineView;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,7 +16,7 @@ use super::Reader;
 use crate::AppState;
 use crate::error::Result;
 use crate::error::problems::BadRequest;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, query_params};
 use crate::views;
 
 /// One file of the wall display: where it is served, as what, and its bytes.
@@ -119,13 +118,12 @@ pub fn serve(file: &'static File) -> impl IntoResponse {
     )
 }
 
-/// How finely to cut the timeline.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct TimelineQuery {
-    /// Number of equal spans (default 240, at most 1000).
-    pub buckets: Option<usize>,
+query_params! {
+    /// How finely to cut the timeline.
+    pub struct TimelineQuery {
+        /// Number of equal spans (default 240, at most 1000).
+        pub buckets: Option<usize>,
+    }
 }
 
 /// The whole history at a glance: when it starts and ends, how many events fell in
