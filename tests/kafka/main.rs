@@ -5,6 +5,7 @@
 //! by a plain `cargo test` and run by `ops/test.sh` with `--ignored`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod local;
 mod support;
 
 use std::collections::HashSet;

@@ -10,7 +10,9 @@
 //! group's generation). Every instance copies the committed events into its own
 //! embedded log ([`mirror`]) and serves reads, projections, the live board and the
 //! audit trail from that copy. An append is acknowledged once the transaction
-//! committed (acks=all, min.insync.replicas) and this instance's copy has it.
+//! committed (acks=all, min.insync.replicas) and this instance's copy has it. A
+//! request of a partition this instance's own sequencer writes is handed to it in
+//! process rather than through the appends topic (see [`sequencer`]).
 
 pub mod config;
 mod erasure;
@@ -52,6 +54,9 @@ use wire::{IdempotencyWire, Outcome, ProposedWire, Reply, Request};
 /// How long an append waits for its sequencer's answer.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What an append without its sequencer's answer says.
+const UNANSWERED: &str = "no answer from the stream's sequencer in time; the request may have taken effect, retry it with the same Idempotency-Key";
+
 type Pending = Arc<Mutex<HashMap<Uuid, oneshot::Sender<Outcome>>>>;
 
 /// The Kafka event log of one instance.
@@ -69,6 +74,13 @@ pub struct KafkaLog {
     folded: watch::Receiver<erasure::Folded>,
     /// Where this instance serves its API, once it does (see [`EventLog::serving_at`]).
     serves_at: std::sync::OnceLock<String>,
+    /// This instance's own sequencer, for the requests of the partitions it writes.
+    sequencer: sequencer::Local,
+    /// How many partitions the appends and events topics have: a stream's partition is
+    /// [`wire::partition_of`] its id.
+    partitions: i32,
+    /// How many requests this instance's own sequencer answered in process.
+    answered_here: std::sync::atomic::AtomicU64,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -152,12 +164,18 @@ impl KafkaLog {
             copied_tx,
         ));
         let (writer_tx, writer) = watch::channel(None);
+        let (sequencer, asked) = sequencer::Local::new();
         tokio::spawn(sequencer::run(
             Arc::clone(&cfg),
             clock,
             Arc::clone(&local),
             writer_tx,
+            asked,
         ));
+        let partitions = {
+            let consumer: StreamConsumer = cfg.client().create().map_err(unavailable)?;
+            partition_count(&consumer, &cfg.appends_topic())?
+        };
         Ok(Arc::new(Self {
             cfg,
             local,
@@ -168,6 +186,9 @@ impl KafkaLog {
             writer,
             folded,
             serves_at: std::sync::OnceLock::new(),
+            sequencer,
+            partitions,
+            answered_here: Default::default(),
         }))
     }
 
@@ -181,6 +202,14 @@ impl KafkaLog {
         tokio::time::timeout(limit, rx.wait_for(Option::is_some))
             .await
             .is_ok_and(|r| r.is_ok())
+    }
+
+    /// How many of this instance's requests its own sequencer decided in process, the
+    /// stream's partition being one it writes (the others went through the appends
+    /// topic).
+    pub fn answered_here(&self) -> u64 {
+        self.answered_here
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many partitions this instance's sequencer writes now (none before it joined
@@ -211,6 +240,27 @@ impl KafkaLog {
     }
 
     async fn request(&self, key: &str, request: Request) -> Result<Outcome, StoreError> {
+        let partition = wire::partition_of(key.as_bytes(), self.partitions);
+        // This instance writes the partition: no round trips through the topics.
+        let request = if self.sequencer.writes(partition) {
+            let started = std::time::Instant::now();
+            match tokio::time::timeout(ANSWER_TIMEOUT, self.sequencer.ask(partition, request)).await
+            {
+                Ok(Some(sequencer::LocalAnswer::Decided(outcome))) => {
+                    self.answered_here
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::debug!(
+                        answered_us = started.elapsed().as_micros() as u64,
+                        "append request answered here"
+                    );
+                    return Ok(outcome);
+                }
+                Ok(Some(sequencer::LocalAnswer::Elsewhere(request))) => request,
+                _ => return Err(StoreError::Unavailable(UNANSWERED.into())),
+            }
+        } else {
+            request
+        };
         let id = request.request_id();
         let (tx, rx) = oneshot::channel();
         self.pending
@@ -223,6 +273,7 @@ impl KafkaLog {
             .producer
             .send(
                 FutureRecord::to(&self.cfg.appends_topic())
+                    .partition(partition)
                     .key(key)
                     .payload(&bytes),
                 ANSWER_TIMEOUT,
@@ -244,9 +295,7 @@ impl KafkaLog {
             }
             _ => {
                 self.forget(id);
-                Err(StoreError::Unavailable(
-                    "no answer from the stream's sequencer in time; the request may have taken effect, retry it with the same Idempotency-Key".into(),
-                ))
+                Err(StoreError::Unavailable(UNANSWERED.into()))
             }
         }
     }

@@ -13,6 +13,12 @@
 //! become visible together or not at all. A sequencer that lost its partitions (a
 //! zombie) cannot commit: its generation is stale, the broker fences it, and what it
 //! wrote is aborted.
+//!
+//! An instance whose own sequencer writes a stream's partition hands it the stream's
+//! requests in process ([`Local`]) instead of through the appends topic: they are
+//! decided in the same batches, under the same ownership check, in transactions fenced
+//! the same way (each carries consumed offsets to the group's coordinator), and
+//! answered once committed, with no results record.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,7 +36,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::config::KafkaConfig;
 use crate::wire::{self, Outcome, Reply, Request};
@@ -52,9 +58,95 @@ const MAX_BATCH: usize = 1000;
 /// transaction is committed before the next receive, so before this member answers a
 /// revocation (the new owner is given the partition only after that answer).
 #[derive(Debug, Default)]
-struct Ownership {
+pub(crate) struct Ownership {
     owned: HashMap<i32, u64>,
     epoch: u64,
+}
+
+/// A request of this instance's own log for a partition its sequencer writes.
+pub(crate) struct LocalRequest {
+    partition: i32,
+    request: Request,
+    reply: oneshot::Sender<LocalAnswer>,
+}
+
+/// What the sequencer did with a [`LocalRequest`].
+pub(crate) enum LocalAnswer {
+    /// Decided and committed (or refused): the outcome, as a result record would
+    /// carry it.
+    Decided(Outcome),
+    /// Not taken: the partition is not this member's (any more), or no offset of it is
+    /// known yet to fence a transaction with. Nothing of it was written; it goes
+    /// through the appends topic.
+    Elsewhere(Request),
+}
+
+/// This instance's way to its own sequencer, for the partitions it writes.
+#[derive(Clone)]
+pub(crate) struct Local {
+    tx: mpsc::UnboundedSender<LocalRequest>,
+    ownership: Arc<Mutex<Ownership>>,
+}
+
+impl Local {
+    /// The handle and the receiving end [`run`] takes.
+    pub(crate) fn new() -> (
+        Self,
+        (Arc<Mutex<Ownership>>, mpsc::UnboundedReceiver<LocalRequest>),
+    ) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let ownership = Arc::new(Mutex::new(Ownership::default()));
+        (
+            Self {
+                tx,
+                ownership: Arc::clone(&ownership),
+            },
+            (ownership, rx),
+        )
+    }
+
+    /// Whether this instance's sequencer writes `partition` now (a hint: the sequencer
+    /// checks again before it decides).
+    pub(crate) fn writes(&self, partition: i32) -> bool {
+        let ownership = self.ownership.lock().unwrap_or_else(|p| p.into_inner());
+        ownership.owned.contains_key(&partition)
+    }
+
+    /// Hands the sequencer a request of `partition`; `None` when the sequencer went away
+    /// before answering (the request may have been decided).
+    pub(crate) async fn ask(&self, partition: i32, request: Request) -> Option<LocalAnswer> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(LocalRequest {
+                partition,
+                request,
+                reply,
+            })
+            .ok()?;
+        answer.await.ok()
+    }
+}
+
+/// One request of a batch: from the appends topic, or from this instance.
+enum Item {
+    Topic(OwnedMessage),
+    Local(LocalRequest),
+}
+
+impl Item {
+    fn partition(&self) -> i32 {
+        match self {
+            Self::Topic(m) => m.partition(),
+            Self::Local(l) => l.partition,
+        }
+    }
+
+    /// Gives a request that will not be decided here back to its instance.
+    fn elsewhere(self) {
+        if let Self::Local(l) = self {
+            let _ = l.reply.send(LocalAnswer::Elsewhere(l.request));
+        }
+    }
 }
 
 /// Keeps [`Ownership`] current through every rebalance.
@@ -160,12 +252,13 @@ pub(crate) async fn run(
     clock: RecordClock,
     local: Arc<SqliteLog>,
     ready: watch::Sender<Option<usize>>,
+    (ownership, mut asked): (Arc<Mutex<Ownership>>, mpsc::UnboundedReceiver<LocalRequest>),
 ) {
     loop {
         let parts = (Arc::clone(&cfg), Arc::clone(&clock), Arc::clone(&local));
-        match Sequencer::new(parts, ready.clone()).await {
+        match Sequencer::new(parts, ready.clone(), Arc::clone(&ownership)).await {
             Ok(mut seq) => {
-                if let Err(e) = seq.run().await {
+                if let Err(e) = seq.run(&mut asked).await {
                     tracing::warn!(error = %e, "sequencer failed; starting over");
                 }
             }
@@ -186,14 +279,24 @@ struct Sequencer {
     producer: FutureProducer,
     ownership: Arc<Mutex<Ownership>>,
     states: HashMap<i32, PartitionState>,
+    /// The next offset of each owned partition of the appends topic, once a request of
+    /// it was committed here, with the epoch it was owned under: what a transaction of
+    /// this instance's own requests alone commits to be fenced by the group.
+    next: HashMap<i32, (u64, i64)>,
 }
 
 impl Sequencer {
     async fn new(
         (cfg, clock, local): (Arc<KafkaConfig>, RecordClock, Arc<SqliteLog>),
         ready: watch::Sender<Option<usize>>,
+        ownership: Arc<Mutex<Ownership>>,
     ) -> Result<Self, KafkaError> {
-        let ownership = Arc::new(Mutex::new(Ownership::default()));
+        // A new member owns nothing until the group says so.
+        ownership
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .owned
+            .clear();
         let producer: FutureProducer = cfg
             .client()
             .set("transactional.id", cfg.transactional_id())
@@ -231,6 +334,7 @@ impl Sequencer {
             producer,
             ownership,
             states: HashMap::new(),
+            next: HashMap::new(),
         })
     }
 
@@ -241,30 +345,46 @@ impl Sequencer {
     }
 
     /// Keeps a received request with the epoch of the assignment it came in; a request
-    /// of a partition not owned (any more) is dropped, its offset never committed here.
-    fn keep(&self, batch: &mut Vec<(OwnedMessage, u64)>, m: OwnedMessage) {
-        match self.owned(m.partition()) {
-            Some(epoch) => batch.push((m, epoch)),
-            None => tracing::debug!(
-                partition = m.partition(),
-                offset = m.offset(),
-                "request of a partition not owned dropped"
-            ),
+    /// of a partition not owned (any more) is dropped, its offset never committed here
+    /// (one of this instance's own goes through the appends topic).
+    fn keep(&self, batch: &mut Vec<(Item, u64)>, item: Item) {
+        match self.owned(item.partition()) {
+            Some(epoch) => batch.push((item, epoch)),
+            None => {
+                if let Item::Topic(m) = &item {
+                    tracing::debug!(
+                        partition = m.partition(),
+                        offset = m.offset(),
+                        "request of a partition not owned dropped"
+                    );
+                }
+                item.elsewhere();
+            }
         }
     }
 
-    async fn run(&mut self) -> Result<(), KafkaError> {
+    async fn run(
+        &mut self,
+        asked: &mut mpsc::UnboundedReceiver<LocalRequest>,
+    ) -> Result<(), KafkaError> {
         loop {
             let mut batch = Vec::new();
-            let first = self.consumer.recv().await?.detach();
+            let first = tokio::select! {
+                m = self.consumer.recv() => Item::Topic(m?.detach()),
+                Some(l) = asked.recv() => Item::Local(l),
+            };
             self.keep(&mut batch, first);
             // Whatever else has arrived already, without waiting for more.
             while batch.len() < MAX_BATCH {
-                match self.consumer.recv().now_or_never() {
-                    Some(Ok(m)) => self.keep(&mut batch, m.detach()),
+                let item = match self.consumer.recv().now_or_never() {
+                    Some(Ok(m)) => Item::Topic(m.detach()),
                     Some(Err(e)) => return Err(e),
-                    None => break,
-                }
+                    None => match asked.try_recv() {
+                        Ok(l) => Item::Local(l),
+                        Err(_) => break,
+                    },
+                };
+                self.keep(&mut batch, item);
             }
             // No receive until the commit below, so no rebalance callback either: what
             // is owned now stays owned until the transaction is committed or aborted.
@@ -272,9 +392,26 @@ impl Sequencer {
                 let ownership = self.ownership.lock().unwrap_or_else(|p| p.into_inner());
                 ownership.owned.clone()
             };
-            batch.retain(|(m, epoch)| owned.get(&m.partition()) == Some(epoch));
+            let (mut batch, gone): (Vec<_>, Vec<_>) = batch
+                .into_iter()
+                .partition(|(item, epoch)| owned.get(&item.partition()) == Some(epoch));
+            gone.into_iter().for_each(|(item, _)| item.elsewhere());
             self.states
                 .retain(|p, state| owned.get(p) == Some(&state.epoch));
+            self.next
+                .retain(|p, (epoch, _)| owned.get(p) == Some(epoch));
+            // A transaction is fenced by the group only through the consumed offsets it
+            // commits: one of this instance's own requests alone commits the known
+            // offsets of the partitions owned (unchanged), and without any, goes
+            // through the appends topic.
+            let fence: Vec<(i32, i64)> = if batch.iter().any(|(i, _)| matches!(i, Item::Topic(_))) {
+                Vec::new()
+            } else {
+                self.next.iter().map(|(p, (_, o))| (*p, *o)).collect()
+            };
+            if fence.is_empty() && !batch.iter().any(|(i, _)| matches!(i, Item::Topic(_))) {
+                batch.drain(..).for_each(|(item, _)| item.elsewhere());
+            }
             if batch.is_empty() {
                 continue;
             }
@@ -283,7 +420,7 @@ impl Sequencer {
             // assignment can hold requests of every partition.
             let new: std::collections::BTreeMap<i32, u64> = batch
                 .iter()
-                .map(|(m, epoch)| (m.partition(), *epoch))
+                .map(|(item, epoch)| (item.partition(), *epoch))
                 .filter(|(p, _)| !self.states.contains_key(p))
                 .collect();
             let rebuilt =
@@ -292,8 +429,7 @@ impl Sequencer {
                 state.epoch = epoch;
                 self.states.insert(partition, state);
             }
-            let batch: Vec<OwnedMessage> = batch.into_iter().map(|(m, _)| m).collect();
-            if let Err(e) = self.commit(&batch).await {
+            if let Err(e) = self.commit(batch, fence).await {
                 let _ = blocking(&self.producer, |p| p.abort_transaction(TIMEOUT)).await;
                 return Err(e);
             }
@@ -441,7 +577,15 @@ impl Sequencer {
         Ok(state)
     }
 
-    async fn commit(&mut self, batch: &[OwnedMessage]) -> Result<(), KafkaError> {
+    /// Decides a batch and writes it in one transaction: its events, the answers of
+    /// the appends topic's requests, and the consumed offsets (or, for this instance's
+    /// own requests alone, the `fence`). This instance's own requests are answered once
+    /// it committed.
+    async fn commit(
+        &mut self,
+        batch: Vec<(Item, u64)>,
+        fence: Vec<(i32, i64)>,
+    ) -> Result<(), KafkaError> {
         let started = std::time::Instant::now();
         self.producer.begin_transaction()?;
         // The consumed offsets first. Right after the previous commit the coordinator
@@ -450,12 +594,15 @@ impl Sequencer {
         // (set low), but adding the first produced partition only after a fixed 20 ms.
         // Once the offsets are in, the transaction is open and the records' partitions
         // are added at once.
-        let next: HashMap<i32, i64> = batch
-            .iter()
-            .map(|m| (m.partition(), m.offset() + 1))
-            .collect();
+        let mut next: HashMap<i32, (u64, i64)> = HashMap::new();
+        for (item, epoch) in &batch {
+            if let Item::Topic(m) = item {
+                next.insert(m.partition(), (*epoch, m.offset() + 1));
+            }
+        }
         let mut tpl = TopicPartitionList::new();
-        for (p, o) in next {
+        let offsets = next.iter().map(|(p, (_, o))| (*p, *o)).chain(fence);
+        for (p, o) in offsets {
             tpl.add_partition_offset(&self.cfg.appends_topic(), p, Offset::Offset(o))?;
         }
         let metadata = self
@@ -473,16 +620,19 @@ impl Sequencer {
         // Everything of the batch, events and answers, is queued first and awaited
         // together: one produce round trip per batch, not per record or per kind.
         let mut deliveries = Vec::new();
-        for m in batch {
-            let partition = m.partition();
-            let request: Result<Request, _> =
-                serde_json::from_slice(m.payload().unwrap_or_default());
-            let request = match request {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::warn!(error = %e, "unreadable append request skipped");
-                    continue;
-                }
+        let mut answers = Vec::new();
+        let requests = batch.len();
+        for (item, _) in batch {
+            let partition = item.partition();
+            let (request, reply) = match item {
+                Item::Topic(m) => match serde_json::from_slice(m.payload().unwrap_or_default()) {
+                    Ok(r) => (r, None),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "unreadable append request skipped");
+                        continue;
+                    }
+                },
+                Item::Local(l) => (l.request, Some(l.reply)),
             };
             let Some(state) = self.states.get_mut(&partition) else {
                 continue;
@@ -545,6 +695,10 @@ impl Sequencer {
                 },
                 other => other,
             };
+            if let Some(reply) = reply {
+                answers.push((reply, outcome));
+                continue;
+            }
             let reply = Reply {
                 request_id: request.request_id(),
                 reply_to: request.reply_to().to_owned(),
@@ -572,8 +726,16 @@ impl Sequencer {
             p.commit_transaction(TIMEOUT)
         })
         .await?;
+        for (p, known) in next {
+            self.next.insert(p, known);
+        }
+        let local = answers.len();
+        for (reply, outcome) in answers {
+            let _ = reply.send(LocalAnswer::Decided(outcome));
+        }
         tracing::debug!(
-            requests = batch.len(),
+            requests,
+            local,
             records,
             opened_us = opened.as_micros() as u64,
             produced_us = produced.as_micros() as u64,

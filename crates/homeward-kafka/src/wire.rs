@@ -239,3 +239,76 @@ pub struct ErasureFolded {
     /// The instance that folded it.
     pub instance: String,
 }
+
+/// The partition of a topic with `partitions` partitions that a record keyed `key`
+/// goes to: the partitioner of Kafka's Java client and of librdkafka's
+/// `murmur2_random` (what this crate's producers use), `murmur2(key) & 0x7fffffff`
+/// modulo the partition count. A stream's requests, events and writer all follow it.
+pub fn partition_of(key: &[u8], partitions: i32) -> i32 {
+    (murmur2(key) & 0x7fff_ffff) as i32 % partitions.max(1)
+}
+
+/// Kafka's MurmurHash2 (seed `0x9747b28c`), as its clients compute it.
+fn murmur2(data: &[u8]) -> u32 {
+    const M: u32 = 0x5bd1_e995;
+    const R: u32 = 24;
+    let mut h: u32 = 0x9747_b28c ^ data.len() as u32;
+    let mut chunks = data.chunks_exact(4);
+    for c in &mut chunks {
+        let mut k = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        k = k.wrapping_mul(M);
+        k ^= k >> R;
+        k = k.wrapping_mul(M);
+        h = h.wrapping_mul(M);
+        h ^= k;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        for (i, b) in rest.iter().enumerate().rev() {
+            h ^= u32::from(*b) << (8 * i);
+        }
+        h = h.wrapping_mul(M);
+    }
+    h ^= h >> 13;
+    h = h.wrapping_mul(M);
+    h ^= h >> 15;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn murmur2_is_kafkas() {
+        // The vectors of Kafka's own `UtilsTest.testMurmur2`.
+        let cases: [(&[u8], i32); 6] = [
+            (b"21", -973_932_308),
+            (b"foobar", -790_332_482),
+            (b"a-little-bit-long-string", -985_981_536),
+            (b"a-little-bit-longer-string", -1_486_304_829),
+            (
+                b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
+                -58_897_971,
+            ),
+            (b"abc", 479_470_107),
+        ];
+        for (data, expected) in cases {
+            assert_eq!(
+                murmur2(data) as i32,
+                expected,
+                "{}",
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+
+    #[test]
+    fn partitions_are_in_range() {
+        for n in 0..1000 {
+            let p = partition_of(format!("incident-{n}").as_bytes(), 12);
+            assert!((0..12).contains(&p));
+        }
+        assert_eq!(partition_of(b"anything", 1), 0);
+    }
+}
