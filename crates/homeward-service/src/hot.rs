@@ -16,20 +16,20 @@
 //! are answered once this instance's read models hold the write (read your writes).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use homeward_domain::{Context, Rejection, StreamId};
-use homeward_projections::Projections;
 use homeward_projections::streams::Streams;
 use homeward_store::{
     AppendRequest, EventLog, GroupOutcome, GroupStop, GroupWrite, Idempotency, ProposedEvent,
     RejectionRequest, StoreError,
 };
 use serde::Serialize;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::folded::Folded;
 use crate::{Clock, Command, CommandMeta, IdSource, ServiceError};
 
 /// The most commands decided and written together.
@@ -98,8 +98,8 @@ pub(crate) struct Parts {
     pub log: Arc<dyn EventLog>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
-    pub projections: Arc<RwLock<Projections>>,
-    pub projected: watch::Receiver<u64>,
+    /// The read models, and how far they got.
+    pub folded: Folded,
     /// Told where another instance that has a stream's turn serves.
     pub writers: Arc<crate::writers::Writers>,
 }
@@ -250,8 +250,9 @@ impl Parts {
         if let Some(Wait { version, patience }) = wait_for {
             // Fold in what another writer appended, then decide again.
             let head = *self.log.head().borrow();
-            self.wait_for(head).await;
-            self.wait_for_version(stream, version, patience).await;
+            let folded = self.folded();
+            folded.position(head).await;
+            folded.version(stream, version, patience).await;
         }
         pending = self.recheck(pending).await;
         let mut scratch = self.base(stream, kept);
@@ -271,8 +272,8 @@ impl Parts {
                 let waiter = self.folded();
                 let (stream, kept) = (stream.clone(), Arc::clone(kept));
                 tokio::spawn(async move {
-                    waiter.written(&stream, &positions).await;
-                    waiter.forget_folded(&stream, &kept);
+                    written(&waiter, &stream, &positions).await;
+                    forget_folded(&waiter, &stream, &kept);
                     for (job, plan) in planned {
                         answer(job, plan);
                     }
@@ -372,6 +373,7 @@ impl Parts {
     fn base(&self, stream: &StreamId, kept: &Kept) -> Streams {
         let kept = lock(kept);
         let projections = self
+            .folded
             .projections
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -487,89 +489,28 @@ impl Parts {
         (planned, writes, deferred)
     }
 
-    async fn wait_for(&self, position: u64) {
-        self.folded().wait_for(position).await;
-    }
-
-    async fn wait_for_version(&self, stream: &StreamId, version: u64, patience: Duration) {
-        self.folded()
-            .wait_for_version(stream, version, patience)
-            .await;
-    }
-
     fn folded(&self) -> Folded {
-        Folded {
-            projections: Arc::clone(&self.projections),
-            projected: self.projected.clone(),
-        }
+        self.folded.clone()
     }
 }
 
-/// What the read models hold: waited on before a caller is answered, and before a
-/// group is decided again after another writer's write.
-struct Folded {
-    projections: Arc<RwLock<Projections>>,
-    projected: watch::Receiver<u64>,
+/// Waits until the read models hold a written group: its log position where the log
+/// names it, and its stream's version after it (a log whose own copy takes the write in
+/// only after it is durable names no position).
+async fn written(folded: &Folded, stream: &StreamId, positions: &[(u64, Option<u64>)]) {
+    let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
+    folded.position(last).await;
+    if let Some(version) = positions.iter().filter_map(|(_, v)| *v).max() {
+        folded.version(stream, version, FOLD_PATIENCE).await;
+    }
 }
 
-impl Folded {
-    async fn wait_for(&self, position: u64) {
-        let mut rx = self.projected.clone();
-        // An error means the projector stopped; there is nothing more to wait for.
-        let _ = rx.wait_for(|p| *p >= position).await;
-    }
-
-    /// Waits until the read models hold a written group: its log position where the
-    /// log names it, and its stream's version after it (a log whose own copy takes the
-    /// write in only after it is durable names no position).
-    async fn written(&self, stream: &StreamId, positions: &[(u64, Option<u64>)]) {
-        let last = positions.iter().map(|(p, _)| *p).max().unwrap_or(0);
-        self.wait_for(last).await;
-        if let Some(version) = positions.iter().filter_map(|(_, v)| *v).max() {
-            self.wait_for_version(stream, version, FOLD_PATIENCE).await;
-        }
-    }
-
-    /// Forgets the kept state of `stream` once the read models hold it.
-    fn forget_folded(&self, stream: &StreamId, kept: &Kept) {
-        let mut kept = lock(kept);
-        let folded = self
-            .projections
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .streams
-            .version(stream);
-        if kept
-            .get(stream)
-            .is_some_and(|k| k.version(stream) <= folded)
-        {
-            kept.remove(stream);
-        }
-    }
-
-    /// Waits (`patience` at most) until the read models hold `version` of `stream`.
-    async fn wait_for_version(&self, stream: &StreamId, version: u64, patience: Duration) {
-        let mut rx = self.projected.clone();
-        let deadline = tokio::time::Instant::now() + patience;
-        loop {
-            let folded = {
-                let projections = self
-                    .projections
-                    .read()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                projections.streams.version(stream)
-            };
-            if folded >= version {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, rx.changed())
-                .await
-                .is_err()
-            {
-                tracing::debug!(%stream, version, folded, "gave up waiting for a version");
-                return;
-            }
-        }
+/// Forgets the kept state of `stream` once the read models hold it.
+fn forget_folded(folded: &Folded, stream: &StreamId, kept: &Kept) {
+    let mut kept = lock(kept);
+    let held = folded.version_of(stream);
+    if kept.get(stream).is_some_and(|k| k.version(stream) <= held) {
+        kept.remove(stream);
     }
 }
 

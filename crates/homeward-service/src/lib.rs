@@ -12,6 +12,7 @@ pub mod batch;
 pub mod clock;
 pub mod command;
 pub mod config;
+mod folded;
 mod hot;
 pub mod ids;
 pub mod outcome;
@@ -201,8 +202,10 @@ impl Homeward {
             log: Arc::clone(&log),
             clock: Arc::clone(&clock),
             ids: Arc::clone(&ids),
-            projections: Arc::clone(&projections),
-            projected: projected.clone(),
+            folded: folded::Folded {
+                projections: Arc::clone(&projections),
+                projected: projected.clone(),
+            },
             writers: Arc::clone(&writers),
         });
         let service = Arc::new(Self {
@@ -308,23 +311,21 @@ impl Homeward {
 
     /// Waits until the read models have folded in `position`.
     pub async fn wait_for(&self, position: u64) {
-        let mut rx = self.projected.clone();
-        // An error means the projector stopped; there is nothing more to wait for.
-        let _ = rx.wait_for(|p| *p >= position).await;
+        self.folded().position(position).await;
     }
 
     /// Waits (a few seconds at most) until the read models hold `version` of `stream`:
     /// with a shared log, another instance's append reaches this one a little later.
     pub async fn wait_for_version(&self, stream: &StreamId, version: u64) {
-        let mut rx = self.projected.clone();
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-        while self.read().streams.version(stream) < version {
-            if tokio::time::timeout_at(deadline, rx.changed())
-                .await
-                .is_err()
-            {
-                return;
-            }
+        self.folded()
+            .version(stream, version, std::time::Duration::from_secs(5))
+            .await;
+    }
+
+    fn folded(&self) -> folded::Folded {
+        folded::Folded {
+            projections: Arc::clone(&self.projections),
+            projected: self.projected.clone(),
         }
     }
 
