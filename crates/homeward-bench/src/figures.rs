@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use crate::Args;
 use crate::http::{
-    PARTITIONS, forwarded, hot_stream, ingest, live_latency, serve_homeward, serve_kafka, settled,
+    PARTITIONS, forwarded, hot_stream, ingest, live_latency, remove_kafka, serve_homeward,
+    serve_kafka, settled,
 };
 
 pub(crate) const REPORT: &str = "Convoy of 12 buses left the Al-Salam assembly point at 06:40 with 540 citizens; \
@@ -162,6 +163,7 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
                 one.add(hot_stream(&bases[..1], &a.token, load, None).await?);
                 let _ = a.stop.send(());
                 let _ = b.stop.send(());
+                remove_kafka(brokers, &[&a_log, &b_log], &[]).await?;
             }
             let (rate, p50, p99) = peak.medians();
             let (_, h50, h99) = half.medians();
@@ -492,7 +494,9 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
     for t in tasks {
         t.await??;
     }
-    Ok((total / writers * writers) as f64 / started.elapsed().as_secs_f64())
+    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    remove_kafka(brokers, &[&log], &[]).await?;
+    Ok(rate)
 }
 
 /// The ceiling: the same bytes through a bare idempotent producer with acks=all.
@@ -548,7 +552,9 @@ async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Res
     for t in tasks {
         t.await??;
     }
-    Ok((total / writers * writers) as f64 / started.elapsed().as_secs_f64())
+    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    remove_kafka(brokers, &[], &[&topic]).await?;
+    Ok(rate)
 }
 
 /// The demo scenario with about `events` events, generated once and kept.

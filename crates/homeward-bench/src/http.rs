@@ -59,6 +59,30 @@ pub(crate) async fn serve_kafka(
     Ok((running, log))
 }
 
+/// Stops a run's Kafka instances and deletes their topics (and `more`), so that runs
+/// do not pile partitions onto the broker and later runs share it with no one.
+pub(crate) async fn remove_kafka(
+    brokers: &str,
+    logs: &[&Arc<homeward_kafka::KafkaLog>],
+    more: &[&str],
+) -> anyhow::Result<()> {
+    use rdkafka::admin::{AdminClient, AdminOptions};
+    let mut topics: Vec<String> = more.iter().map(|t| (*t).to_owned()).collect();
+    for log in logs {
+        log.close();
+        topics.extend(log.topics());
+    }
+    topics.sort();
+    topics.dedup();
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()?;
+    let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+    // A topic that was never made (the exercise topic) is no reason to stop.
+    admin.delete_topics(&names, &AdminOptions::new()).await?;
+    Ok(())
+}
+
 /// Waits, a minute at most, until the instances' sequencers write every one of the
 /// `partitions` between them: the group has settled, and no partition moves while the
 /// clock runs.

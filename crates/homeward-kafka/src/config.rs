@@ -54,6 +54,18 @@ impl KafkaConfig {
         format!("{}exercise", self.prefix)
     }
 
+    /// Every topic of the deployment (the exercise topic exists only on an exercise
+    /// copy).
+    pub fn topics(&self) -> [String; 5] {
+        [
+            self.events_topic(),
+            self.appends_topic(),
+            self.results_topic(),
+            self.keys_topic(),
+            self.exercise_topic(),
+        ]
+    }
+
     /// The consumer group of the sequencers.
     pub fn sequencer_group(&self) -> String {
         format!("{}sequencer", self.prefix)

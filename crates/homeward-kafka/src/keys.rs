@@ -54,6 +54,8 @@ pub struct Keys {
     followed: watch::Receiver<Followed>,
     caught_up: watch::Sender<Followed>,
     producer: FutureProducer,
+    /// The task that follows the keys topic.
+    follower: tokio::task::AbortHandle,
 }
 
 impl Keys {
@@ -99,12 +101,13 @@ impl Keys {
             .set("acks", "all")
             .create()
             .map_err(unavailable)?;
-        tokio::spawn(follow(
+        let follower = tokio::spawn(follow(
             Arc::clone(&cfg),
             Arc::clone(&ring),
             Arc::clone(&kek),
             tx.clone(),
-        ));
+        ))
+        .abort_handle();
         let keys = Arc::new(Self {
             cfg,
             ring,
@@ -112,12 +115,18 @@ impl Keys {
             followed,
             caught_up: tx,
             producer,
+            follower,
         });
         keys.catch_up().await?;
         if let Some(why) = keys.followed.borrow().failed.clone() {
             return Err(StoreError::Keys(KeyError::Store(why)));
         }
         Ok(keys)
+    }
+
+    /// Stops following the keys topic.
+    pub(crate) fn stop(&self) {
+        self.follower.abort();
     }
 
     /// The KEK new keys are wrapped with.

@@ -81,6 +81,8 @@ pub struct KafkaLog {
     partitions: i32,
     /// How many requests this instance's own sequencer answered in process.
     answered_here: std::sync::atomic::AtomicU64,
+    /// The tasks of this instance: result listener, copier, sequencer.
+    tasks: [tokio::task::AbortHandle; 3],
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -150,28 +152,31 @@ impl KafkaLog {
         let local = Arc::new(SqliteLog::open_with_kek(data_dir, kek_file)?);
         let keys = keys::Keys::follow(Arc::clone(&cfg), kek, local.keyring()).await?;
         let (folded_tx, folded) = watch::channel(erasure::Folded::default());
-        tokio::spawn(listen(
+        let listening = tokio::spawn(listen(
             listener,
             cfg.instance_id.clone(),
             Arc::clone(&pending),
             folded_tx,
-        ));
+        ))
+        .abort_handle();
         let (copied_tx, copied) = watch::channel(Copied::default());
-        tokio::spawn(mirror::run(
+        let copying = tokio::spawn(mirror::run(
             Arc::clone(&cfg),
             Arc::clone(&local),
             Arc::clone(&keys),
             copied_tx,
-        ));
+        ))
+        .abort_handle();
         let (writer_tx, writer) = watch::channel(None);
         let (sequencer, asked) = sequencer::Local::new();
-        tokio::spawn(sequencer::run(
+        let writing = tokio::spawn(sequencer::run(
             Arc::clone(&cfg),
             clock,
             Arc::clone(&local),
             writer_tx,
             asked,
-        ));
+        ))
+        .abort_handle();
         let partitions = {
             let consumer: StreamConsumer = cfg.client().create().map_err(unavailable)?;
             partition_count(&consumer, &cfg.appends_topic())?
@@ -189,6 +194,7 @@ impl KafkaLog {
             sequencer,
             partitions,
             answered_here: Default::default(),
+            tasks: [listening, copying, writing],
         }))
     }
 
@@ -202,6 +208,21 @@ impl KafkaLog {
         tokio::time::timeout(limit, rx.wait_for(Option::is_some))
             .await
             .is_ok_and(|r| r.is_ok())
+    }
+
+    /// The deployment's topics (see [`KafkaConfig::topics`]).
+    pub fn topics(&self) -> [String; 5] {
+        self.cfg.topics()
+    }
+
+    /// Stops this instance's sequencer (leaving its partitions to the others), its copy
+    /// and its listeners, for a process that runs several instances one after another
+    /// (the bench). What is written stays written; the instance answers no more appends.
+    pub fn close(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.keys.stop();
     }
 
     /// How many of this instance's requests its own sequencer decided in process, the
