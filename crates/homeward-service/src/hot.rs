@@ -259,9 +259,10 @@ impl Parts {
         let (planned, writes, deferred) = self.decide(stream, &mut scratch, &mut pending);
         let mut wait_for = (!deferred.is_empty()).then_some(Wait::folded(0));
         if writes.is_empty() {
-            for (job, plan) in planned {
-                answer(job, plan);
-            }
+            // Decided against what the last write left, which the read models may not
+            // hold yet: answered once they do.
+            let held = scratch.version(stream);
+            self.answer_folded(stream, planned, vec![(0, Some(held))], kept);
             return (deferred, wait_for);
         }
         match self.log.append_group(writes).await {
@@ -269,15 +270,7 @@ impl Parts {
                 // Durable: the next group is decided against what this one left, and
                 // this one's callers are answered once the read models hold it.
                 lock(kept).insert(stream.clone(), scratch);
-                let waiter = self.folded();
-                let (stream, kept) = (stream.clone(), Arc::clone(kept));
-                tokio::spawn(async move {
-                    written(&waiter, &stream, &positions).await;
-                    forget_folded(&waiter, &stream, &kept);
-                    for (job, plan) in planned {
-                        answer(job, plan);
-                    }
-                });
+                self.answer_folded(stream, planned, positions, kept);
                 (deferred, wait_for)
             }
             Ok(GroupOutcome::Stopped { index, reason }) => {
@@ -491,6 +484,38 @@ impl Parts {
 
     fn folded(&self) -> Folded {
         self.folded.clone()
+    }
+
+    /// Answers the decided commands of a group once the read models hold what it left
+    /// (`positions`, see [`written`]), at once when they already do; the stream's kept
+    /// state is forgotten then.
+    fn answer_folded<R: Send + 'static>(
+        &self,
+        stream: &StreamId,
+        planned: Vec<(Job<R>, Planned<R>)>,
+        positions: Vec<(u64, Option<u64>)>,
+        kept: &Kept,
+    ) {
+        let held = positions.iter().all(|(p, v)| {
+            *p <= *self.folded.projected.borrow()
+                && v.is_none_or(|v| v <= self.folded.version_of(stream))
+        });
+        if held {
+            forget_folded(&self.folded, stream, kept);
+            planned
+                .into_iter()
+                .for_each(|(job, plan)| answer(job, plan));
+            return;
+        }
+        let waiter = self.folded();
+        let (stream, kept) = (stream.clone(), Arc::clone(kept));
+        tokio::spawn(async move {
+            written(&waiter, &stream, &positions).await;
+            forget_folded(&waiter, &stream, &kept);
+            planned
+                .into_iter()
+                .for_each(|(job, plan)| answer(job, plan));
+        });
     }
 }
 

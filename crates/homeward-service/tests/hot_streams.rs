@@ -403,3 +403,65 @@ async fn the_next_group_is_written_before_the_read_models_hold_the_last_and_answ
         vec![1, 2, 3]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_decided_against_a_write_not_yet_folded_is_answered_once_it_is() {
+    let Opened {
+        log,
+        service,
+        stream: _,
+        send: _,
+        _dir,
+    } = opened(4).await;
+    let id = IncidentId(Uuid::from_u128(4));
+    log.holding.store(true, Ordering::SeqCst);
+    let mut written = log.inner.head();
+    let first = {
+        let service = Arc::clone(&service);
+        tokio::spawn(async move {
+            service
+                .execute(
+                    Command::Incident(id, report(400, "first")),
+                    meta(None),
+                    Outcome::clone,
+                )
+                .await
+        })
+    };
+    written.wait_for(|p| *p >= 2).await.unwrap();
+    // A caller who saw version 1: refused against version 2, which this instance's
+    // read models do not hold yet. The refusal writes nothing and waits for them.
+    let stale = {
+        let service = Arc::clone(&service);
+        tokio::spawn(async move {
+            let mut m = meta(None);
+            m.expected_version = Some(1);
+            let answer = service
+                .execute(
+                    Command::Incident(id, report(401, "stale")),
+                    m,
+                    Outcome::clone,
+                )
+                .await;
+            // What the read models held when it was answered.
+            (answer, service.projected())
+        })
+    };
+    while service.waiting(&StreamId::incident(id)) > 0 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(service.projected(), 1);
+    assert!(!first.is_finished());
+
+    log.release_head();
+    assert_eq!(first.await.unwrap().unwrap().reply.version, 2);
+    let (answer, held) = stale.await.unwrap();
+    match answer {
+        Err(ServiceError::Conflict { expected, actual }) => assert_eq!((expected, actual), (1, 2)),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        held >= 2,
+        "answered while the read models held position {held}"
+    );
+}
