@@ -143,6 +143,9 @@ impl KafkaLog {
                 Err(e) => return Err(e),
             }
         };
+        // A stream's partition is computed here (`wire::partition_of`), from the count
+        // the cluster gives, on the listener's client rather than one of its own.
+        let partitions = partition_count(&listener, &cfg.appends_topic())?;
         // The deployment's KEK first: a wrong one stops the start before anything else.
         let kek_file = match &cfg.kek {
             Some(path) => KekFile { path: path.clone() },
@@ -177,10 +180,6 @@ impl KafkaLog {
             asked,
         ))
         .abort_handle();
-        let partitions = {
-            let consumer: StreamConsumer = cfg.client().create().map_err(unavailable)?;
-            partition_count(&consumer, &cfg.appends_topic())?
-        };
         Ok(Arc::new(Self {
             cfg,
             local,

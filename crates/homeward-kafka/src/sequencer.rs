@@ -404,12 +404,13 @@ impl Sequencer {
             // commits: one of this instance's own requests alone commits the known
             // offsets of the partitions owned (unchanged), and without any, goes
             // through the appends topic.
-            let fence: Vec<(i32, i64)> = if batch.iter().any(|(i, _)| matches!(i, Item::Topic(_))) {
+            let consumed = batch.iter().any(|(i, _)| matches!(i, Item::Topic(_)));
+            let fence: Vec<(i32, i64)> = if consumed {
                 Vec::new()
             } else {
                 self.next.iter().map(|(p, (_, o))| (*p, *o)).collect()
             };
-            if fence.is_empty() && !batch.iter().any(|(i, _)| matches!(i, Item::Topic(_))) {
+            if !consumed && fence.is_empty() {
                 batch.drain(..).for_each(|(item, _)| item.elsewhere());
             }
             if batch.is_empty() {

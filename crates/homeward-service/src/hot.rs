@@ -250,9 +250,8 @@ impl Parts {
         if let Some(Wait { version, patience }) = wait_for {
             // Fold in what another writer appended, then decide again.
             let head = *self.log.head().borrow();
-            let folded = self.folded();
-            folded.position(head).await;
-            folded.version(stream, version, patience).await;
+            self.folded.position(head).await;
+            self.folded.version(stream, version, patience).await;
         }
         pending = self.recheck(pending).await;
         let mut scratch = self.base(stream, kept);
@@ -482,10 +481,6 @@ impl Parts {
         (planned, writes, deferred)
     }
 
-    fn folded(&self) -> Folded {
-        self.folded.clone()
-    }
-
     /// Answers the decided commands of a group once the read models hold what it left
     /// (`positions`, see [`written`]), at once when they already do; the stream's kept
     /// state is forgotten then.
@@ -507,8 +502,7 @@ impl Parts {
                 .for_each(|(job, plan)| answer(job, plan));
             return;
         }
-        let waiter = self.folded();
-        let (stream, kept) = (stream.clone(), Arc::clone(kept));
+        let (waiter, stream, kept) = (self.folded.clone(), stream.clone(), Arc::clone(kept));
         tokio::spawn(async move {
             written(&waiter, &stream, &positions).await;
             forget_folded(&waiter, &stream, &kept);

@@ -52,8 +52,8 @@ pub async fn set_risk(r: CommandRequest<ApiPath<String>, RiskBody>) -> Result<Re
     let ApiPath(code) = &r.path;
     let country = CountryCode::parse(code)
         .ok_or_else(|| AppError::NotFound(format!("`{code}` is not an ISO 3166-1 alpha-2 code")))?;
-    // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
     let command = r.body.into();
+    // The welfare checks a raise opens (or a fall cancels) are listed when this answers.
     r.origin
         .submit_on(Action::SetCountryRisk, country, command, StatusCode::OK)
         .await
