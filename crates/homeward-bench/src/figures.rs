@@ -187,17 +187,28 @@ pub async fn all(args: &Args) -> anyhow::Result<()> {
         match &args.kafka {
             None => println!("kafka: skipped (no --kafka BROKERS)"),
             Some(brokers) => {
-                let (mut ours, mut raw) = (Vec::new(), Vec::new());
+                let (mut ours, mut raw, mut txn) = (Vec::new(), Vec::new(), Vec::new());
                 for _ in 0..args.runs {
                     ours.push(append_kafka(brokers, args.appends / 4, args.clients * 2).await?);
                     raw.push(produce_raw(brokers, args.appends / 4, args.clients * 2).await?);
+                    txn.push(
+                        produce_transactional(brokers, args.appends / 4, args.clients * 2).await?,
+                    );
                 }
+                let ours = median(ours);
                 line(
                     "append, Kafka log (events/s)",
-                    median(ours),
+                    ours,
                     "ev/s",
                     "raw rdkafka producer, acks=all",
                     median(raw),
+                );
+                line(
+                    "  the same",
+                    ours,
+                    "ev/s",
+                    "bare transactions, same writers",
+                    median(txn),
                 );
             }
         }
@@ -553,6 +564,136 @@ async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Res
         t.await??;
     }
     let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    remove_kafka(brokers, &[], &[&topic]).await?;
+    Ok(rate)
+}
+
+/// What any writer fenced by a consumer group can reach with the same writers: each
+/// writer hands its record to one transactional producer and waits for the commit of
+/// the transaction that carried it; the producer takes whatever is waiting (one record
+/// per writer at most), adds consumed offsets with the group's metadata (the fence),
+/// produces, and commits, one transaction after the other. No deciding, no copy, no
+/// answers: the bare cost of the broker's transactions.
+async fn produce_transactional(brokers: &str, total: usize, writers: usize) -> anyhow::Result<f64> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+    use tokio::sync::{mpsc, oneshot};
+    let topic = format!("bench-txn-{}", Uuid::now_v7().simple());
+    let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
+        rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .create()?;
+    let _ = admin
+        .create_topics(
+            &[rdkafka::admin::NewTopic::new(
+                &topic,
+                PARTITIONS,
+                rdkafka::admin::TopicReplication::Fixed(1),
+            )],
+            &rdkafka::admin::AdminOptions::new(),
+        )
+        .await?;
+    // A member of a group of its own, for the metadata the offsets are fenced with.
+    let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("{topic}-group"))
+        .set("enable.auto.commit", "false")
+        .create()?;
+    consumer.subscribe(&[&topic])?;
+    let consumer = tokio::task::spawn_blocking(move || {
+        let until = Instant::now() + Duration::from_secs(60);
+        while consumer.assignment().map_or(0, |a| a.count()) == 0 && Instant::now() < until {
+            let _ = consumer.poll(Duration::from_millis(100));
+        }
+        consumer
+    })
+    .await?;
+    let metadata = consumer
+        .group_metadata()
+        .context("the consumer has no group metadata")?;
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("transactional.id", format!("{topic}-txn"))
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "0")
+        .set("retry.backoff.ms", "2")
+        .set("retry.backoff.max.ms", "10")
+        .create()?;
+    let p = producer.clone();
+    tokio::task::spawn_blocking(move || p.init_transactions(Duration::from_secs(30))).await??;
+    let record = serde_json::to_vec(
+        &json!({"kind":"event","type":"incident.report_filed","data": {"text": REPORT}}),
+    )?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<(i32, oneshot::Sender<()>)>();
+    let committer = {
+        let (producer, topic, metadata) = (producer.clone(), topic.clone(), Arc::new(metadata));
+        tokio::spawn(async move {
+            let mut offset = 0i64;
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while let Ok(next) = rx.try_recv() {
+                    batch.push(next);
+                }
+                producer.begin_transaction()?;
+                offset += 1;
+                let mut tpl = rdkafka::TopicPartitionList::new();
+                tpl.add_partition_offset(&topic, 0, rdkafka::Offset::Offset(offset))?;
+                let (p, m) = (producer.clone(), Arc::clone(&metadata));
+                tokio::task::spawn_blocking(move || {
+                    p.send_offsets_to_transaction(&tpl, &m, Duration::from_secs(30))
+                })
+                .await??;
+                let mut deliveries = Vec::new();
+                for (partition, _) in &batch {
+                    let record = FutureRecord::<(), _>::to(&topic)
+                        .partition(*partition)
+                        .payload(&record);
+                    deliveries.push(producer.send_result(record).map_err(|(e, _)| e)?);
+                }
+                for d in deliveries {
+                    d.await?.map_err(|(e, _)| e)?;
+                }
+                // As the sequencer does: the client's commit flushes first, and a
+                // flush that still counts a delivered record polls for 100 ms.
+                let p = producer.clone();
+                tokio::task::spawn_blocking(move || {
+                    let until = Instant::now() + Duration::from_millis(100);
+                    while p.in_flight_count() > 0 && Instant::now() < until {
+                        std::thread::sleep(Duration::from_micros(100));
+                    }
+                    p.commit_transaction(Duration::from_secs(30))
+                })
+                .await??;
+                for (_, answer) in batch {
+                    let _ = answer.send(());
+                }
+            }
+            anyhow::Ok(())
+        })
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let tx = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            let partition = (w % PARTITIONS as usize) as i32;
+            for _ in 0..(total / writers) {
+                let (answer, answered) = oneshot::channel();
+                tx.send((partition, answer))
+                    .map_err(|_| anyhow::anyhow!("the committer stopped"))?;
+                answered.await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    drop(tx);
+    for t in tasks {
+        t.await??;
+    }
+    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    committer.await??;
+    drop(consumer);
     remove_kafka(brokers, &[], &[&topic]).await?;
     Ok(rate)
 }
