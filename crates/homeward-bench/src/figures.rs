@@ -510,20 +510,17 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
     Ok(rate)
 }
 
-/// The ceiling: the same bytes through a bare idempotent producer with acks=all.
-async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Result<f64> {
-    use rdkafka::producer::{FutureProducer, FutureRecord};
-    let topic = format!("bench-raw-{}", Uuid::now_v7().simple());
-    let producer: FutureProducer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("linger.ms", "1")
-        .create()?;
-    let record = serde_json::to_vec(
+/// The record a Kafka ceiling writes: about the bytes of an appended report.
+fn ceiling_record() -> anyhow::Result<Vec<u8>> {
+    Ok(serde_json::to_vec(
         &json!({"kind":"event","type":"incident.report_filed","data": {"text": REPORT}}),
-    )?;
-    // The first send creates the topic (auto-creation) or fails; create it explicitly.
+    )?)
+}
+
+/// A topic of a Kafka ceiling's own, with the deployment's number of partitions,
+/// created before the first send (which would otherwise create it or fail).
+async fn ceiling_topic(brokers: &str, kind: &str) -> anyhow::Result<String> {
+    let topic = format!("bench-{kind}-{}", Uuid::now_v7().simple());
     let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
         rdkafka::ClientConfig::new()
             .set("bootstrap.servers", brokers)
@@ -532,12 +529,26 @@ async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Res
         .create_topics(
             &[rdkafka::admin::NewTopic::new(
                 &topic,
-                12,
+                PARTITIONS,
                 rdkafka::admin::TopicReplication::Fixed(1),
             )],
             &rdkafka::admin::AdminOptions::new(),
         )
         .await?;
+    Ok(topic)
+}
+
+/// The ceiling: the same bytes through a bare idempotent producer with acks=all.
+async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Result<f64> {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "1")
+        .create()?;
+    let record = ceiling_record()?;
+    let topic = ceiling_topic(brokers, "raw").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let producer = Arc::new(producer);
     let started = Instant::now();
@@ -578,21 +589,7 @@ async fn produce_transactional(brokers: &str, total: usize, writers: usize) -> a
     use rdkafka::consumer::{BaseConsumer, Consumer};
     use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
     use tokio::sync::{mpsc, oneshot};
-    let topic = format!("bench-txn-{}", Uuid::now_v7().simple());
-    let admin: rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext> =
-        rdkafka::ClientConfig::new()
-            .set("bootstrap.servers", brokers)
-            .create()?;
-    let _ = admin
-        .create_topics(
-            &[rdkafka::admin::NewTopic::new(
-                &topic,
-                PARTITIONS,
-                rdkafka::admin::TopicReplication::Fixed(1),
-            )],
-            &rdkafka::admin::AdminOptions::new(),
-        )
-        .await?;
+    let topic = ceiling_topic(brokers, "txn").await?;
     // A member of a group of its own, for the metadata the offsets are fenced with.
     let consumer: BaseConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", brokers)
@@ -622,9 +619,7 @@ async fn produce_transactional(brokers: &str, total: usize, writers: usize) -> a
         .create()?;
     let p = producer.clone();
     tokio::task::spawn_blocking(move || p.init_transactions(Duration::from_secs(30))).await??;
-    let record = serde_json::to_vec(
-        &json!({"kind":"event","type":"incident.report_filed","data": {"text": REPORT}}),
-    )?;
+    let record = ceiling_record()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<(i32, oneshot::Sender<()>)>();
     let committer = {
         let (producer, topic, metadata) = (producer.clone(), topic.clone(), Arc::new(metadata));
