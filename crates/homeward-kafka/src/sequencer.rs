@@ -29,12 +29,11 @@ use homeward_domain::Timestamp;
 use homeward_store::SqliteLog;
 use homeward_store::codec::StoredRecord;
 use homeward_store::sqlite::RecordClock;
-use rdkafka::consumer::{
-    BaseConsumer, Consumer, ConsumerContext, Rebalance, RebalanceProtocol, StreamConsumer,
-};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Headers, Message, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -166,26 +165,44 @@ impl SeqContext {
 impl ClientContext for SeqContext {}
 
 impl ConsumerContext for SeqContext {
-    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        // Given up before the partitions go: nothing of them is decided from now on.
-        let revoked = match rebalance {
-            Rebalance::Revoke(tpl) => Some(tpl),
-            Rebalance::Error(_) | Rebalance::Assign(_) => None,
+    /// rust-rdkafka's own rebalance, less its question of the group's protocol: the
+    /// group is cooperative (`cooperative-sticky` is the only strategy the sequencer
+    /// names), and librdkafka answers that question never when the group ended while
+    /// the event was on its way, as it can while the consumer closes (the instance then
+    /// never exits). A consumer whose group ended has nothing to hand back.
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let tpl = &*tpl;
+        let rebalance = match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => Rebalance::Assign(tpl),
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => Rebalance::Revoke(tpl),
+            other => Rebalance::Error(KafkaError::Rebalance(other.into())),
         };
-        let mut ownership = self.ownership();
-        match revoked {
-            Some(tpl)
-                if matches!(
-                    consumer.rebalance_protocol(),
-                    RebalanceProtocol::Cooperative
-                ) =>
-            {
-                for e in tpl.elements() {
-                    ownership.owned.remove(&e.partition());
-                }
+        self.pre_rebalance(consumer, &rebalance);
+        if !consumer.closed() {
+            let handed = match rebalance {
+                Rebalance::Assign(tpl) => consumer.incremental_assign(tpl),
+                Rebalance::Revoke(tpl) => consumer.incremental_unassign(tpl),
+                Rebalance::Error(_) => consumer.incremental_unassign(tpl),
+            };
+            if let Err(e) = handed {
+                tracing::warn!(error = %e, "the sequencer's consumer refused a rebalance");
             }
-            Some(_) => ownership.owned.clear(),
-            None => {}
+        }
+        self.post_rebalance(consumer, &rebalance);
+    }
+
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        // Given up before the partitions go: nothing of them is decided from now on.
+        let mut ownership = self.ownership();
+        if let Rebalance::Revoke(tpl) = rebalance {
+            for e in tpl.elements() {
+                ownership.owned.remove(&e.partition());
+            }
         }
         if let Rebalance::Error(e) = rebalance {
             tracing::warn!(error = %e, "sequencer rebalance failed; giving up every partition");
@@ -260,6 +277,14 @@ pub(crate) async fn run(
             Ok(mut seq) => {
                 if let Err(e) = seq.run(&mut asked).await {
                     tracing::warn!(error = %e, "sequencer failed; starting over");
+                }
+                // Closing the consumer leaves the group: on a thread meant for
+                // blocking, and not waited for past a call's time.
+                let closing = tokio::task::spawn_blocking(move || drop(seq));
+                if tokio::time::timeout(TIMEOUT, closing).await.is_err() {
+                    tracing::warn!(
+                        "the failed sequencer's consumer is still closing; starting over beside it"
+                    );
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot start the sequencer; retrying"),
