@@ -467,7 +467,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some((_, c)) => c.clone(),
         None => Arc::new(SystemClock),
     };
-    rt.block_on(async move {
+    let served = rt.block_on(async move {
         let (log, keyring): (Arc<dyn EventLog>, _) = match kafka_cfg {
             None => {
                 let log = args
@@ -605,8 +605,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         tracing::info!("Homeward stopped");
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Everything acknowledged is durable and the snapshot is written. What still runs
+    // (a Kafka client leaving its group, a delivery under way) has this long: a client
+    // that never ends must not keep a stopped instance from exiting.
+    rt.shutdown_timeout(SHUTDOWN_GRACE);
+    served
 }
+
+/// How long `serve` waits, once stopped, for its remaining tasks to end.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn shutdown_signal() {
     let ctrl_c = async {
