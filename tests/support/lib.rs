@@ -160,10 +160,7 @@ impl Server {
 
     /// SIGTERM, wait for a clean exit, and return everything it logged.
     pub fn stop_with_output(mut self) -> anyhow::Result<(ExitStatus, String)> {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()?;
-        let status = self.child.wait()?;
+        let status = self.terminate()?;
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
@@ -172,12 +169,38 @@ impl Server {
 
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(mut self) -> anyhow::Result<ExitStatus> {
+        self.terminate()
+    }
+
+    /// SIGTERM, and its exit status once it exited: an error (and SIGKILL) when it has
+    /// not exited within [`EXIT_LIMIT`], so a server that hangs on the way out fails
+    /// its test rather than holding the suite.
+    fn terminate(&mut self) -> anyhow::Result<ExitStatus> {
         Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()?;
-        Ok(self.child.wait()?)
+        let deadline = std::time::Instant::now() + EXIT_LIMIT;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                bail!(
+                    "homeward did not exit within {EXIT_LIMIT:?} of SIGTERM; its log:\n{}",
+                    self.output()
+                );
+            }
+            // No way to wait for a child with a limit in std: look again shortly.
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
+
+/// How long a stopped server may take to exit: `serve`'s own grace for its tasks
+/// (10 s) and a margin.
+pub const EXIT_LIMIT: Duration = Duration::from_secs(30);
 
 impl Drop for Server {
     fn drop(&mut self) {
