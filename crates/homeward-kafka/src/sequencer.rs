@@ -167,7 +167,7 @@ impl ClientContext for SeqContext {}
 impl ConsumerContext for SeqContext {
     /// rust-rdkafka's own rebalance, less its question of the group's protocol: the
     /// group is cooperative (`cooperative-sticky` is the only strategy the sequencer
-    /// names), and librdkafka answers that question never when the group ended while
+    /// names), and librdkafka never answers that question when the group ended while
     /// the event was on its way, as it can while the consumer closes (the instance then
     /// never exits). A consumer whose group ended has nothing to hand back.
     fn rebalance(
