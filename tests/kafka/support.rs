@@ -396,6 +396,9 @@ pub struct Load {
     id: String,
     apis: Vec<Arc<Api>>,
     attempts: usize,
+    /// Starts each report's text and idempotency key, so that several loads on one
+    /// incident stay apart.
+    label: String,
 }
 
 impl Load {
@@ -404,7 +407,14 @@ impl Load {
             id: id.to_owned(),
             apis,
             attempts: 240,
+            label: String::new(),
         }
+    }
+
+    /// Starts each report's text and key with `label`.
+    pub fn labelled(mut self, label: &str) -> Self {
+        self.label = label.to_owned();
+        self
     }
 
     /// Give up on a request after this many failed attempts.
@@ -423,7 +433,7 @@ impl Load {
             tasks.push(tokio::spawn(async move {
                 let mut acked = Vec::new();
                 'reports: for n in 0..each {
-                    let text = format!("client {c} report {n}");
+                    let text = format!("{}client {c} report {n}", load.label);
                     let api = &load.apis[(c + n) % load.apis.len()];
                     for attempt in 0..load.attempts {
                         if stop.load(Ordering::SeqCst) && attempt > 0 {
@@ -431,7 +441,7 @@ impl Load {
                         }
                         let sent = api
                             .post(&format!("/v1/incidents/{}/reports", load.id))
-                            .header("idempotency-key", format!("c{c}-n{n}"))
+                            .header("idempotency-key", format!("{}c{c}-n{n}", load.label))
                             .json(&json!({"text": text, "category": "situation"}))
                             .send()
                             .await;
