@@ -451,10 +451,7 @@ async fn append_raw_sqlite(total: usize, writers: usize) -> anyhow::Result<f64> 
         }));
     }
     drop(tx);
-    for t in tasks {
-        t.await??;
-    }
-    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    let rate = writers_rate(tasks, total / writers * writers, started).await?;
     writer
         .join()
         .map_err(|_| anyhow::anyhow!("raw writer panicked"))??;
@@ -502,12 +499,21 @@ async fn append_kafka(brokers: &str, total: usize, writers: usize) -> anyhow::Re
             anyhow::Ok(())
         }));
     }
+    let rate = writers_rate(tasks, total / writers * writers, started).await?;
+    remove_kafka(brokers, &[&log], &[]).await?;
+    Ok(rate)
+}
+
+/// Waits for every writer, then the rate of the `written` records since `started`.
+async fn writers_rate(
+    tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    written: usize,
+    started: Instant,
+) -> anyhow::Result<f64> {
     for t in tasks {
         t.await??;
     }
-    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
-    remove_kafka(brokers, &[&log], &[]).await?;
-    Ok(rate)
+    Ok(written as f64 / started.elapsed().as_secs_f64())
 }
 
 /// The record a Kafka ceiling writes: about the bytes of an appended report.
@@ -571,10 +577,7 @@ async fn produce_raw(brokers: &str, total: usize, writers: usize) -> anyhow::Res
             anyhow::Ok(())
         }));
     }
-    for t in tasks {
-        t.await??;
-    }
-    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    let rate = writers_rate(tasks, total / writers * writers, started).await?;
     remove_kafka(brokers, &[], &[&topic]).await?;
     Ok(rate)
 }
@@ -683,10 +686,7 @@ async fn produce_transactional(brokers: &str, total: usize, writers: usize) -> a
         }));
     }
     drop(tx);
-    for t in tasks {
-        t.await??;
-    }
-    let rate = (total / writers * writers) as f64 / started.elapsed().as_secs_f64();
+    let rate = writers_rate(tasks, total / writers * writers, started).await?;
     committer.await??;
     drop(consumer);
     remove_kafka(brokers, &[], &[&topic]).await?;

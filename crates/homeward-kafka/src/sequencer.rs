@@ -186,8 +186,7 @@ impl ConsumerContext for SeqContext {
         if !consumer.closed() {
             let handed = match rebalance {
                 Rebalance::Assign(tpl) => consumer.incremental_assign(tpl),
-                Rebalance::Revoke(tpl) => consumer.incremental_unassign(tpl),
-                Rebalance::Error(_) => consumer.incremental_unassign(tpl),
+                Rebalance::Revoke(_) | Rebalance::Error(_) => consumer.incremental_unassign(tpl),
             };
             if let Err(e) = handed {
                 tracing::warn!(error = %e, "the sequencer's consumer refused a rebalance");
